@@ -1,0 +1,57 @@
+import type { IpFamily } from '../src/model/cloud.js';
+
+/** Which address of a node a flow uses on one of its ends. */
+export type FlowEndpoint =
+  /** The flannel public-ip (VTEP) address, IPv4. */
+  | 'node-vtep'
+  /** The flannel public-ipv6 address. */
+  | 'node-vtep-v6'
+  /** Any address of the node's pod CIDR (unencapsulated host-gw / DirectRouting traffic). */
+  | 'pod-cidr';
+
+export interface ProtocolSpec {
+  /** Lower-case name used in reports and commands: `udp`, `esp`, `ipip`, `any`. */
+  name: string;
+  /** IANA protocol number; undefined for `any`. */
+  number?: number;
+}
+
+interface RequirementBase {
+  /** Stable id, e.g. `flannel-vxlan`. Unique across the catalog. */
+  id: string;
+  cni: 'flannel';
+  backend: string;
+  title: string;
+  description: string;
+  docUrl: string;
+}
+
+/**
+ * A packet flow that must be allowed from every node to every other node,
+ * by egress at the source and ingress at the destination (and NACLs on AWS).
+ */
+export interface FlowRequirement extends RequirementBase {
+  kind: 'flow';
+  protocol: ProtocolSpec;
+  /** Destination port range; undefined for protocols without ports (ESP, IPIP, any). */
+  fromPort?: number;
+  toPort?: number;
+  family: IpFamily;
+  source: FlowEndpoint;
+  destination: FlowEndpoint;
+}
+
+/** host-gw / DirectRouting: nodes must share one L2 segment (subnet) to route pod traffic directly. */
+export interface L2AdjacencyRequirement extends RequirementBase {
+  kind: 'l2-adjacency';
+}
+
+/**
+ * The cloud must let a node send and receive packets whose addresses are not its own
+ * (pod IPs): AWS SourceDestCheck off, or Neutron allowed-address-pairs covering the pod CIDR.
+ */
+export interface ForeignAddressRequirement extends RequirementBase {
+  kind: 'foreign-address-forwarding';
+}
+
+export type Requirement = FlowRequirement | L2AdjacencyRequirement | ForeignAddressRequirement;

@@ -1,0 +1,29 @@
+import type { Unavailable } from '../model/cloud.js';
+
+/**
+ * One native document as the user or a live provider has it: the body of
+ * `kubectl get nodes -o json`, `aws ec2 describe-security-groups`, a Neutron
+ * `{"ports": [...]}` response, … `name` is the file path or request pointer used in messages.
+ */
+export interface RawDocument {
+  name: string;
+  body: unknown;
+}
+
+/**
+ * Everything an audit reads. The CLI fills this from files, the REST API from the
+ * request body, and the live providers from API calls; all three share one translation path.
+ */
+export interface AuditInputs {
+  nodes: RawDocument[];
+  /** Empty: flannel config comes from node annotations and flannel's defaults. */
+  flannel: RawDocument[];
+  aws: RawDocument[];
+  openstack: RawDocument[];
+  /** Collection failures reported by live providers; they turn affected pairs `unknown`. */
+  unavailable: Unavailable[];
+}
+
+export function emptyInputs(): AuditInputs {
+  return { nodes: [], flannel: [], aws: [], openstack: [], unavailable: [] };
+}

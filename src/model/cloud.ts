@@ -1,0 +1,168 @@
+import type { SourceRef } from './source.js';
+
+export type CloudProvider = 'aws' | 'openstack';
+export type IpFamily = 4 | 6;
+export type Direction = 'ingress' | 'egress';
+
+/**
+ * IP protocol a rule matches. Providers normalize names and numbers
+ * (`udp`, `"17"`, 17) to numbers; `any` covers AWS `-1` and Neutron `null`/`any`/`0`.
+ */
+export type ProtocolMatch = { kind: 'any' } | { kind: 'number'; number: number };
+
+/**
+ * Destination ports a rule matches. Providers decide this at translation time:
+ * for protocols without ports (AWS: anything but tcp/udp/icmp/icmpv6) the range is `all`.
+ */
+export type PortMatch = { kind: 'all' } | { kind: 'range'; from: number; to: number };
+
+/** What a rule's remote side is. One model rule per native rule, nothing pre-filtered. */
+export type Peer =
+  | { kind: 'cidr'; cidr: string }
+  /** Neutron rule with no remote: every address of the rule's ethertype. */
+  | { kind: 'any-address'; family: IpFamily }
+  | { kind: 'security-group'; groupId: string; ownerId?: string; vpcId?: string; peeringStatus?: string }
+  | { kind: 'prefix-list'; prefixListId: string }
+  | { kind: 'address-group'; addressGroupId: string };
+
+export interface SecurityGroupRule {
+  /** `sgr-…`, Neutron rule uuid, or a synthesized `sg-…/ingress/3` for inline AWS permissions. */
+  id: string;
+  groupId: string;
+  direction: Direction;
+  /** Address family the rule is restricted to (Neutron ethertype); undefined when the peer decides it. */
+  family?: IpFamily;
+  protocol: ProtocolMatch;
+  ports: PortMatch;
+  peer: Peer;
+  description?: string;
+  source: SourceRef;
+}
+
+export interface SecurityGroup {
+  provider: CloudProvider;
+  id: string;
+  name?: string;
+  /** AWS groups are always stateful; Neutron groups can be `stateful: false`. */
+  stateful: boolean;
+  vpcId?: string;
+  projectId?: string;
+  rules: SecurityGroupRule[];
+  source: SourceRef;
+}
+
+export interface InterfaceAddress {
+  ip: string;
+  subnetId?: string;
+}
+
+/** An AWS ENI or a Neutron port: the object security groups attach to. */
+export interface NetworkInterface {
+  provider: CloudProvider;
+  id: string;
+  /** EC2 instance id or Neutron `device_id`. */
+  instanceId?: string;
+  /** VPC id or Neutron network id. */
+  networkId?: string;
+  addresses: InterfaceAddress[];
+  /** Neutron allowed-address-pairs / AWS secondary prefixes: extra source addresses the interface may use. */
+  allowedAddressPairs: string[];
+  securityGroupIds: string[];
+  /** `disabled` = Neutron `port_security_enabled: false`: no filtering and no anti-spoofing. */
+  portSecurity: 'enabled' | 'disabled';
+  /** AWS only; undefined when the export did not carry it. */
+  sourceDestCheck?: boolean;
+  source: SourceRef;
+}
+
+export interface NetworkAclEntry {
+  ruleNumber: number;
+  direction: Direction;
+  action: 'allow' | 'deny';
+  protocol: ProtocolMatch;
+  ports: PortMatch;
+  cidr: string;
+  source: SourceRef;
+}
+
+/** AWS network ACL: stateless, one per subnet, first match by lowest rule number. */
+export interface NetworkAcl {
+  provider: 'aws';
+  id: string;
+  vpcId?: string;
+  isDefault: boolean;
+  subnetIds: string[];
+  entries: NetworkAclEntry[];
+  source: SourceRef;
+}
+
+export interface Subnet {
+  provider: CloudProvider;
+  id: string;
+  cidr: string;
+  family: IpFamily;
+  networkId?: string;
+  source: SourceRef;
+}
+
+export interface PrefixList {
+  id: string;
+  cidrs: string[];
+  source: SourceRef;
+}
+
+export interface AddressGroup {
+  id: string;
+  cidrs: string[];
+  source: SourceRef;
+}
+
+/** Kinds of cloud object the evaluator looks up by id. */
+export type CloudObjectKind =
+  | 'network-interface'
+  | 'security-group'
+  | 'network-acl'
+  | 'subnet'
+  | 'prefix-list'
+  | 'address-group';
+
+/**
+ * A failed or partial collection. The evaluator turns any verdict that needs
+ * one of these objects into `unknown` citing this reason; it is never read as "allowed".
+ */
+export interface Unavailable {
+  kind: CloudObjectKind;
+  /** The object id when known; absent means "all objects of this kind" (the whole call failed). */
+  id?: string;
+  /** For interface look-ups by address. */
+  ip?: string;
+  reason: string;
+}
+
+export interface Cloud {
+  interfaces: NetworkInterface[];
+  securityGroups: SecurityGroup[];
+  networkAcls: NetworkAcl[];
+  subnets: Subnet[];
+  prefixLists: PrefixList[];
+  addressGroups: AddressGroup[];
+  unavailable: Unavailable[];
+  /**
+   * Which kinds of document the inputs held at all. Lets the evaluator tell
+   * "this subnet has no NACL" from "no NACL export was given".
+   */
+  providedKinds: CloudObjectKind[];
+}
+
+export function emptyCloud(): Cloud {
+  return {
+    interfaces: [],
+    securityGroups: [],
+    networkAcls: [],
+    subnets: [],
+    prefixLists: [],
+    addressGroups: [],
+    unavailable: [],
+    providedKinds: [],
+  };
+}

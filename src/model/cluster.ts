@@ -1,0 +1,64 @@
+import type { SourceRef } from './source.js';
+
+/** How the VTEP (flannel public-ip) address of a node was learned. */
+export type VtepSource =
+  | 'public-ip-overwrite-annotation'
+  | 'public-ip-annotation'
+  | 'internal-ip'
+  | 'none';
+
+/** The cloud instance a node claims to be, parsed from `spec.providerID`. */
+export type ProviderId =
+  | { provider: 'aws'; instanceId: string; zone?: string; raw: string }
+  | { provider: 'openstack'; serverId: string; region?: string; raw: string }
+  | { provider: 'other'; raw: string };
+
+export interface ClusterNode {
+  name: string;
+  os: 'linux' | 'windows';
+  /** Address peers send overlay traffic to (IPv4). */
+  vtepIp?: string;
+  vtepSource: VtepSource;
+  /** IPv6 VTEP address, from `public-ipv6`, for dual-stack clusters. */
+  vtepIpv6?: string;
+  internalIp?: string;
+  /** `spec.podCIDRs` (or `spec.podCIDR`), canonical form. */
+  podCidrs: string[];
+  providerId?: ProviderId;
+  /** `flannel.alpha.coreos.com/backend-type`, when flannel wrote it. */
+  backendTypeAnnotation?: string;
+  /** Parsed `backend-data` annotation, e.g. `{VNI, VtepMAC}` or `{PublicKey, Port}`. */
+  backendData?: Record<string, unknown>;
+  source: SourceRef;
+}
+
+/** Effective flannel backend, after flannel's own defaulting. */
+export type FlannelBackend =
+  | { type: 'vxlan'; port: number | undefined; vni: number; directRouting: boolean; gbp: boolean; mtu?: number }
+  | { type: 'udp'; port: number }
+  | { type: 'wireguard'; listenPort: number; listenPortV6: number; mode: string }
+  | { type: 'host-gw' }
+  | { type: 'ipsec'; udpEncap: boolean }
+  | { type: 'ipip'; directRouting: boolean };
+
+export type FlannelBackendType = FlannelBackend['type'];
+
+/** Where the flannel configuration came from; reported so users know what was assumed. */
+export type FlannelConfigOrigin =
+  | { kind: 'configmap'; namespace?: string; name?: string; source: SourceRef }
+  | { kind: 'net-conf'; source: SourceRef }
+  | { kind: 'node-annotations'; note: string };
+
+export interface FlannelConfig {
+  network?: string;
+  ipv6Network?: string;
+  enableIPv4: boolean;
+  enableIPv6: boolean;
+  backend: FlannelBackend;
+  origin: FlannelConfigOrigin;
+}
+
+export interface Cluster {
+  nodes: ClusterNode[];
+  flannel: FlannelConfig;
+}

@@ -1,0 +1,62 @@
+/**
+ * Where a model object came from, so that every verdict can point back at the
+ * exact native document entry that produced it.
+ */
+export interface SourceRef {
+  /** File path, `live:aws`, `live:openstack`, `request:/inputs/aws/2`, `terraform:<address>` … */
+  document: string;
+  /** RFC 6901 JSON pointer into that document. */
+  pointer: string;
+}
+
+/**
+ * Odd but usable input. Translators record these and carry on
+ * (Batfish style); they never throw for something they can work around.
+ */
+export interface Warning {
+  code: string;
+  message: string;
+  source?: SourceRef;
+}
+
+/**
+ * Input that cannot be used at all. Thrown as InputError by parsers and
+ * turned into exit code 2 by the CLI and a 4xx problem+json by the HTTP layer.
+ */
+export interface InputProblem {
+  /** The file or request field the problem is in. */
+  document: string;
+  /** RFC 6901 pointer to the failing field inside the document ("" for the whole document). */
+  pointer: string;
+  /** The offending value (truncated for display), when there is one. */
+  value?: unknown;
+  reason: string;
+}
+
+export class InputError extends Error {
+  readonly problems: InputProblem[];
+  constructor(problems: InputProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'InputError';
+    this.problems = problems;
+  }
+}
+
+export function formatProblem(p: InputProblem): string {
+  const where = p.pointer ? `${p.document}#${p.pointer}` : p.document;
+  const value = p.value === undefined ? '' : ` (value: ${truncate(JSON.stringify(p.value))})`;
+  return `${where}: ${p.reason}${value}`;
+}
+
+function truncate(s: string | undefined): string {
+  if (s === undefined) return 'undefined';
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}
+
+/** Appends a JSON-pointer segment, escaping `~` and `/` as RFC 6901 requires. */
+export function pointerJoin(base: string, ...segments: (string | number)[]): string {
+  return segments.reduce<string>(
+    (acc, s) => `${acc}/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`,
+    base,
+  );
+}

@@ -1,0 +1,137 @@
+/**
+ * The audit report: sgaudit's stable JSON contract. Other tools (change management,
+ * ticketing, the REST API) build on it, so fields are only ever added, never renamed or removed.
+ */
+import type { CloudProvider, Direction, IpFamily } from '../model/cloud.js';
+import type { Warning } from '../model/source.js';
+import type { Evidence, Layer } from '../evaluate/types.js';
+import type { FlowEndpoint } from '../../rules/requirement.js';
+
+export interface PairRef {
+  sourceNode: string;
+  sourceIp: string | null;
+  destinationNode: string;
+  destinationIp: string | null;
+}
+
+export interface ReportSummary {
+  nodes: number;
+  directedPairs: number;
+  /** Pairs for which every requirement is allowed. */
+  allowed: number;
+  /** Pairs for which at least one requirement is blocked. */
+  blocked: number;
+  /** Pairs with no blocked requirement but at least one unknown. */
+  unknown: number;
+  /** Number of node equivalence classes the evaluation worked on. */
+  classes: number;
+}
+
+export interface ReportRequirement {
+  id: string;
+  kind: 'flow' | 'l2-adjacency' | 'foreign-address-forwarding';
+  backend: string;
+  title: string;
+  description: string;
+  docUrl: string;
+  protocol?: string;
+  protocolNumber?: number;
+  fromPort?: number;
+  toPort?: number;
+  family?: IpFamily;
+  source?: FlowEndpoint;
+  destination?: FlowEndpoint;
+}
+
+export interface Finding {
+  /** Stable within a report; remediations refer to it. */
+  id: string;
+  verdict: 'blocked' | 'unknown';
+  requirement: string;
+  protocol?: string;
+  /** Single port when the requirement has one port (fromPort === toPort). */
+  port?: number;
+  fromPort?: number;
+  toPort?: number;
+  layer: Layer;
+  direction?: Direction;
+  /** The object that must change (or could not be read). */
+  target?: { kind: string; id: string; name?: string };
+  /** One sentence a human can act on. */
+  reason: string;
+  pairCount: number;
+  /** Up to --max-pairs pairs, sorted by source then destination node name. */
+  pairs: PairRef[];
+  pairsTruncated: boolean;
+  evidence: Evidence[];
+}
+
+export interface RemediationCommands {
+  /** `aws ec2 authorize-security-group-ingress …` / `openstack security group rule create …` / `aws ec2 create-network-acl-entry …` */
+  cli: string;
+  /** A Terraform resource block. */
+  terraform: string;
+  /** The provider API call that creates the rule. */
+  api: { method: string; path: string; body: unknown };
+}
+
+export interface Remediation {
+  id: string;
+  provider: CloudProvider;
+  target: { kind: 'security-group' | 'network-acl'; id: string; name?: string };
+  direction: Direction;
+  protocol: string;
+  protocolNumber?: number;
+  fromPort?: number;
+  toPort?: number;
+  family: IpFamily;
+  /** Source (ingress) or destination (egress) CIDR. Never 0.0.0.0/0 or ::/0. */
+  cidr: string;
+  /** NACL entries only: the rule number to use (below the entry that denies today). */
+  ruleNumber?: number;
+  requirement: string;
+  /** Findings this rule resolves, and how many directed pairs it unblocks. */
+  findingIds: string[];
+  pairCount: number;
+  commands: RemediationCommands;
+  /** A cleaner equivalent where one exists, e.g. a self-referencing security-group rule. */
+  alternative?: {
+    kind: 'security-group-reference';
+    groupId: string;
+    commands: RemediationCommands;
+  };
+  /** Anything the operator should know before applying the rule. */
+  notes: string[];
+}
+
+export interface ReportNode {
+  name: string;
+  vtepIp: string | null;
+  vtepSource: string;
+  podCidrs: string[];
+  interfaceId: string | null;
+  subnetId: string | null;
+  securityGroupIds: string[];
+  class: number | null;
+  /** Why the node could not be tied to a cloud interface, when it could not. */
+  unboundReason?: string;
+}
+
+export interface AuditReport {
+  schemaVersion: 1;
+  summary: ReportSummary;
+  flannel: {
+    backend: string;
+    /** Effective overlay port, when the backend has one. */
+    port?: number;
+    network?: string;
+    origin: 'configmap' | 'net-conf' | 'node-annotations';
+    /** e.g. "no --flannel given: backend vxlan from node annotations, port 8472 by flannel's default". */
+    notes: string[];
+  };
+  requirements: ReportRequirement[];
+  findings: Finding[];
+  remediations: Remediation[];
+  nodes: ReportNode[];
+  warnings: Warning[];
+}
