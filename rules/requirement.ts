@@ -39,7 +39,14 @@ export interface FlowRequirement extends RequirementBase {
   family: IpFamily;
   source: FlowEndpoint;
   destination: FlowEndpoint;
+  /**
+   * Which pairs the flow exists for. vxlan DirectRouting routes same-subnet peers
+   * unencapsulated and still uses VXLAN across subnets. Default `all-pairs`.
+   */
+  pairScope?: PairScope;
 }
+
+export type PairScope = 'all-pairs' | 'same-subnet-pairs' | 'cross-subnet-pairs';
 
 /** host-gw / DirectRouting: nodes must share one L2 segment (subnet) to route pod traffic directly. */
 export interface L2AdjacencyRequirement extends RequirementBase {

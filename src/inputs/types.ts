@@ -1,4 +1,5 @@
-import type { Unavailable } from '../model/cloud.js';
+import type { Cloud, Unavailable } from '../model/cloud.js';
+import type { Warning } from '../model/source.js';
 
 /**
  * One native document as the user or a live provider has it: the body of
@@ -26,4 +27,14 @@ export interface AuditInputs {
 
 export function emptyInputs(): AuditInputs {
   return { nodes: [], flannel: [], aws: [], openstack: [], unavailable: [] };
+}
+
+/**
+ * What a cloud translator returns for a set of native documents. `cloud.providedKinds`
+ * lists the kinds of object the documents contained, so the evaluator can tell
+ * "no such object" from "not exported".
+ */
+export interface CloudTranslation {
+  cloud: Cloud;
+  warnings: Warning[];
 }
