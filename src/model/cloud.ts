@@ -21,7 +21,15 @@ export type Peer =
   | { kind: 'cidr'; cidr: string }
   /** Neutron rule with no remote: every address of the rule's ethertype. */
   | { kind: 'any-address'; family: IpFamily }
-  | { kind: 'security-group'; groupId: string; ownerId?: string; vpcId?: string; peeringStatus?: string }
+  | {
+      kind: 'security-group';
+      groupId: string;
+      ownerId?: string;
+      vpcId?: string;
+      peeringStatus?: string;
+      /** AWS: the peering connection a cross-VPC group reference goes through. */
+      vpcPeeringConnectionId?: string;
+    }
   | { kind: 'prefix-list'; prefixListId: string }
   | { kind: 'address-group'; addressGroupId: string };
 
@@ -107,6 +115,8 @@ export interface Subnet {
 
 export interface PrefixList {
   id: string;
+  /** AWS `PrefixListName` when a describe-managed-prefix-lists export gave it. */
+  name?: string;
   cidrs: string[];
   source: SourceRef;
 }
