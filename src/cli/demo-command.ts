@@ -1,0 +1,27 @@
+import { Command, Option } from 'commander';
+import { join } from 'node:path';
+import { auditExitCode, runAudit } from '../audit.js';
+import { packageRoot } from '../package-root.js';
+import { AUDIT_FORMATS, type AuditFormat, emit, readFileInputs, renderAudit } from './audit-command.js';
+
+/** The bundled incident: 4 OpenStack nodes, flannel vxlan, and a group that allows tcp 8472 instead of udp. */
+export function demoInputFiles(): { nodes: string[]; flannel: string[]; openstack: string[] } {
+  const dir = join(packageRoot(), 'examples', 'incident');
+  return {
+    nodes: [join(dir, 'nodes.json')],
+    flannel: [join(dir, 'kube-flannel-cfg.json')],
+    openstack: ['ports.json', 'security-groups.json', 'subnets.json'].map((f) => join(dir, f)),
+  };
+}
+
+export function demoCommand(): Command {
+  return new Command('demo')
+    .description('Audit a bundled example of the incident (4 OpenStack nodes, no UDP 8472 rule)')
+    .addOption(new Option('--format <format>', 'output format').choices(AUDIT_FORMATS).default('table'))
+    .action(async (opts: { format: AuditFormat }) => {
+      const inputs = await readFileInputs(demoInputFiles());
+      const { report } = runAudit(inputs);
+      await emit(renderAudit(report, opts.format), undefined);
+      process.exitCode = auditExitCode(report);
+    });
+}

@@ -1,0 +1,11 @@
+import { InvalidArgumentError } from 'commander';
+
+export function parsePositiveInt(flag: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`${flag} must be a positive integer, got "${value}"`);
+    }
+    return n;
+  };
+}
