@@ -93,3 +93,24 @@ export function cidrContainsCidr(outer: ParsedCidr, inner: ParsedCidr): boolean 
 export function isWholeAddressSpace(c: ParsedCidr): boolean {
   return c.prefix === 0;
 }
+
+/**
+ * True for an address written the way Go's net.ParseIP accepts it: four-part decimal IPv4
+ * or IPv6 without a zone. ipaddr.js alone also takes `127.1`, hex/octal parts and `%zone`,
+ * which Kubernetes and flannel reject, so input validation uses this instead of isValidIp.
+ */
+export function isPlainIp(text: string): boolean {
+  if (typeof text !== 'string' || !ipaddr.isValid(text) || text.includes('/') || text.includes('%')) return false;
+  return ipaddr.parse(text).kind() === 'ipv6' || ipaddr.IPv4.isValidFourPartDecimal(text);
+}
+
+/** True for `addr/prefix` with a plain address (see isPlainIp) and a decimal prefix in range. */
+export function isPlainCidr(text: string): boolean {
+  if (typeof text !== 'string') return false;
+  const slash = text.indexOf('/');
+  if (slash < 0) return false;
+  const addr = text.slice(0, slash);
+  const prefix = text.slice(slash + 1);
+  if (!isPlainIp(addr) || !/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (ipFamily(addr) === 4 ? 32 : 128);
+}
