@@ -72,6 +72,8 @@ export interface NetworkInterface {
   instanceId?: string;
   /** VPC id or Neutron network id. */
   networkId?: string;
+  /** Neutron `binding:host_id` (the compute host the port is bound to); undefined for AWS. */
+  hostId?: string;
   addresses: InterfaceAddress[];
   /** Neutron allowed-address-pairs / AWS secondary prefixes: extra source addresses the interface may use. */
   allowedAddressPairs: string[];
