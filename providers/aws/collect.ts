@@ -1,0 +1,238 @@
+import {
+  paginateDescribeNetworkAcls,
+  paginateDescribeNetworkInterfaces,
+  paginateDescribeSecurityGroupRules,
+  paginateDescribeSecurityGroups,
+  paginateDescribeSubnets,
+  paginateGetManagedPrefixListEntries,
+  type EC2Client,
+  type NetworkAcl,
+  type NetworkInterface,
+  type PrefixListEntry,
+  type SecurityGroup,
+  type SecurityGroupRule,
+  type Subnet,
+} from '@aws-sdk/client-ec2';
+import type { Unavailable } from '../../src/model/cloud.js';
+import type { RawDocument } from '../../src/inputs/types.js';
+import { inBatches, uniqueSorted } from './batches.js';
+import { describeCallFailure } from './collect-errors.js';
+import {
+  groupIdsOfInterfaces,
+  privateIpsOfInterface,
+  referencedGroupIds,
+  referencedPrefixListIds,
+  subnetIdsOfInterfaces,
+} from './collect-references.js';
+import { createEc2Client, requireRegion, type AwsRetryMode } from './ec2-client.js';
+import { AWS_DOCUMENT_NAMES, prefixListDocumentName } from './document-names.js';
+
+export interface CollectAwsOptions {
+  /** Flannel VTEP (public-ip) addresses of the nodes; the ENIs owning them are the starting point. */
+  vtepIps: string[];
+  region?: string;
+  profile?: string;
+  maxAttempts?: number;
+  retryMode?: AwsRetryMode;
+  /** A ready client (tests, or callers with their own credentials); the options above are then ignored. */
+  client?: EC2Client;
+  /** MaxResults per page; the SDK default (the service maximum) unless set. Tests use small pages. */
+  pageSize?: number;
+}
+
+export interface CollectAwsResult {
+  /** Same shapes as the `aws ec2 describe-…` exports; one document per kind, one per prefix list. */
+  documents: RawDocument[];
+  /** Calls that failed, as the objects they leave unknown. Never dropped, never read as allowed. */
+  unavailable: Unavailable[];
+  /** API requests made (one per page; SDK retries of one request are not counted again). */
+  calls: number;
+}
+
+type Paginator<T> = AsyncIterable<T>;
+
+/**
+ * Reads, read-only, every EC2 object the audit of the given VTEP IPs needs. The number of
+ * calls grows with pages and 200-value filter batches, never with one call per node.
+ */
+export async function collectAws(options: CollectAwsOptions): Promise<CollectAwsResult> {
+  const client = options.client ?? createEc2Client(options);
+  await requireRegion(client);
+  const run = new AwsCollection(client, options.pageSize);
+
+  const vtepIps = uniqueSorted(options.vtepIps);
+  const interfaces = await run.interfaces(vtepIps);
+  const groups = await run.securityGroupClosure(uniqueSorted(groupIdsOfInterfaces(interfaces)));
+  const rules = await run.securityGroupRules(uniqueSorted(groups.map((g) => g.GroupId ?? '').filter(Boolean)));
+  const subnetIds = uniqueSorted(subnetIdsOfInterfaces(interfaces));
+  const subnets = await run.subnets(subnetIds);
+  const acls = await run.networkAclsOfSubnets(subnetIds);
+  const prefixLists = await run.prefixLists(uniqueSorted(referencedPrefixListIds(groups, rules)));
+
+  // Every kind is emitted even when empty, so the translator knows it was collected
+  // ("no NACL found" differs from "NACLs not exported"); failures are in `unavailable`.
+  const documents: RawDocument[] = [
+    doc(AWS_DOCUMENT_NAMES.networkInterfaces, { NetworkInterfaces: interfaces }),
+    doc(AWS_DOCUMENT_NAMES.securityGroups, { SecurityGroups: groups }),
+    doc(AWS_DOCUMENT_NAMES.securityGroupRules, { SecurityGroupRules: rules }),
+    doc(AWS_DOCUMENT_NAMES.subnets, { Subnets: subnets }),
+    doc(AWS_DOCUMENT_NAMES.networkAcls, { NetworkAcls: acls }),
+    ...prefixLists.map((pl) => doc(prefixListDocumentName(pl.id), { PrefixListId: pl.id, Entries: pl.entries })),
+  ];
+  return { documents, unavailable: run.unavailable, calls: run.calls };
+}
+
+/** Plain JSON, as the CLI prints it: SDK Dates become ISO strings, undefined fields vanish. */
+function doc(name: string, body: unknown): RawDocument {
+  return { name, body: JSON.parse(JSON.stringify(body)) as unknown };
+}
+
+class AwsCollection {
+  calls = 0;
+  readonly unavailable: Unavailable[] = [];
+
+  constructor(
+    private readonly client: EC2Client,
+    private readonly pageSize: number | undefined,
+  ) {}
+
+  private get paging() {
+    return this.pageSize === undefined ? { client: this.client } : { client: this.client, pageSize: this.pageSize };
+  }
+
+  /**
+   * Drains a paginator into `sink`. Returns the failure reason, or undefined on success.
+   * Pages read before a failure are kept: they are real data, and callers mark only what is missing.
+   */
+  private async drain<T>(operation: string, pages: Paginator<T>, sink: (page: T) => void): Promise<string | undefined> {
+    try {
+      for await (const page of pages) {
+        this.calls += 1;
+        sink(page);
+      }
+      return undefined;
+    } catch (error) {
+      this.calls += 1;
+      return describeCallFailure(operation, error);
+    }
+  }
+
+  async interfaces(vtepIps: string[]): Promise<NetworkInterface[]> {
+    const found = new Map<string, NetworkInterface>();
+    for (const batch of inBatches(vtepIps)) {
+      const before = new Set(found.keys());
+      const failure = await this.drain(
+        'DescribeNetworkInterfaces',
+        paginateDescribeNetworkInterfaces(this.paging, {
+          Filters: [{ Name: 'addresses.private-ip-address', Values: batch }],
+        }),
+        (page) => {
+          for (const eni of page.NetworkInterfaces ?? []) if (eni.NetworkInterfaceId) found.set(eni.NetworkInterfaceId, eni);
+        },
+      );
+      if (failure === undefined) continue;
+      // A page failed: the IPs of this batch that no fetched ENI owns are unknown, not absent.
+      const owned = new Set([...found.entries()].flatMap(([id, eni]) => (before.has(id) ? [] : privateIpsOfInterface(eni))));
+      for (const ip of batch) {
+        if (!owned.has(ip)) this.unavailable.push({ kind: 'network-interface', ip, reason: failure });
+      }
+    }
+    return [...found.values()];
+  }
+
+  /** The groups on the interfaces, then the groups their rules reference, until nothing new appears. */
+  async securityGroupClosure(startIds: string[]): Promise<SecurityGroup[]> {
+    const groups = new Map<string, SecurityGroup>();
+    const requested = new Set<string>();
+    let pending = startIds;
+    while (pending.length > 0) {
+      for (const id of pending) requested.add(id);
+      const fetched: SecurityGroup[] = [];
+      for (const batch of inBatches(pending)) {
+        const failure = await this.drain(
+          'DescribeSecurityGroups',
+          paginateDescribeSecurityGroups(this.paging, { Filters: [{ Name: 'group-id', Values: batch }] }),
+          (page) => fetched.push(...(page.SecurityGroups ?? [])),
+        );
+        if (failure === undefined) continue;
+        const got = new Set(fetched.map((g) => g.GroupId));
+        for (const id of batch) if (!got.has(id)) this.unavailable.push({ kind: 'security-group', id, reason: failure });
+      }
+      for (const sg of fetched) if (sg.GroupId) groups.set(sg.GroupId, sg);
+      pending = uniqueSorted(referencedGroupIds(fetched)).filter((id) => !requested.has(id));
+    }
+    return [...groups.values()];
+  }
+
+  async securityGroupRules(groupIds: string[]): Promise<SecurityGroupRule[]> {
+    const rules: SecurityGroupRule[] = [];
+    for (const batch of inBatches(groupIds)) {
+      const batchRules: SecurityGroupRule[] = [];
+      const failure = await this.drain(
+        'DescribeSecurityGroupRules',
+        paginateDescribeSecurityGroupRules(this.paging, { Filters: [{ Name: 'group-id', Values: batch }] }),
+        (page) => batchRules.push(...(page.SecurityGroupRules ?? [])),
+      );
+      rules.push(...batchRules);
+      if (failure === undefined) continue;
+      // NOTE: a partial rule list could hide an allow or a reference, so every group of the
+      // batch is unknown, even though its inline IpPermissions were read.
+      for (const id of batch) this.unavailable.push({ kind: 'security-group', id, reason: failure });
+    }
+    return rules;
+  }
+
+  async subnets(subnetIds: string[]): Promise<Subnet[]> {
+    const subnets: Subnet[] = [];
+    for (const batch of inBatches(subnetIds)) {
+      const failure = await this.drain(
+        'DescribeSubnets',
+        paginateDescribeSubnets(this.paging, { Filters: [{ Name: 'subnet-id', Values: batch }] }),
+        (page) => subnets.push(...(page.Subnets ?? [])),
+      );
+      if (failure === undefined) continue;
+      const got = new Set(subnets.map((s) => s.SubnetId));
+      for (const id of batch) if (!got.has(id)) this.unavailable.push({ kind: 'subnet', id, reason: failure });
+    }
+    return subnets;
+  }
+
+  async networkAclsOfSubnets(subnetIds: string[]): Promise<NetworkAcl[]> {
+    const acls = new Map<string, NetworkAcl>();
+    for (const batch of inBatches(subnetIds)) {
+      const failure = await this.drain(
+        'DescribeNetworkAcls',
+        paginateDescribeNetworkAcls(this.paging, { Filters: [{ Name: 'association.subnet-id', Values: batch }] }),
+        (page) => {
+          for (const acl of page.NetworkAcls ?? []) if (acl.NetworkAclId) acls.set(acl.NetworkAclId, acl);
+        },
+      );
+      if (failure === undefined) continue;
+      const covered = new Set([...acls.values()].flatMap((a) => (a.Associations ?? []).map((x) => x.SubnetId)));
+      // The NACL id is what failed to load, so it is unknown; the subnet says which one is meant.
+      for (const subnetId of batch) {
+        if (!covered.has(subnetId)) this.unavailable.push({ kind: 'network-acl', subnetId, reason: failure });
+      }
+    }
+    return [...acls.values()];
+  }
+
+  async prefixLists(ids: string[]): Promise<{ id: string; entries: PrefixListEntry[] }[]> {
+    const lists: { id: string; entries: PrefixListEntry[] }[] = [];
+    // No batch form exists for entries: one paginated call per referenced list.
+    for (const id of ids) {
+      const entries: PrefixListEntry[] = [];
+      const failure = await this.drain(
+        'GetManagedPrefixListEntries',
+        paginateGetManagedPrefixListEntries(
+          this.pageSize === undefined ? this.paging : { ...this.paging, pageSize: Math.min(this.pageSize, 100) },
+          { PrefixListId: id },
+        ),
+        (page) => entries.push(...(page.Entries ?? [])),
+      );
+      if (failure === undefined) lists.push({ id, entries });
+      else this.unavailable.push({ kind: 'prefix-list', id, reason: failure });
+    }
+    return lists;
+  }
+}

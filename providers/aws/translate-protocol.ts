@@ -1,0 +1,114 @@
+import type { PortMatch, ProtocolMatch } from '../../src/model/cloud.js';
+import type { Warning } from '../../src/model/source.js';
+import { child, fail, isJsonObject, optInteger, warning, type At, type JsonObject } from './translate-read.js';
+import { AwsWarningCode } from './translate-warnings.js';
+
+const TCP = 6;
+const UDP = 17;
+const ICMP = 1;
+const ICMPV6 = 58;
+
+const NAMED: Record<string, number> = { tcp: TCP, udp: UDP, icmp: ICMP, icmpv6: ICMPV6 };
+
+/**
+ * EC2 protocol field (`IpProtocol` of a security-group rule, `Protocol` of a NACL entry).
+ * The CLI and SDK give strings; a bare JSON number is accepted too because hand-written
+ * exports use it and it is unambiguous.
+ */
+export function parseProtocol(value: unknown, where: At): ProtocolMatch {
+  const text = typeof value === 'number' && Number.isInteger(value) ? String(value) : value;
+  if (typeof text === 'string') {
+    const lower = text.trim().toLowerCase();
+    if (lower === '-1') return { kind: 'any' };
+    const named = NAMED[lower];
+    if (named !== undefined) return { kind: 'number', number: named };
+    if (/^\d{1,3}$/.test(lower)) {
+      const n = Number(lower);
+      if (n <= 255) return { kind: 'number', number: n };
+    }
+  }
+  fail(where, 'unknown IP protocol: expected tcp, udp, icmp, icmpv6, "-1" (all) or a protocol number 0-255', value);
+}
+
+/** Only TCP and UDP rules are port-scoped; AWS ignores the range for every other protocol. */
+function hasPorts(protocol: ProtocolMatch): boolean {
+  return protocol.kind === 'number' && (protocol.number === TCP || protocol.number === UDP);
+}
+
+function isIcmp(protocol: ProtocolMatch): boolean {
+  return protocol.kind === 'number' && (protocol.number === ICMP || protocol.number === ICMPV6);
+}
+
+function portRange(
+  from: number,
+  to: number,
+  fromAt: At,
+  toAt: At,
+): PortMatch {
+  if (from < 0 || from > 65535) fail(fromAt, 'port must be between 0 and 65535', from);
+  if (to < 0 || to > 65535) fail(toAt, 'port must be between 0 and 65535', to);
+  if (from > to) fail(toAt, `port range end is lower than its start (${from})`, to);
+  return { kind: 'range', from, to };
+}
+
+/**
+ * Ports of a security-group permission or rule (`FromPort`/`ToPort` on `obj`).
+ *
+ * ICMP rules become `all`: for ICMP these fields carry type/code, and no requirement
+ * this tool audits (overlay UDP/TCP ports, ESP, IP-in-IP) is an ICMP type, so keeping
+ * type/code would add a match dimension nothing reads.
+ */
+export function securityGroupPorts(
+  protocol: ProtocolMatch,
+  obj: JsonObject,
+  where: At,
+  warnings: Warning[],
+): PortMatch {
+  const from = optInteger(obj, 'FromPort', where);
+  const to = optInteger(obj, 'ToPort', where);
+  if (isIcmp(protocol)) {
+    if (from !== undefined && (from < -1 || from > 255)) fail(child(where, 'FromPort'), 'ICMP type must be -1 or 0-255', from);
+    if (to !== undefined && (to < -1 || to > 255)) fail(child(where, 'ToPort'), 'ICMP code must be -1 or 0-255', to);
+    return { kind: 'all' };
+  }
+  if (!hasPorts(protocol)) return { kind: 'all' };
+  if ((from === undefined && to === undefined) || (from === -1 && to === -1)) {
+    // EC2 refuses to create a TCP/UDP rule without ports, so this comes from a trimmed or
+    // hand-written export. All ports is what an unconstrained rule means; say so loudly.
+    warnings.push(
+      warning(
+        AwsWarningCode.portsMissing,
+        'TCP/UDP rule has no port range (FromPort/ToPort absent or -1); treated as all ports',
+        where,
+      ),
+    );
+    return { kind: 'all' };
+  }
+  if (from === undefined) fail(child(where, 'FromPort'), `FromPort is missing while ToPort is ${to}`);
+  if (to === undefined) fail(child(where, 'ToPort'), `ToPort is missing while FromPort is ${from}`);
+  return portRange(from, to, child(where, 'FromPort'), child(where, 'ToPort'));
+}
+
+/** Ports of a network-ACL entry (`PortRange: {From, To}`); only TCP and UDP entries carry one. */
+export function networkAclPorts(
+  protocol: ProtocolMatch,
+  entry: JsonObject,
+  where: At,
+  warnings: Warning[],
+): PortMatch {
+  if (!hasPorts(protocol)) return { kind: 'all' };
+  const range = entry['PortRange'];
+  const rangeAt = child(where, 'PortRange');
+  if (range === undefined || range === null) {
+    warnings.push(
+      warning(AwsWarningCode.portsMissing, 'TCP/UDP network ACL entry has no PortRange; treated as all ports', where),
+    );
+    return { kind: 'all' };
+  }
+  if (!isJsonObject(range)) fail(rangeAt, 'expected "PortRange" to be an object {From, To}', range);
+  const from = optInteger(range, 'From', rangeAt);
+  const to = optInteger(range, 'To', rangeAt);
+  if (from === undefined) fail(child(rangeAt, 'From'), 'required field "From" is missing');
+  if (to === undefined) fail(child(rangeAt, 'To'), 'required field "To" is missing');
+  return portRange(from, to, child(rangeAt, 'From'), child(rangeAt, 'To'));
+}

@@ -1,0 +1,130 @@
+import { InputError, pointerJoin, type InputProblem, type SourceRef, type Warning } from '../../src/model/source.js';
+import { canonicalCidr, isValidIp } from '../../src/net/cidr.js';
+
+/**
+ * Field readers for native EC2 JSON. Each takes the object and the JSON pointer
+ * of that object so that a bad field is reported with its exact location and value.
+ */
+
+export type JsonObject = Record<string, unknown>;
+
+/** A position inside one document. */
+export interface At {
+  document: string;
+  pointer: string;
+}
+
+export function at(document: string, pointer: string): At {
+  return { document, pointer };
+}
+
+export function child(parent: At, ...segments: (string | number)[]): At {
+  return { document: parent.document, pointer: pointerJoin(parent.pointer, ...segments) };
+}
+
+export function sourceRef(where: At): SourceRef {
+  return { document: where.document, pointer: where.pointer };
+}
+
+export function fail(where: At, reason: string, value?: unknown): never {
+  const problem: InputProblem = { document: where.document, pointer: where.pointer, reason };
+  if (value !== undefined) problem.value = value;
+  throw new InputError([problem]);
+}
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function asObject(value: unknown, where: At, what: string): JsonObject {
+  if (!isJsonObject(value)) fail(where, `expected ${what} to be a JSON object`, value);
+  return value;
+}
+
+/** An absent or null list is empty: the CLI omits empty lists in some versions and the SDK leaves them undefined. */
+export function optArray(obj: JsonObject, key: string, where: At): unknown[] {
+  const value = obj[key];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) fail(child(where, key), `expected "${key}" to be a list`, value);
+  return value;
+}
+
+export function reqString(obj: JsonObject, key: string, where: At): string {
+  const value = obj[key];
+  if (value === undefined || value === null) fail(child(where, key), `required field "${key}" is missing`);
+  if (typeof value !== 'string' || value === '') {
+    fail(child(where, key), `expected "${key}" to be a non-empty string`, value);
+  }
+  return value;
+}
+
+export function optString(obj: JsonObject, key: string, where: At): string | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') fail(child(where, key), `expected "${key}" to be a string`, value);
+  return value;
+}
+
+export function optBool(obj: JsonObject, key: string, where: At): boolean | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') fail(child(where, key), `expected "${key}" to be true or false`, value);
+  return value;
+}
+
+export function reqBool(obj: JsonObject, key: string, where: At): boolean {
+  const value = optBool(obj, key, where);
+  if (value === undefined) fail(child(where, key), `required field "${key}" is missing`);
+  return value;
+}
+
+export function optInteger(obj: JsonObject, key: string, where: At): number | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    fail(child(where, key), `expected "${key}" to be an integer`, value);
+  }
+  return value;
+}
+
+/** Reads a CIDR field and returns it canonical (host bits cleared), as AWS itself stores it. */
+export function reqCidr(obj: JsonObject, key: string, where: At): string {
+  const text = reqString(obj, key, where);
+  const cidr = canonicalCidr(text);
+  if (cidr === undefined || !text.includes('/')) {
+    fail(child(where, key), `"${key}" is not a valid CIDR (expected a.b.c.d/n or x:x::/n)`, text);
+  }
+  return cidr;
+}
+
+export function reqIp(obj: JsonObject, key: string, where: At): string {
+  const text = reqString(obj, key, where);
+  if (!isValidIp(text)) fail(child(where, key), `"${key}" is not a valid IP address`, text);
+  return text;
+}
+
+/**
+ * Runs `parse` and records its InputError problems instead of stopping, so one pass
+ * reports every bad entry (zod style). Anything else is a bug and propagates.
+ */
+export function collectProblems<T>(problems: InputProblem[], parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof InputError) {
+      problems.push(...err.problems);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+export function warning(code: string, message: string, where?: At): Warning {
+  return where ? { code, message, source: sourceRef(where) } : { code, message };
+}
+
+export function reqInteger(obj: JsonObject, key: string, where: At): number {
+  const value = optInteger(obj, key, where);
+  if (value === undefined) fail(child(where, key), `required field "${key}" is missing`);
+  return value;
+}

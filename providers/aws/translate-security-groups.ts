@@ -1,0 +1,162 @@
+import type { Direction, Peer, SecurityGroup, SecurityGroupRule } from '../../src/model/cloud.js';
+import type { Warning } from '../../src/model/source.js';
+import { parseProtocol, securityGroupPorts } from './translate-protocol.js';
+import {
+  asObject,
+  child,
+  fail,
+  optArray,
+  optString,
+  reqBool,
+  reqCidr,
+  reqString,
+  sourceRef,
+  warning,
+  type At,
+  type JsonObject,
+} from './translate-read.js';
+import { cidrFamily, withoutUndefined } from './translate-util.js';
+import { AwsWarningCode } from './translate-warnings.js';
+
+/** One `SecurityGroups[i]` entry of describe-security-groups, inline permissions included. */
+export function parseSecurityGroup(value: unknown, where: At, warnings: Warning[]): SecurityGroup {
+  const obj = asObject(value, where, 'a security group');
+  const id = reqString(obj, 'GroupId', where);
+  const rules = [
+    ...inlineRules(id, 'ingress', obj, 'IpPermissions', where, warnings),
+    ...inlineRules(id, 'egress', obj, 'IpPermissionsEgress', where, warnings),
+  ];
+  return withoutUndefined({
+    provider: 'aws' as const,
+    id,
+    name: optString(obj, 'GroupName', where),
+    // EC2 security groups have no stateless mode.
+    stateful: true,
+    vpcId: optString(obj, 'VpcId', where),
+    rules,
+    source: sourceRef(where),
+  });
+}
+
+/**
+ * An `IpPermission` bundles one protocol/port selection with lists of sources. The model
+ * has one rule per (permission × source) so that evidence can name the exact source entry;
+ * the synthesized id `sg-…/ingress/<permission>/<list>/<entry>` is stable for a given export.
+ */
+function inlineRules(
+  groupId: string,
+  direction: Direction,
+  group: JsonObject,
+  key: string,
+  groupAt: At,
+  warnings: Warning[],
+): SecurityGroupRule[] {
+  const listAt = child(groupAt, key);
+  return optArray(group, key, groupAt).flatMap((permValue, i) => {
+    const permAt = child(listAt, i);
+    const perm = asObject(permValue, permAt, 'an IpPermission');
+    const protocol = parseProtocol(perm['IpProtocol'], child(permAt, 'IpProtocol'));
+    const ports = securityGroupPorts(protocol, perm, permAt, warnings);
+    const rules: SecurityGroupRule[] = [];
+    for (const [sourceKey, readPeer] of PERMISSION_SOURCES) {
+      const entriesAt = child(permAt, sourceKey);
+      optArray(perm, sourceKey, permAt).forEach((entryValue, j) => {
+        const entryAt = child(entriesAt, j);
+        const entry = asObject(entryValue, entryAt, `a ${sourceKey} entry`);
+        rules.push(
+          withoutUndefined({
+            id: `${groupId}/${direction}/${i}/${sourceKey}/${j}`,
+            groupId,
+            direction,
+            protocol,
+            ports,
+            peer: readPeer(entry, entryAt),
+            description: optString(entry, 'Description', entryAt),
+            source: sourceRef(entryAt),
+          }),
+        );
+      });
+    }
+    if (rules.length === 0) {
+      warnings.push(
+        warning(
+          AwsWarningCode.permissionWithoutSources,
+          'permission lists no IpRanges, Ipv6Ranges, PrefixListIds or UserIdGroupPairs; it allows nothing',
+          permAt,
+        ),
+      );
+    }
+    return rules;
+  });
+}
+
+const PERMISSION_SOURCES: ReadonlyArray<[string, (entry: JsonObject, where: At) => Peer]> = [
+  ['IpRanges', (e, w) => ({ kind: 'cidr', cidr: familyCidr(e, 'CidrIp', 4, w) })],
+  ['Ipv6Ranges', (e, w) => ({ kind: 'cidr', cidr: familyCidr(e, 'CidrIpv6', 6, w) })],
+  ['PrefixListIds', (e, w) => ({ kind: 'prefix-list', prefixListId: reqString(e, 'PrefixListId', w) })],
+  ['UserIdGroupPairs', (e, w) => groupPeer(e, w)],
+];
+
+function familyCidr(obj: JsonObject, key: string, family: 4 | 6, where: At): string {
+  const cidr = reqCidr(obj, key, where);
+  if (cidrFamily(cidr) !== family) fail(child(where, key), `"${key}" must be an IPv${family} CIDR`, obj[key]);
+  return cidr;
+}
+
+/** `UserIdGroupPairs[j]` and `ReferencedGroupInfo` share this shape. */
+function groupPeer(obj: JsonObject, where: At): Peer {
+  return withoutUndefined({
+    kind: 'security-group' as const,
+    groupId: reqString(obj, 'GroupId', where),
+    ownerId: optString(obj, 'UserId', where),
+    vpcId: optString(obj, 'VpcId', where),
+    peeringStatus: optString(obj, 'PeeringStatus', where),
+    vpcPeeringConnectionId: optString(obj, 'VpcPeeringConnectionId', where),
+  });
+}
+
+const RULE_PEER_KEYS = ['CidrIpv4', 'CidrIpv6', 'PrefixListId', 'ReferencedGroupInfo'] as const;
+
+/** One `SecurityGroupRules[i]` entry of describe-security-group-rules. */
+export function parseSecurityGroupRule(value: unknown, where: At, warnings: Warning[]): SecurityGroupRule {
+  const obj = asObject(value, where, 'a security group rule');
+  const id = reqString(obj, 'SecurityGroupRuleId', where);
+  const groupId = reqString(obj, 'GroupId', where);
+  const direction: Direction = reqBool(obj, 'IsEgress', where) ? 'egress' : 'ingress';
+  const protocol = parseProtocol(obj['IpProtocol'], child(where, 'IpProtocol'));
+  const ports = securityGroupPorts(protocol, obj, where, warnings);
+  const present = RULE_PEER_KEYS.filter((k) => obj[k] !== undefined && obj[k] !== null);
+  if (present.length !== 1) {
+    fail(
+      where,
+      `a security group rule needs exactly one of ${RULE_PEER_KEYS.join(', ')}; found ${
+        present.length === 0 ? 'none' : present.join(', ')
+      }`,
+    );
+  }
+  return withoutUndefined({
+    id,
+    groupId,
+    direction,
+    protocol,
+    ports,
+    peer: rulePeer(obj, present[0]!, where),
+    description: optString(obj, 'Description', where),
+    source: sourceRef(where),
+  });
+}
+
+function rulePeer(obj: JsonObject, key: (typeof RULE_PEER_KEYS)[number], where: At): Peer {
+  switch (key) {
+    case 'CidrIpv4':
+      return { kind: 'cidr', cidr: familyCidr(obj, key, 4, where) };
+    case 'CidrIpv6':
+      return { kind: 'cidr', cidr: familyCidr(obj, key, 6, where) };
+    case 'PrefixListId':
+      return { kind: 'prefix-list', prefixListId: reqString(obj, key, where) };
+    case 'ReferencedGroupInfo': {
+      const refAt = child(where, key);
+      return groupPeer(asObject(obj[key], refAt, 'ReferencedGroupInfo'), refAt);
+    }
+  }
+}
