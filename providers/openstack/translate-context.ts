@@ -1,0 +1,116 @@
+import { pointerJoin, type InputProblem, type SourceRef, type Warning } from '../../src/model/source.js';
+
+/**
+ * Problems and warnings of one translation run. Every bad field is recorded and
+ * translation continues, so the user sees all problems of all documents at once;
+ * the caller throws a single InputError at the end.
+ */
+export class TranslationLog {
+  readonly problems: InputProblem[] = [];
+  readonly warnings: Warning[] = [];
+
+  problem(document: string, pointer: string, reason: string, value?: unknown): void {
+    this.problems.push(value === undefined ? { document, pointer, reason } : { document, pointer, reason, value });
+  }
+
+  warn(code: string, message: string, source?: SourceRef): void {
+    this.warnings.push(source ? { code, message, source } : { code, message });
+  }
+}
+
+type Json = Record<string, unknown>;
+
+export function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Typed, pointer-aware access to one JSON object of a Neutron body. Each read that
+ * fails records a problem naming the field and returns undefined.
+ */
+export class EntryReader {
+  constructor(
+    readonly log: TranslationLog,
+    readonly document: string,
+    readonly pointer: string,
+    readonly entry: Json,
+  ) {}
+
+  get source(): SourceRef {
+    return { document: this.document, pointer: this.pointer };
+  }
+
+  at(key: string): string {
+    return pointerJoin(this.pointer, key);
+  }
+
+  has(key: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.entry, key);
+  }
+
+  fail(key: string, reason: string, value?: unknown): undefined {
+    this.log.problem(this.document, this.at(key), reason, value);
+    return undefined;
+  }
+
+  requiredString(key: string): string | undefined {
+    const v = this.entry[key];
+    if (typeof v === 'string' && v !== '') return v;
+    return this.fail(key, v === undefined ? `missing required field "${key}"` : `"${key}" must be a non-empty string`, v);
+  }
+
+  /** Absent, null and "" all mean "not set" in Neutron bodies (e.g. `device_id: ""` on an unbound port). */
+  optionalString(key: string): string | undefined {
+    const v = this.entry[key];
+    if (v === undefined || v === null || v === '') return undefined;
+    if (typeof v === 'string') return v;
+    return this.fail(key, `"${key}" must be a string or null`, v);
+  }
+
+  /** Returns `fallback` when absent (the Neutron API default); null or a non-boolean is a problem. */
+  booleanOr(key: string, fallback: boolean): boolean | undefined {
+    const v = this.entry[key];
+    if (v === undefined) return fallback;
+    if (typeof v === 'boolean') return v;
+    return this.fail(key, `"${key}" must be true or false`, v);
+  }
+
+  /** Integer or null/absent (undefined); `ok: false` after recording a problem. */
+  optionalInteger(key: string, min: number, max: number): { ok: true; value: number | undefined } | { ok: false } {
+    const v = this.entry[key];
+    if (v === undefined || v === null) return { ok: true, value: undefined };
+    if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return { ok: true, value: v };
+    this.fail(key, `"${key}" must be null or an integer ${min}-${max}`, v);
+    return { ok: false };
+  }
+
+  /** Array entries with their pointers; absent gives `absent` (the caller decides whether that is fine). */
+  array(key: string): { items: { value: unknown; pointer: string }[] } | 'absent' | undefined {
+    const v = this.entry[key];
+    if (v === undefined) return 'absent';
+    if (!Array.isArray(v)) return this.fail(key, `"${key}" must be an array`, v);
+    return { items: v.map((value, i) => ({ value, pointer: pointerJoin(this.pointer, key, i) })) };
+  }
+
+  stringArray(key: string): string[] | 'absent' | undefined {
+    const arr = this.array(key);
+    if (arr === undefined || arr === 'absent') return arr;
+    const out: string[] = [];
+    let bad = false;
+    for (const { value, pointer } of arr.items) {
+      if (typeof value === 'string' && value !== '') out.push(value);
+      else {
+        this.log.problem(this.document, pointer, `"${key}" entries must be non-empty strings`, value);
+        bad = true;
+      }
+    }
+    return bad ? undefined : out;
+  }
+
+  /** Reader for a nested object (an array element or a field value), or undefined after a problem. */
+  child(value: unknown, pointer: string, what: string): EntryReader | undefined {
+    if (isObject(value)) return new EntryReader(this.log, this.document, pointer, value);
+    this.log.problem(this.document, pointer, `${what} must be a JSON object`, value);
+    return undefined;
+  }
+}
