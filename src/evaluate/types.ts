@@ -19,7 +19,13 @@ export type Layer =
 /** How a node was tied to its cloud interface. Unbound nodes make every pair they are in `unknown`. */
 export type NodeBinding =
   | { kind: 'bound'; iface: NetworkInterface; ip: string; subnetId?: string }
-  | { kind: 'unbound'; reason: string };
+  | { kind: 'unbound'; reason: string; cause?: UnboundCause };
+
+/**
+ * Why a node could not be bound. `collection` means the interface look-up failed
+ * (an Unavailable entry), so cells cite layer `collection` instead of `node-mapping`.
+ */
+export type UnboundCause = 'no-vtep' | 'no-match' | 'ambiguous' | 'provider-id-mismatch' | 'collection';
 
 export interface BoundNode {
   node: ClusterNode;
@@ -65,6 +71,8 @@ export interface Evidence {
   /** For a miss: the closest rules and why each one does not match ("tcp 8472 is allowed, udp is not"). */
   nearest?: { rule: RuleCitation; mismatch: string }[];
   reason: string;
+  /** Context that does not change the decision (e.g. a stateless Neutron group, why NACLs applied). */
+  notes?: string[];
 }
 
 /**
@@ -82,6 +90,8 @@ export interface CellResult {
   direction?: Direction;
   evidence: Evidence[];
   pairCount: number;
+  /** The nodes the cell was computed on (class representatives); evidence texts name their addresses. */
+  representatives?: { source: string; destination: string };
 }
 
 export interface Evaluation {
