@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Unavailable } from '../../src/model/cloud.js';
 import type { RawDocument } from '../../src/inputs/types.js';
-import { inBatches, uniqueSorted } from './batches.js';
+import { inBatches, MAX_FILTER_VALUES, uniqueSorted } from './batches.js';
 import { describeCallFailure } from './collect-errors.js';
 import {
   groupIdsOfInterfaces,
@@ -30,6 +30,11 @@ import { AWS_DOCUMENT_NAMES, prefixListDocumentName } from './document-names.js'
 export interface CollectAwsOptions {
   /** Flannel VTEP (public-ip) addresses of the nodes; the ENIs owning them are the starting point. */
   vtepIps: string[];
+  /**
+   * Restricts the interface look-up to these VPCs. Needed only when the same private IP
+   * exists in several VPCs of one account and Region; otherwise every owner is returned.
+   */
+  vpcIds?: string[];
   region?: string;
   profile?: string;
   maxAttempts?: number;
@@ -61,7 +66,7 @@ export async function collectAws(options: CollectAwsOptions): Promise<CollectAws
   const run = new AwsCollection(client, options.pageSize);
 
   const vtepIps = uniqueSorted(options.vtepIps);
-  const interfaces = await run.interfaces(vtepIps);
+  const interfaces = await run.interfaces(vtepIps, uniqueSorted(options.vpcIds ?? []));
   const groups = await run.securityGroupClosure(uniqueSorted(groupIdsOfInterfaces(interfaces)));
   const rules = await run.securityGroupRules(uniqueSorted(groups.map((g) => g.GroupId ?? '').filter(Boolean)));
   const subnetIds = uniqueSorted(subnetIdsOfInterfaces(interfaces));
@@ -117,14 +122,18 @@ class AwsCollection {
     }
   }
 
-  async interfaces(vtepIps: string[]): Promise<NetworkInterface[]> {
+  async interfaces(vtepIps: string[], vpcIds: string[]): Promise<NetworkInterface[]> {
     const found = new Map<string, NetworkInterface>();
+    if (vpcIds.length > MAX_FILTER_VALUES) {
+      throw new RangeError(`at most ${MAX_FILTER_VALUES} VPC ids can scope the interface look-up, got ${vpcIds.length}`);
+    }
+    const vpcFilter = vpcIds.length > 0 ? [{ Name: 'vpc-id', Values: vpcIds }] : [];
     for (const batch of inBatches(vtepIps)) {
       const before = new Set(found.keys());
       const failure = await this.drain(
         'DescribeNetworkInterfaces',
         paginateDescribeNetworkInterfaces(this.paging, {
-          Filters: [{ Name: 'addresses.private-ip-address', Values: batch }],
+          Filters: [{ Name: 'addresses.private-ip-address', Values: batch }, ...vpcFilter],
         }),
         (page) => {
           for (const eni of page.NetworkInterfaces ?? []) if (eni.NetworkInterfaceId) found.set(eni.NetworkInterfaceId, eni);

@@ -103,7 +103,9 @@ function readDocument(doc: RawDocument, out: Collected, warnings: Warning[], pro
   for (const key of keys) {
     if (key in EXPORT_KEYS || ENVELOPE_KEYS.has(key)) continue;
     if (key === 'PrefixListId' && recognized.includes('Entries')) continue;
-    warnings.push(warning(AwsWarningCode.ignoredKey, `top-level key "${key}" is not an EC2 export this tool reads; ignored`, child(root, key)));
+    warnings.push(
+      warning(AwsWarningCode.ignoredKey, `top-level key "${key}" is not an EC2 export this tool reads; ignored`, child(root, key)),
+    );
   }
   if (typeof body['NextToken'] === 'string' && body['NextToken'] !== '') {
     warnings.push(
