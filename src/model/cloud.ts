@@ -148,6 +148,8 @@ export interface Unavailable {
   id?: string;
   /** For interface look-ups by address. */
   ip?: string;
+  /** For interface look-ups by instance (EC2 instance id / Neutron `device_id` = Nova server id). */
+  instanceId?: string;
   /** For NACL look-ups by associated subnet (`kind: 'network-acl'`, no `id`): the subnet whose NACL is unknown. */
   subnetId?: string;
   reason: string;
