@@ -1,0 +1,198 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+/**
+ * A small stand-in for kube-apiserver: the two read paths sgaudit uses, with the real
+ * wire shapes (NodeList pages with `metadata.continue`, single objects with kind/apiVersion,
+ * `Status` bodies for 401/403/404). No real API server can be installed on this machine.
+ */
+export interface FakeApiServerOptions {
+  token: string;
+  /** Node objects as the API server stores them (no kind/apiVersion: list items carry none). */
+  nodes: Record<string, unknown>[];
+  /** `namespace/name` -> ConfigMap data. */
+  configMaps?: Record<string, Record<string, string>>;
+  /** `namespace/name` ConfigMaps, or `nodes`, that answer 403 for this identity. */
+  forbidden?: string[];
+  /** Largest page the server hands out, whatever `limit` asks (real servers cap too). */
+  maxPage?: number;
+}
+
+export interface FakeApiServer {
+  server: string;
+  /** Every request path with its query, in order. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+const USER = 'system:serviceaccount:sgaudit:sgaudit';
+
+export async function startFakeApiServer(opts: FakeApiServerOptions): Promise<FakeApiServer> {
+  const requests: string[] = [];
+  const forbidden = new Set(opts.forbidden ?? []);
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    requests.push(`${url.pathname}${url.search}`);
+    if (req.headers.authorization !== `Bearer ${opts.token}`) {
+      return status(res, 401, 'Unauthorized', 'Unauthorized');
+    }
+    if (req.method !== 'GET') return status(res, 405, 'MethodNotAllowed', `${req.method} is not served here`);
+
+    if (url.pathname === '/api/v1/nodes') {
+      if (forbidden.has('nodes')) {
+        return status(res, 403, 'Forbidden', `nodes is forbidden: User "${USER}" cannot list resource "nodes" in API group "" at the cluster scope`);
+      }
+      return listNodes(res, url, opts);
+    }
+    const cm = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps\/([^/]+)$/.exec(url.pathname);
+    if (cm) {
+      const [, namespace, name] = cm as unknown as [string, string, string];
+      const key = `${namespace}/${name}`;
+      if (forbidden.has(key)) {
+        return status(
+          res,
+          403,
+          'Forbidden',
+          `configmaps "${name}" is forbidden: User "${USER}" cannot get resource "configmaps" in API group "" in the namespace "${namespace}"`,
+        );
+      }
+      const data = opts.configMaps?.[key];
+      if (!data) return status(res, 404, 'NotFound', `configmaps "${name}" not found`);
+      return json(res, 200, {
+        kind: 'ConfigMap',
+        apiVersion: 'v1',
+        metadata: {
+          name,
+          namespace,
+          uid: `0f6c3a7e-0000-4000-8000-${String(namespace.length).padStart(12, '0')}`,
+          resourceVersion: '1021',
+          creationTimestamp: '2026-01-14T09:30:00Z',
+          labels: { app: 'flannel', tier: 'node' },
+        },
+        data,
+      });
+    }
+    return status(res, 404, 'NotFound', 'the server could not find the requested resource');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  };
+}
+
+function listNodes(res: ServerResponse, url: URL, opts: FakeApiServerOptions): void {
+  const cap = opts.maxPage ?? 500;
+  const limitParam = url.searchParams.get('limit');
+  const limit = Math.min(limitParam ? Number(limitParam) : opts.nodes.length || 1, cap);
+  const token = url.searchParams.get('continue');
+  let offset = 0;
+  if (token) {
+    const decoded = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64').toString('utf8'));
+    if (!decoded) return status(res, 410, 'Expired', 'The provided continue parameter is too old or invalid');
+    offset = Number(decoded[1]);
+  }
+  const end = offset + limit;
+  const metadata: Record<string, unknown> = { resourceVersion: '48213' };
+  if (end < opts.nodes.length) {
+    metadata.continue = Buffer.from(`offset:${end}`).toString('base64');
+    metadata.remainingItemCount = opts.nodes.length - end;
+  }
+  json(res, 200, { kind: 'NodeList', apiVersion: 'v1', metadata, items: opts.nodes.slice(offset, end) });
+}
+
+function status(res: ServerResponse, code: number, reason: string, message: string): void {
+  json(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+}
+
+function json(res: ServerResponse, code: number, body: unknown): void {
+  res.writeHead(code, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * Writes a kubeconfig with a token user and two contexts: `fake` (this server) and
+ * `elsewhere` (current-context, a closed port) so tests prove `--context` is honoured.
+ */
+export async function writeKubeconfig(server: string, token: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'sgaudit-kube-'));
+  const file = join(dir, 'kubeconfig.yaml');
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'elsewhere',
+    clusters: [
+      // client-node refuses plain http unless TLS verification is explicitly off.
+      { name: 'fake', cluster: { server, 'insecure-skip-tls-verify': true } },
+      { name: 'closed', cluster: { server: 'http://127.0.0.1:1', 'insecure-skip-tls-verify': true } },
+    ],
+    users: [{ name: 'auditor', user: { token } }],
+    contexts: [
+      { name: 'fake', context: { cluster: 'fake', user: 'auditor' } },
+      { name: 'elsewhere', context: { cluster: 'closed', user: 'auditor' } },
+    ],
+  };
+  await writeFile(file, stringify(config));
+  return file;
+}
+
+/** A node as the API server returns it, annotated by flannel (vxlan). */
+export function flannelNode(name: string, vtepIp: string, podCidr: string, instanceId: string): Record<string, unknown> {
+  return {
+    metadata: {
+      name,
+      uid: `6b1c2e90-${name.length.toString().padStart(4, '0')}-4000-8000-000000000000`,
+      resourceVersion: '48100',
+      creationTimestamp: '2026-01-14T09:31:12Z',
+      labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux' },
+      annotations: {
+        'flannel.alpha.coreos.com/backend-type': 'vxlan',
+        'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"a6:1f:3c:9e:2b:10"}',
+        'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
+        'flannel.alpha.coreos.com/public-ip': vtepIp,
+        'node.alpha.kubernetes.io/ttl': '0',
+      },
+    },
+    spec: { podCIDR: podCidr, podCIDRs: [podCidr], providerID: `aws:///us-east-1a/${instanceId}` },
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: vtepIp },
+        { type: 'Hostname', address: name },
+      ],
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          lastHeartbeatTime: '2026-11-26T03:00:00Z',
+          lastTransitionTime: '2026-01-14T09:32:00Z',
+          reason: 'KubeletReady',
+          message: 'kubelet is posting ready status',
+        },
+      ],
+      nodeInfo: {
+        architecture: 'amd64',
+        kernelVersion: '6.1.0-18-cloud-amd64',
+        kubeletVersion: 'v1.31.4',
+        osImage: 'Debian GNU/Linux 12 (bookworm)',
+        operatingSystem: 'linux',
+        containerRuntimeVersion: 'containerd://1.7.24',
+        kubeProxyVersion: 'v1.31.4',
+        machineID: 'ec2a0c0ffee0000000000000000000aa',
+        systemUUID: 'ec2a0c0f-fee0-0000-0000-0000000000aa',
+        bootID: '1d1c1b1a-0000-4000-8000-000000000000',
+      },
+    },
+  };
+}
+
+export function vxlanNetConf(network = '10.244.0.0/16', port?: number): string {
+  const backend: Record<string, unknown> = { Type: 'vxlan' };
+  if (port !== undefined) backend.Port = port;
+  return JSON.stringify({ Network: network, EnableNFTables: false, Backend: backend }, null, 2);
+}
