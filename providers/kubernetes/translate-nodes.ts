@@ -95,7 +95,7 @@ function translateNode(body: Record<string, unknown>, source: SourceRef, issues:
 
   const metadata = objectAt(body.metadata, doc, at('metadata'), issues, true);
   const name = metadata?.name;
-  if (typeof name !== 'string' || name === '') {
+  if (metadata && (typeof name !== 'string' || name === '')) {
     issues.problem(doc, at('metadata', 'name'), name === undefined ? 'missing metadata.name' : 'metadata.name must be a non-empty string', name);
   }
   const annotations = stringMap(metadata?.annotations, doc, at('metadata', 'annotations'), issues);
