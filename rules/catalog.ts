@@ -22,8 +22,16 @@ export const RULE_SETS: readonly AnyRuleSet[] = [
   flannelIpip,
 ];
 
+/** The data part of a rule set, which is what load-time validation checks. */
+export interface CatalogEntry {
+  backend: string;
+  docUrl: string;
+  ids: readonly string[];
+  ports: readonly number[];
+}
+
 /** Throws if the catalog data is inconsistent; run at module load so a bad edit fails at start. */
-export function validateCatalog(sets: readonly Pick<BackendRuleSet, 'backend' | 'docUrl' | 'ids' | 'ports'>[]): void {
+export function validateCatalog(sets: readonly CatalogEntry[]): void {
   const errors: string[] = [];
   const seenBackends = new Set<string>();
   const seenIds = new Map<string, string>();
@@ -45,7 +53,7 @@ export function validateCatalog(sets: readonly Pick<BackendRuleSet, 'backend' | 
 }
 
 /** Checks requirements a rule set produced against its declared ids and port bounds. */
-export function validateRequirements(set: Pick<BackendRuleSet, 'backend' | 'ids'>, requirements: Requirement[]): void {
+export function validateRequirements(set: Pick<CatalogEntry, 'backend' | 'ids'>, requirements: Requirement[]): void {
   const errors: string[] = [];
   const seen = new Set<string>();
   for (const r of requirements) {
