@@ -1,9 +1,10 @@
 import type { Direction, Peer, SecurityGroup, SecurityGroupRule } from '../../src/model/cloud.js';
-import type { Warning } from '../../src/model/source.js';
+import { InputError, type InputProblem, type Warning } from '../../src/model/source.js';
 import { parseProtocol, securityGroupPorts } from './translate-protocol.js';
 import {
   asObject,
   child,
+  collectProblems,
   fail,
   optArray,
   optString,
@@ -22,10 +23,13 @@ import { AwsWarningCode } from './translate-warnings.js';
 export function parseSecurityGroup(value: unknown, where: At, warnings: Warning[]): SecurityGroup {
   const obj = asObject(value, where, 'a security group');
   const id = reqString(obj, 'GroupId', where);
+  // Each permission is checked even after a bad one, so one run reports them all.
+  const problems: InputProblem[] = [];
   const rules = [
-    ...inlineRules(id, 'ingress', obj, 'IpPermissions', where, warnings),
-    ...inlineRules(id, 'egress', obj, 'IpPermissionsEgress', where, warnings),
+    ...inlineRules(id, 'ingress', obj, 'IpPermissions', where, warnings, problems),
+    ...inlineRules(id, 'egress', obj, 'IpPermissionsEgress', where, warnings, problems),
   ];
+  if (problems.length > 0) throw new InputError(problems);
   return withoutUndefined({
     provider: 'aws' as const,
     id,
@@ -50,44 +54,56 @@ function inlineRules(
   key: string,
   groupAt: At,
   warnings: Warning[],
+  problems: InputProblem[],
 ): SecurityGroupRule[] {
   const listAt = child(groupAt, key);
-  return optArray(group, key, groupAt).flatMap((permValue, i) => {
-    const permAt = child(listAt, i);
-    const perm = asObject(permValue, permAt, 'an IpPermission');
-    const protocol = parseProtocol(perm['IpProtocol'], child(permAt, 'IpProtocol'));
-    const ports = securityGroupPorts(protocol, perm, permAt, warnings);
-    const rules: SecurityGroupRule[] = [];
-    for (const [sourceKey, readPeer] of PERMISSION_SOURCES) {
-      const entriesAt = child(permAt, sourceKey);
-      optArray(perm, sourceKey, permAt).forEach((entryValue, j) => {
-        const entryAt = child(entriesAt, j);
-        const entry = asObject(entryValue, entryAt, `a ${sourceKey} entry`);
-        rules.push(
-          withoutUndefined({
-            id: `${groupId}/${direction}/${i}/${sourceKey}/${j}`,
-            groupId,
-            direction,
-            protocol,
-            ports,
-            peer: readPeer(entry, entryAt),
-            description: optString(entry, 'Description', entryAt),
-            source: sourceRef(entryAt),
-          }),
-        );
-      });
-    }
-    if (rules.length === 0) {
-      warnings.push(
-        warning(
-          AwsWarningCode.permissionWithoutSources,
-          'permission lists no IpRanges, Ipv6Ranges, PrefixListIds or UserIdGroupPairs; it allows nothing',
-          permAt,
-        ),
+  return optArray(group, key, groupAt).flatMap(
+    (perm, i) =>
+      collectProblems(problems, () => permissionRules(groupId, direction, perm, child(listAt, i), i, warnings)) ?? [],
+  );
+}
+
+function permissionRules(
+  groupId: string,
+  direction: Direction,
+  permValue: unknown,
+  permAt: At,
+  i: number,
+  warnings: Warning[],
+): SecurityGroupRule[] {
+  const perm = asObject(permValue, permAt, 'an IpPermission');
+  const protocol = parseProtocol(perm['IpProtocol'], child(permAt, 'IpProtocol'));
+  const ports = securityGroupPorts(protocol, perm, permAt, warnings);
+  const rules: SecurityGroupRule[] = [];
+  for (const [sourceKey, readPeer] of PERMISSION_SOURCES) {
+    const entriesAt = child(permAt, sourceKey);
+    optArray(perm, sourceKey, permAt).forEach((entryValue, j) => {
+      const entryAt = child(entriesAt, j);
+      const entry = asObject(entryValue, entryAt, `a ${sourceKey} entry`);
+      rules.push(
+        withoutUndefined({
+          id: `${groupId}/${direction}/${i}/${sourceKey}/${j}`,
+          groupId,
+          direction,
+          protocol,
+          ports,
+          peer: readPeer(entry, entryAt),
+          description: optString(entry, 'Description', entryAt),
+          source: sourceRef(entryAt),
+        }),
       );
-    }
-    return rules;
-  });
+    });
+  }
+  if (rules.length === 0) {
+    warnings.push(
+      warning(
+        AwsWarningCode.permissionWithoutSources,
+        'permission lists no IpRanges, Ipv6Ranges, PrefixListIds or UserIdGroupPairs; it allows nothing',
+        permAt,
+      ),
+    );
+  }
+  return rules;
 }
 
 const PERMISSION_SOURCES: ReadonlyArray<[string, (entry: JsonObject, where: At) => Peer]> = [

@@ -1,3 +1,8 @@
+import type {
+  DescribeNetworkInterfacesCommandOutput,
+  DescribeSecurityGroupRulesCommandOutput,
+  GetManagedPrefixListEntriesCommandOutput,
+} from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/model/source.js';
 import { translateAwsDocuments } from './translate.js';
@@ -51,6 +56,48 @@ describe('translateAwsDocuments: documents', () => {
     );
     expect(warnings).toEqual([]);
     expect(cloud.securityGroups[0]!.rules[0]!.id).toBe('sgr-0000000000000000a');
+  });
+
+  it('reads objects typed as the SDK v3 command outputs', () => {
+    const metadata = { httpStatusCode: 200, requestId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111', attempts: 1, totalRetryDelay: 0 };
+    const enis: DescribeNetworkInterfacesCommandOutput = {
+      $metadata: metadata,
+      NetworkInterfaces: [
+        {
+          NetworkInterfaceId: 'eni-1',
+          Attachment: { InstanceId: 'i-1', DeviceIndex: 0 },
+          Groups: [{ GroupId: 'sg-1', GroupName: 'nodes' }],
+          PrivateIpAddresses: [{ PrivateIpAddress: '10.0.0.1', Primary: true }],
+          SubnetId: 'subnet-1',
+          VpcId: 'vpc-1',
+          SourceDestCheck: false,
+        },
+      ],
+    };
+    const rules: DescribeSecurityGroupRulesCommandOutput = {
+      $metadata: metadata,
+      SecurityGroupRules: [
+        {
+          SecurityGroupRuleId: 'sgr-1',
+          GroupId: 'sg-1',
+          IsEgress: false,
+          IpProtocol: 'udp',
+          FromPort: 8472,
+          ToPort: 8472,
+          ReferencedGroupInfo: { GroupId: 'sg-1', UserId: '111122223333' },
+        },
+      ],
+    };
+    const entries: GetManagedPrefixListEntriesCommandOutput & { PrefixListId: string } = {
+      $metadata: metadata,
+      PrefixListId: 'pl-63a5400a',
+      Entries: [{ Cidr: '10.0.0.0/8' }],
+    };
+    const { cloud, warnings } = translate(doc('live:aws/enis', enis), doc('live:aws/rules', rules), doc('live:aws/pl', entries));
+    expect(warnings).toEqual([]);
+    expect(cloud.interfaces.map((i) => [i.id, i.instanceId, i.sourceDestCheck, i.securityGroupIds])).toEqual([['eni-1', 'i-1', false, ['sg-1']]]);
+    expect(cloud.securityGroups[0]!.rules[0]!.peer).toEqual({ kind: 'security-group', groupId: 'sg-1', ownerId: '111122223333' });
+    expect(cloud.prefixLists.map((p) => p.id)).toEqual(['pl-63a5400a']);
   });
 
   it('an empty export still says which kind it provided', () => {
@@ -113,6 +160,7 @@ describe('translateAwsDocuments: documents', () => {
     const problems = (error as InputError).problems;
     expect(problems.map((p) => `${p.document}#${p.pointer}`)).toEqual([
       'sg.json#/SecurityGroups/0/IpPermissions/0/IpRanges/0/CidrIp',
+      'sg.json#/SecurityGroups/0/IpPermissions/1/IpProtocol',
       'sgr.json#/SecurityGroupRules/0/IsEgress',
       'other.json#',
     ]);
