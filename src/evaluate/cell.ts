@@ -1,0 +1,253 @@
+import type { PairScope, Requirement } from '../../rules/requirement.js';
+import type { Direction } from '../model/cloud.js';
+import { endpointLabel, endpointSlot, type EndpointAddress } from './endpoints.js';
+import { checkForwarding } from './forwarding.js';
+import { checkAdjacency } from './l2-adjacency.js';
+import { requiredTraffic, type RequiredTraffic } from './match-protocol-port.js';
+import { checkNetworkAcl } from './network-acls.js';
+import type { PreparedNode } from './prepared-node.js';
+import { requiredTrafficText } from './rule-text.js';
+import { checkSecurityGroups, portSecurityDisabledEvidence } from './security-groups.js';
+import type { SnapshotIndex } from './snapshot-index.js';
+import type { Evidence, Layer, Verdict } from './types.js';
+
+interface FlowPlan {
+  traffic: RequiredTraffic;
+  trafficText: string;
+  sourceSlot: number;
+  destinationSlot: number;
+  sourceLabel: string;
+  destinationLabel: string;
+  scope: PairScope;
+}
+
+/** A requirement with what its cells need precomputed. */
+export interface PreparedRequirement {
+  requirement: Requirement;
+  /** Position in the evaluation's requirement list. */
+  position: number;
+  flow?: FlowPlan;
+}
+
+export function prepareRequirement(requirement: Requirement, position: number): PreparedRequirement {
+  if (requirement.kind !== 'flow') return { requirement, position };
+  const traffic = requiredTraffic(requirement);
+  return {
+    requirement,
+    position,
+    flow: {
+      traffic,
+      trafficText: requiredTrafficText(traffic),
+      sourceSlot: endpointSlot(requirement.source, requirement.family),
+      destinationSlot: endpointSlot(requirement.destination, requirement.family),
+      sourceLabel: endpointLabel(requirement.source, 'source'),
+      destinationLabel: endpointLabel(requirement.destination, 'destination'),
+      scope: requirement.pairScope ?? 'all-pairs',
+    },
+  };
+}
+
+export interface CellOutcome {
+  verdict: Verdict;
+  layer: Layer;
+  direction?: Direction;
+  evidence: Evidence[];
+}
+
+const EGRESS = 0;
+const INGRESS = 1;
+
+/**
+ * Evaluates one (source, destination, requirement) cell on two representative nodes.
+ *
+ * Check results are memoized so that a cell mostly assembles shared Evidence objects:
+ * an allowed security-group or NACL result depends only on the checked side's group set
+ * (or subnet) and the remote node's address signature, and its reason names no node.
+ * A security-group miss carries nearest-rule hints that name the remote address, so
+ * misses are memoized per remote node. Shared Evidence must be treated as read-only.
+ */
+export class CellEvaluator {
+  private readonly shared = new Map<number, Evidence | null>();
+  private readonly perRemote = new Map<number, Evidence>();
+  private readonly nacl = new Map<number, Evidence>();
+  private readonly perNode = new Map<string, Evidence>();
+  private readonly subnets = new Map<string | undefined, number>();
+
+  constructor(
+    private readonly index: SnapshotIndex,
+    private readonly profileCount: number,
+    private readonly signatureCount: number,
+    private readonly nodeCount: number,
+  ) {}
+
+  /** undefined when the requirement does not apply to this pair (pairScope). */
+  evaluate(a: PreparedNode, b: PreparedNode, req: PreparedRequirement): CellOutcome | undefined {
+    if (a.iface === undefined || b.iface === undefined) return this.unbound(a, b);
+    switch (req.requirement.kind) {
+      case 'flow':
+        return this.flow(a, b, req, req.flow!);
+      case 'l2-adjacency': {
+        const e = this.memoNode(`adj\0${a.subnetId}\0${b.subnetId}\0${a.subnetId === undefined ? a.index : b.subnetId === undefined ? b.index : ''}`, () => checkAdjacency(a, b));
+        return { verdict: e.decision, layer: e.layer, evidence: [e] };
+      }
+      case 'foreign-address-forwarding': {
+        const out = this.memoNode(`fwd\0${a.index}`, () => checkForwarding(this.index, a));
+        const inn = this.memoNode(`fwd\0${b.index}`, () => checkForwarding(this.index, b));
+        return combine([out, inn], ['egress', 'ingress']);
+      }
+    }
+  }
+
+  private flow(a: PreparedNode, b: PreparedNode, req: PreparedRequirement, plan: FlowPlan): CellOutcome | undefined {
+    const known = a.subnetId !== undefined && b.subnetId !== undefined;
+    const same = known && a.subnetId === b.subnetId;
+    if (plan.scope !== 'all-pairs') {
+      if (!known) {
+        const which = a.subnetId === undefined ? a : b;
+        const e = this.memoNode(`scope\0${which.index}\0${plan.scope}`, () => ({
+          layer: 'node-mapping',
+          check: 'node-mapping',
+          decision: 'unknown',
+          objectIds: [],
+          reason: `the subnet of node ${which.bound.node.name}'s interface is unknown, so it cannot be told whether this ${plan.scope === 'same-subnet-pairs' ? 'same-subnet' : 'cross-subnet'} flow applies`,
+        }));
+        return { verdict: 'unknown', layer: 'node-mapping', evidence: [e] };
+      }
+      if ((plan.scope === 'same-subnet-pairs') !== same) return undefined;
+    }
+    const src = a.endpoints[plan.sourceSlot]!;
+    const dst = b.endpoints[plan.destinationSlot]!;
+    if (src.kind === 'missing' || dst.kind === 'missing') {
+      const evidence: Evidence[] = [];
+      if (src.kind === 'missing') evidence.push(this.memoNode(`ep\0${a.index}\0${plan.sourceSlot}`, () => endpointEvidence(src.reason)));
+      if (dst.kind === 'missing') evidence.push(this.memoNode(`ep\0${b.index}\0${plan.destinationSlot}`, () => endpointEvidence(dst.reason)));
+      return { verdict: 'unknown', layer: 'node-mapping', evidence };
+    }
+    const evidence: Evidence[] = [this.securityGroups(a, b, dst, EGRESS, req, plan), this.securityGroups(b, a, src, INGRESS, req, plan)];
+    const directions: Direction[] = ['egress', 'ingress'];
+    // NOTE: NACLs filter at the subnet boundary only; two interfaces in one subnet never cross one.
+    if (!same) {
+      if (a.iface!.provider === 'aws') {
+        evidence.push(this.networkAcl(a, b, dst, EGRESS, req, plan));
+        directions.push('egress');
+      }
+      if (b.iface!.provider === 'aws') {
+        evidence.push(this.networkAcl(b, a, src, INGRESS, req, plan));
+        directions.push('ingress');
+      }
+    }
+    return combine(evidence, directions);
+  }
+
+  private securityGroups(self: PreparedNode, remoteNode: PreparedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): Evidence {
+    const iface = self.iface!;
+    const direction: Direction = dir === EGRESS ? 'egress' : 'ingress';
+    if (iface.portSecurity === 'disabled') return this.memoNode(`ps\0${self.index}\0${dir}`, () => portSecurityDisabledEvidence(iface, direction));
+    const head = (req.position * 2 + dir) * this.profileCount + self.profile;
+    const sharedKey = head * this.signatureCount + remoteNode.addressSignature;
+    const hit = this.shared.get(sharedKey);
+    if (hit) return hit;
+    const remoteKey = head * this.nodeCount + remoteNode.index;
+    if (hit === null) {
+      const miss = this.perRemote.get(remoteKey);
+      if (miss) return miss;
+    }
+    const e = checkSecurityGroups(this.index, {
+      groupIds: self.groupIds,
+      direction,
+      remote,
+      remoteLabel: dir === EGRESS ? plan.destinationLabel : plan.sourceLabel,
+      traffic: plan.traffic,
+      trafficText: plan.trafficText,
+    });
+    if (e.decision === 'allowed') this.shared.set(sharedKey, e);
+    else {
+      this.shared.set(sharedKey, null);
+      this.perRemote.set(remoteKey, e);
+    }
+    return e;
+  }
+
+  private networkAcl(self: PreparedNode, remoteNode: PreparedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): Evidence {
+    const n = this.subnetNumber(self.subnetId);
+    const m = this.subnetNumber(remoteNode.subnetId);
+    const key = ((((req.position * 2 + dir) * 4096 + n) * 4096 + m) * this.signatureCount) + remoteNode.addressSignature;
+    // Beyond 4096 subnets the numeric key could collide; fall back to uncached evaluation.
+    const cacheable = n < 4096 && m < 4096;
+    const hit = cacheable ? this.nacl.get(key) : undefined;
+    if (hit) return hit;
+    const e = checkNetworkAcl(this.index, {
+      check: dir === EGRESS ? 'source-subnet-outbound' : 'destination-subnet-inbound',
+      subnetId: self.subnetId,
+      otherSubnetId: remoteNode.subnetId,
+      remote,
+      remoteLabel: dir === EGRESS ? plan.destinationLabel : plan.sourceLabel,
+      traffic: plan.traffic,
+      trafficText: plan.trafficText,
+    });
+    if (cacheable) this.nacl.set(key, e);
+    return e;
+  }
+
+  private unbound(a: PreparedNode, b: PreparedNode): CellOutcome {
+    const evidence: Evidence[] = [];
+    let layer: Layer | undefined;
+    for (const n of [a, b]) {
+      const binding = n.bound.binding;
+      if (binding.kind !== 'unbound') continue;
+      const nodeLayer: Layer = binding.cause === 'collection' ? 'collection' : 'node-mapping';
+      layer ??= nodeLayer;
+      evidence.push(this.memoNode(`unbound\0${n.index}`, () => ({
+        layer: nodeLayer,
+        check: 'node-mapping',
+        decision: 'unknown',
+        objectIds: [],
+        reason: binding.reason,
+      })));
+    }
+    return { verdict: 'unknown', layer: layer ?? 'node-mapping', evidence };
+  }
+
+  private memoNode(key: string, make: () => Evidence): Evidence {
+    let e = this.perNode.get(key);
+    if (!e) {
+      e = make();
+      this.perNode.set(key, e);
+    }
+    return e;
+  }
+
+  private subnetNumber(id: string | undefined): number {
+    let n = this.subnets.get(id);
+    if (n === undefined) {
+      n = this.subnets.size;
+      this.subnets.set(id, n);
+    }
+    return n;
+  }
+}
+
+function endpointEvidence(reason: string): Evidence {
+  return { layer: 'node-mapping', check: 'node-mapping', decision: 'unknown', objectIds: [], reason };
+}
+
+/** Blocked beats unknown beats allowed; the first check with the verdict names the layer and side. */
+function combine(evidence: Evidence[], directions: Direction[]): CellOutcome {
+  let verdict: Verdict = 'allowed';
+  let at = evidence.length - 1;
+  for (let i = 0; i < evidence.length; i++) {
+    const d = evidence[i]!.decision;
+    if (d === 'blocked') {
+      verdict = 'blocked';
+      at = i;
+      break;
+    }
+    if (d === 'unknown' && verdict === 'allowed') {
+      verdict = 'unknown';
+      at = i;
+    }
+  }
+  const decided = evidence[at]!;
+  if (verdict === 'allowed') return { verdict, layer: decided.layer, evidence };
+  return { verdict, layer: decided.layer, direction: directions[at]!, evidence };
+}

@@ -1,0 +1,65 @@
+import type { Requirement } from '../../rules/requirement.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { bindNodesWithIndex } from './bind-nodes.js';
+import { CellEvaluator, prepareRequirement } from './cell.js';
+import { buildClasses } from './classes.js';
+import { prepareNodes } from './prepared-node.js';
+import { SnapshotIndex } from './snapshot-index.js';
+import type { CellResult, Evaluation } from './types.js';
+
+/**
+ * The audit engine: every requirement for every directed node pair, computed once per
+ * (source class, destination class) on representatives. Pure and deterministic: classes
+ * are ordered by their first member's name, cells by source class, destination class,
+ * then requirement order. Cells a requirement's pairScope excludes are omitted, as are
+ * self-pairs of one-member classes.
+ *
+ * Evidence objects may be shared between cells; treat the result as read-only.
+ */
+export function evaluate(snapshot: Snapshot, requirements: Requirement[]): Evaluation {
+  const index = new SnapshotIndex(snapshot);
+  const nodes = bindNodesWithIndex(index);
+  const prepared = prepareNodes(index, nodes);
+  const plans = requirements.map(prepareRequirement);
+  const flows = plans.flatMap((p) => (p.flow ? [p.flow.traffic] : []));
+  const classes = buildClasses(index, prepared, flows);
+
+  const profileCount = Math.max(1, ...prepared.map((n) => n.profile + 1));
+  const signatureCount = Math.max(1, ...prepared.map((n) => n.addressSignature + 1));
+  const evaluator = new CellEvaluator(index, profileCount, signatureCount, Math.max(1, prepared.length));
+
+  const cells: CellResult[] = [];
+  for (const source of classes) {
+    for (const destination of classes) {
+      const self = source === destination;
+      const sourceSize = source.prepared.length;
+      if (self && sourceSize < 2) continue;
+      const a = source.prepared[0]!;
+      const b = self ? source.prepared[1]! : destination.prepared[0]!;
+      const pairCount = self ? sourceSize * (sourceSize - 1) : sourceSize * destination.prepared.length;
+      const representatives = { source: a.bound.node.name, destination: b.bound.node.name };
+      for (const plan of plans) {
+        const outcome = evaluator.evaluate(a, b, plan);
+        if (!outcome) continue;
+        const cell: CellResult = {
+          sourceClass: source.id,
+          destinationClass: destination.id,
+          requirementId: plan.requirement.id,
+          verdict: outcome.verdict,
+          layer: outcome.layer,
+          evidence: outcome.evidence,
+          pairCount,
+          representatives,
+        };
+        if (outcome.direction) cell.direction = outcome.direction;
+        cells.push(cell);
+      }
+    }
+  }
+  return {
+    requirements,
+    nodes,
+    classes: classes.map(({ id, members, signature }) => ({ id, members, signature })),
+    cells,
+  };
+}

@@ -1,0 +1,70 @@
+import type { PortMatch, ProtocolMatch } from '../model/cloud.js';
+import type { FlowRequirement } from '../../rules/requirement.js';
+
+/** An inclusive destination-port interval. */
+export interface PortInterval {
+  from: number;
+  to: number;
+}
+
+export const ALL_PORTS: PortInterval = { from: 0, to: 65535 };
+
+/** What one flow requirement needs from a rule, in the model's terms. */
+export interface RequiredTraffic {
+  /** IANA number; undefined means every protocol must pass. */
+  protocol: number | undefined;
+  /** Requirements without ports need the whole port space (a rule with `ports: all`). */
+  ports: PortInterval;
+}
+
+export function requiredTraffic(req: FlowRequirement): RequiredTraffic {
+  const protocol = req.protocol.number;
+  if (req.fromPort === undefined) return { protocol, ports: ALL_PORTS };
+  return { protocol, ports: { from: req.fromPort, to: req.toPort ?? req.fromPort } };
+}
+
+/**
+ * A rule protocol matches when it is `any` or the same number. A requirement for
+ * every protocol is only met by an `any` rule: a udp rule lets part of it through, not all.
+ */
+export function protocolMatches(rule: ProtocolMatch, needed: number | undefined): boolean {
+  if (rule.kind === 'any') return true;
+  return needed !== undefined && rule.number === needed;
+}
+
+/** True when the rule's protocol carries at least some of the required traffic. */
+export function protocolOverlaps(rule: ProtocolMatch, needed: number | undefined): boolean {
+  return rule.kind === 'any' || needed === undefined || rule.number === needed;
+}
+
+export function portInterval(ports: PortMatch): PortInterval {
+  return ports.kind === 'all' ? ALL_PORTS : { from: ports.from, to: ports.to };
+}
+
+export function portsCover(ports: PortMatch, need: PortInterval): boolean {
+  if (ports.kind === 'all') return true;
+  return ports.from <= need.from && need.to <= ports.to;
+}
+
+export function portsOverlap(ports: PortMatch, need: PortInterval): boolean {
+  if (ports.kind === 'all') return true;
+  return ports.from <= need.to && need.from <= ports.to;
+}
+
+/** Removes `cut` from a sorted list of disjoint intervals. */
+export function subtractInterval(list: readonly PortInterval[], cut: PortInterval): PortInterval[] {
+  const out: PortInterval[] = [];
+  for (const iv of list) {
+    if (cut.to < iv.from || iv.to < cut.from) {
+      out.push(iv);
+      continue;
+    }
+    if (iv.from < cut.from) out.push({ from: iv.from, to: cut.from - 1 });
+    if (cut.to < iv.to) out.push({ from: cut.to + 1, to: iv.to });
+  }
+  return out;
+}
+
+export function intersectsAny(list: readonly PortInterval[], iv: PortInterval): boolean {
+  return list.some((x) => x.from <= iv.to && iv.from <= x.to);
+}

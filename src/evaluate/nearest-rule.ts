@@ -1,0 +1,66 @@
+import type { SecurityGroupRule } from '../model/cloud.js';
+import type { EndpointAddress } from './endpoints.js';
+import { portsCover, protocolMatches, type RequiredTraffic } from './match-protocol-port.js';
+import { peerContains, type PeerMissReason } from './peer-membership.js';
+import { citeSecurityGroupRule, peerPreposition, peerText, protocolNumberName, requiredPortsText, ruleTrafficText } from './rule-text.js';
+import type { SnapshotIndex } from './snapshot-index.js';
+import type { Evidence } from './types.js';
+
+export type NearestRule = NonNullable<Evidence['nearest']>[number];
+
+export const NEAREST_LIMIT = 3;
+
+/**
+ * Rules that would have matched but for exactly one dimension (protocol, ports, or
+ * remote address), in rule order: the likeliest typo to point a user at.
+ */
+export function nearestRules(
+  index: SnapshotIndex,
+  rules: readonly SecurityGroupRule[],
+  remote: EndpointAddress,
+  traffic: RequiredTraffic,
+): NearestRule[] {
+  const out: NearestRule[] = [];
+  for (const rule of rules) {
+    if (out.length >= NEAREST_LIMIT) break;
+    const protocolOk = protocolMatches(rule.protocol, traffic.protocol);
+    const portsOk = portsCover(rule.ports, traffic.ports);
+    const peer = peerContains(index, rule, remote);
+    if (peer.kind === 'unknown' || peer.kind === 'partial') continue;
+    const misses = (protocolOk ? 0 : 1) + (portsOk ? 0 : 1) + (peer.kind === 'match' ? 0 : 1);
+    if (misses !== 1) continue;
+    let mismatch: string;
+    if (!protocolOk) mismatch = protocolMismatch(rule, traffic);
+    else if (!portsOk) mismatch = `${ruleTrafficText(rule.protocol, rule.ports)} is allowed, not ${requiredPortsText(traffic)}`;
+    else mismatch = peerMismatch(rule, remote, peer.kind === 'miss' ? peer.why : 'outside');
+    out.push({ rule: citeSecurityGroupRule(rule), mismatch });
+  }
+  return out;
+}
+
+function allowedPart(rule: SecurityGroupRule): string {
+  return `${ruleTrafficText(rule.protocol, rule.ports)} is allowed ${peerPreposition(rule)} ${peerText(rule.peer)}`;
+}
+
+function protocolMismatch(rule: SecurityGroupRule, traffic: RequiredTraffic): string {
+  if (traffic.protocol === undefined) return `${allowedPart(rule)}, other protocols are not`;
+  return `${allowedPart(rule)}, ${protocolNumberName(traffic.protocol)} is not`;
+}
+
+function peerMismatch(rule: SecurityGroupRule, remote: EndpointAddress, why: PeerMissReason): string {
+  const head = allowedPart(rule);
+  switch (why) {
+    case 'outside':
+      return `${head}, which does not contain ${remote.text}`;
+    case 'family':
+      return `${head}${rule.family !== undefined ? ` (IPv${rule.family})` : ''}, which is not IPv${remote.family} like ${remote.text}`;
+    case 'not-member':
+      return `${head}, which do not include ${remote.text}`;
+    case 'aws-pod-cidr':
+      return `${head}, but AWS matches a group reference only against its members' private IPs, never pod CIDR ${remote.text}`;
+    case 'peering-inactive': {
+      const status = rule.peer.kind === 'security-group' ? rule.peer.peeringStatus : undefined;
+      return `${head}, but that VPC peering is ${status ?? 'not active'}, not active`;
+    }
+  }
+}

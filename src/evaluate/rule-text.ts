@@ -1,0 +1,104 @@
+import type { NetworkAcl, NetworkAclEntry, Peer, PortMatch, ProtocolMatch, SecurityGroupRule } from '../model/cloud.js';
+import type { RuleCitation } from './types.js';
+import type { RequiredTraffic } from './match-protocol-port.js';
+
+/** Display names only; providers own the parsing of names into numbers. */
+const PROTOCOL_NAMES: Readonly<Record<number, string>> = {
+  1: 'icmp',
+  4: 'ipip',
+  6: 'tcp',
+  17: 'udp',
+  47: 'gre',
+  50: 'esp',
+  51: 'ah',
+  58: 'icmpv6',
+  132: 'sctp',
+};
+
+/** Protocols for which "all ports" is worth saying; for ESP or IPIP it would only confuse. */
+const PORTED = new Set([6, 17, 33, 132, 136]);
+
+export function protocolNumberName(n: number): string {
+  return PROTOCOL_NAMES[n] ?? `protocol ${n}`;
+}
+
+export function protocolName(p: ProtocolMatch): string {
+  return p.kind === 'any' ? 'any protocol' : protocolNumberName(p.number);
+}
+
+function portsText(ports: PortMatch | { kind: 'range'; from: number; to: number }): string {
+  if (ports.kind === 'all') return 'all ports';
+  return ports.from === ports.to ? String(ports.from) : `${ports.from}-${ports.to}`;
+}
+
+/** `udp 8472`, `tcp 8000-9000`, `udp all ports`, `esp`, `all traffic`. */
+export function ruleTrafficText(protocol: ProtocolMatch, ports: PortMatch): string {
+  if (protocol.kind === 'any') return 'all traffic';
+  const name = protocolNumberName(protocol.number);
+  if (ports.kind === 'all' && !PORTED.has(protocol.number)) return name;
+  return `${name} ${portsText(ports)}`;
+}
+
+/** Same rendering for what a requirement needs. */
+export function requiredTrafficText(t: RequiredTraffic): string {
+  if (t.protocol === undefined) return 'all traffic';
+  const name = protocolNumberName(t.protocol);
+  if (t.ports.from === 0 && t.ports.to === 65535) return PORTED.has(t.protocol) ? `${name} all ports` : name;
+  return `${name} ${portsText({ kind: 'range', ...t.ports })}`;
+}
+
+/** The required ports alone (`8472`, `8000-9000`, `all ports`), for "…, not 8472". */
+export function requiredPortsText(t: RequiredTraffic): string {
+  return portsText({ kind: 'range', ...t.ports }).replace(/^0-65535$/, 'all ports');
+}
+
+export function peerText(peer: Peer): string {
+  switch (peer.kind) {
+    case 'cidr':
+      return peer.cidr;
+    case 'any-address':
+      return `any IPv${peer.family} address`;
+    case 'security-group':
+      return peer.vpcId ? `members of ${peer.groupId} (${peer.vpcId})` : `members of ${peer.groupId}`;
+    case 'prefix-list':
+      return `prefix list ${peer.prefixListId}`;
+    case 'address-group':
+      return `address group ${peer.addressGroupId}`;
+  }
+}
+
+/** `from` for ingress rules, `to` for egress rules. */
+export function peerPreposition(rule: Pick<SecurityGroupRule, 'direction'>): string {
+  return rule.direction === 'ingress' ? 'from' : 'to';
+}
+
+/** `udp 8472 from 172.16.10.0/24`, with the ethertype when the peer does not imply it. */
+export function ruleBodyText(rule: SecurityGroupRule): string {
+  const family = rule.family !== undefined && (rule.peer.kind === 'security-group' || rule.peer.kind === 'prefix-list' || rule.peer.kind === 'address-group')
+    ? ` (IPv${rule.family})`
+    : '';
+  return `${ruleTrafficText(rule.protocol, rule.ports)} ${peerPreposition(rule)} ${peerText(rule.peer)}${family}`;
+}
+
+/** `ingress udp 8472 from 172.16.10.0/24 (sg-abc / sgr-123)`. */
+export function securityGroupRuleText(rule: SecurityGroupRule): string {
+  return `${rule.direction} ${ruleBodyText(rule)} (${rule.groupId} / ${rule.id})`;
+}
+
+export function citeSecurityGroupRule(rule: SecurityGroupRule): RuleCitation {
+  return { ruleId: rule.id, containerId: rule.groupId, text: securityGroupRuleText(rule), source: rule.source };
+}
+
+export function networkAclEntryId(acl: NetworkAcl, entry: NetworkAclEntry): string {
+  return `${acl.id}#${entry.ruleNumber}/${entry.direction}`;
+}
+
+/** `egress #100 allow udp 8472 to 10.0.0.0/16 (acl-123)`. */
+export function networkAclEntryText(acl: NetworkAcl, entry: NetworkAclEntry): string {
+  const prep = entry.direction === 'ingress' ? 'from' : 'to';
+  return `${entry.direction} #${entry.ruleNumber} ${entry.action} ${ruleTrafficText(entry.protocol, entry.ports)} ${prep} ${entry.cidr} (${acl.id})`;
+}
+
+export function citeNetworkAclEntry(acl: NetworkAcl, entry: NetworkAclEntry): RuleCitation {
+  return { ruleId: networkAclEntryId(acl, entry), containerId: acl.id, text: networkAclEntryText(acl, entry), source: entry.source };
+}
