@@ -1,0 +1,31 @@
+import type { ProtocolSpec } from '../../../rules/requirement.js';
+import { hasPorts, isIcmp, portRange, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../protocol.js';
+
+/**
+ * EC2 `IpProtocol` plus the From/To ports a permission needs. EC2 ignores ports for
+ * protocols other than tcp/udp/icmp/icmpv6, so those get a bare protocol number.
+ */
+export interface AwsPermissionProtocol {
+  ipProtocol: string;
+  ports?: { from: number; to: number };
+}
+
+const NAMES: Record<number, string> = { [PROTO_TCP]: 'tcp', [PROTO_UDP]: 'udp', [PROTO_ICMP]: 'icmp', [PROTO_ICMPV6]: 'icmpv6' };
+
+export function awsPermissionProtocol(protocol: ProtocolSpec, fromPort?: number, toPort?: number): AwsPermissionProtocol {
+  if (protocol.number === undefined) return { ipProtocol: '-1' };
+  const name = NAMES[protocol.number];
+  if (name === undefined) return { ipProtocol: String(protocol.number) };
+  // ICMP "ports" are type/code; -1/-1 admits every type, which is what a protocol-level flow means.
+  if (isIcmp(protocol)) return { ipProtocol: name, ports: { from: -1, to: -1 } };
+  return { ipProtocol: name, ports: portRange(fromPort, toPort) };
+}
+
+/** Network ACL entries take the protocol as a number string; `-1` is every protocol. */
+export function awsAclProtocol(protocol: ProtocolSpec): string {
+  return protocol.number === undefined ? '-1' : String(protocol.number);
+}
+
+export function aclNeedsPortRange(protocol: ProtocolSpec): boolean {
+  return hasPorts(protocol) && (protocol.number === PROTO_TCP || protocol.number === PROTO_UDP);
+}
