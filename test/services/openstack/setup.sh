@@ -135,6 +135,10 @@ flat_networks = *
 vni_ranges = 1:1000
 [securitygroup]
 enable_security_group = true
+[oslo_policy]
+# Secure-RBAC defaults, so the tests prove that a project reader suffices and cannot write;
+# Zed's legacy defaults would let any role create networks and groups.
+enforce_new_defaults = true
 CONF
 
 # ---- 4. Keystone database (sqlite), once
