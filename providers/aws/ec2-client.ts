@@ -1,4 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { InputError } from '../../src/model/source.js';
 
 export type AwsRetryMode = 'standard' | 'adaptive';
 
@@ -39,9 +40,13 @@ export async function requireRegion(client: EC2Client): Promise<string> {
     region = undefined;
   }
   if (!region) {
-    throw new Error(
-      'AWS region is not set: pass --aws-region, or set AWS_REGION, or a region in the selected AWS profile',
-    );
+    throw new InputError([
+      {
+        document: '--aws-region',
+        pointer: '',
+        reason: 'AWS region is not set: pass --aws-region, or set AWS_REGION, or a region in the selected AWS profile',
+      },
+    ]);
   }
   return region;
 }
