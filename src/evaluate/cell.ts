@@ -71,13 +71,13 @@ export class CellEvaluator {
   private readonly perRemote = new Map<number, Evidence>();
   private readonly nacl = new Map<number, Evidence>();
   private readonly perNode = new Map<string, Evidence>();
-  private readonly subnets = new Map<string | undefined, number>();
 
   constructor(
     private readonly index: SnapshotIndex,
     private readonly profileCount: number,
     private readonly signatureCount: number,
     private readonly nodeCount: number,
+    private readonly subnetCount: number,
   ) {}
 
   /** undefined when the requirement does not apply to this pair (pairScope). */
@@ -93,7 +93,7 @@ export class CellEvaluator {
       case 'foreign-address-forwarding': {
         const out = this.memoNode(`fwd\0${a.index}`, () => checkForwarding(this.index, a));
         const inn = this.memoNode(`fwd\0${b.index}`, () => checkForwarding(this.index, b));
-        return combine([out, inn], ['egress', 'ingress']);
+        return combine([out, inn]);
       }
     }
   }
@@ -123,20 +123,13 @@ export class CellEvaluator {
       if (dst.kind === 'missing') evidence.push(this.memoNode(`ep\0${b.index}\0${plan.destinationSlot}`, () => endpointEvidence(dst.reason)));
       return { verdict: 'unknown', layer: 'node-mapping', evidence };
     }
-    const evidence: Evidence[] = [this.securityGroups(a, b, dst, EGRESS, req, plan), this.securityGroups(b, a, src, INGRESS, req, plan)];
-    const directions: Direction[] = ['egress', 'ingress'];
+    const egress = this.securityGroups(a, b, dst, EGRESS, req, plan);
+    const ingress = this.securityGroups(b, a, src, INGRESS, req, plan);
     // NOTE: NACLs filter at the subnet boundary only; two interfaces in one subnet never cross one.
-    if (!same) {
-      if (a.iface!.provider === 'aws') {
-        evidence.push(this.networkAcl(a, b, dst, EGRESS, req, plan));
-        directions.push('egress');
-      }
-      if (b.iface!.provider === 'aws') {
-        evidence.push(this.networkAcl(b, a, src, INGRESS, req, plan));
-        directions.push('ingress');
-      }
-    }
-    return combine(evidence, directions);
+    const naclOut = !same && a.iface!.provider === 'aws' ? this.networkAcl(a, b, dst, EGRESS, req, plan) : undefined;
+    const naclIn = !same && b.iface!.provider === 'aws' ? this.networkAcl(b, a, src, INGRESS, req, plan) : undefined;
+    const evidence = naclOut && naclIn ? [egress, ingress, naclOut, naclIn] : naclOut ? [egress, ingress, naclOut] : naclIn ? [egress, ingress, naclIn] : [egress, ingress];
+    return combine(evidence);
   }
 
   private securityGroups(self: PreparedNode, remoteNode: PreparedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): Evidence {
@@ -149,10 +142,10 @@ export class CellEvaluator {
     if (hit) return hit;
     const remoteKey = head * this.nodeCount + remoteNode.index;
     if (hit === null) {
-      const miss = this.perRemote.get(remoteKey);
-      if (miss) return miss;
+      const own = this.perRemote.get(remoteKey);
+      if (own) return own;
     }
-    const e = checkSecurityGroups(this.index, {
+    const { evidence, namesRemote } = checkSecurityGroups(this.index, {
       groupIds: self.groupIds,
       direction,
       remote,
@@ -160,21 +153,19 @@ export class CellEvaluator {
       traffic: plan.traffic,
       trafficText: plan.trafficText,
     });
-    if (e.decision === 'allowed') this.shared.set(sharedKey, e);
+    if (!namesRemote) this.shared.set(sharedKey, evidence);
     else {
       this.shared.set(sharedKey, null);
-      this.perRemote.set(remoteKey, e);
+      this.perRemote.set(remoteKey, evidence);
     }
-    return e;
+    return evidence;
   }
 
   private networkAcl(self: PreparedNode, remoteNode: PreparedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): Evidence {
-    const n = this.subnetNumber(self.subnetId);
-    const m = this.subnetNumber(remoteNode.subnetId);
-    const key = ((((req.position * 2 + dir) * 4096 + n) * 4096 + m) * this.signatureCount) + remoteNode.addressSignature;
-    // Beyond 4096 subnets the numeric key could collide; fall back to uncached evaluation.
-    const cacheable = n < 4096 && m < 4096;
-    const hit = cacheable ? this.nacl.get(key) : undefined;
+    const n = self.subnetNumber;
+    const m = remoteNode.subnetNumber;
+    const key = (((req.position * 2 + dir) * this.subnetCount + n) * this.subnetCount + m) * this.signatureCount + remoteNode.addressSignature;
+    const hit = this.nacl.get(key);
     if (hit) return hit;
     const e = checkNetworkAcl(this.index, {
       check: dir === EGRESS ? 'source-subnet-outbound' : 'destination-subnet-inbound',
@@ -185,7 +176,7 @@ export class CellEvaluator {
       traffic: plan.traffic,
       trafficText: plan.trafficText,
     });
-    if (cacheable) this.nacl.set(key, e);
+    this.nacl.set(key, e);
     return e;
   }
 
@@ -216,15 +207,6 @@ export class CellEvaluator {
     }
     return e;
   }
-
-  private subnetNumber(id: string | undefined): number {
-    let n = this.subnets.get(id);
-    if (n === undefined) {
-      n = this.subnets.size;
-      this.subnets.set(id, n);
-    }
-    return n;
-  }
 }
 
 function endpointEvidence(reason: string): Evidence {
@@ -232,7 +214,7 @@ function endpointEvidence(reason: string): Evidence {
 }
 
 /** Blocked beats unknown beats allowed; the first check with the verdict names the layer and side. */
-function combine(evidence: Evidence[], directions: Direction[]): CellOutcome {
+function combine(evidence: Evidence[]): CellOutcome {
   let verdict: Verdict = 'allowed';
   let at = evidence.length - 1;
   for (let i = 0; i < evidence.length; i++) {
@@ -249,5 +231,19 @@ function combine(evidence: Evidence[], directions: Direction[]): CellOutcome {
   }
   const decided = evidence[at]!;
   if (verdict === 'allowed') return { verdict, layer: decided.layer, evidence };
-  return { verdict, layer: decided.layer, direction: directions[at]!, evidence };
+  return { verdict, layer: decided.layer, direction: sideOf(decided, at), evidence };
+}
+
+/** Source-side checks are egress, destination-side ones ingress; forwarding evidence is [source, destination]. */
+function sideOf(e: Evidence, position: number): Direction {
+  switch (e.check) {
+    case 'source-egress':
+    case 'source-subnet-outbound':
+      return 'egress';
+    case 'destination-ingress':
+    case 'destination-subnet-inbound':
+      return 'ingress';
+    default:
+      return position === 0 ? 'egress' : 'ingress';
+  }
 }

@@ -28,7 +28,7 @@ export interface PreparedClass extends NodeClass {
  *
  * Sets nodes[i].addressSignature as a side effect; unbound nodes each get their own class.
  */
-export function buildClasses(index: SnapshotIndex, nodes: PreparedNode[], flows: RequiredTraffic[]): PreparedClass[] {
+export function buildClasses(index: SnapshotIndex, nodes: PreparedNode[], flows: RequiredTraffic[], groupNodes = true): PreparedClass[] {
   const bound = nodes.filter((n) => n.iface !== undefined);
   const { cidrs, groups } = relevantPeers(index, bound, flows);
   const marks = markAddresses(index, bound, cidrs, groups);
@@ -55,6 +55,7 @@ export function buildClasses(index: SnapshotIndex, nodes: PreparedNode[], flows:
       `own pairs cover pods ${ownPairsCoverPods(index, n)}`,
       `address signature ${sig}`,
     ];
+    if (!groupNodes) fields.push(`node ${n.index}`);
     const key = fields.join('; ');
     const list = byKey.get(key);
     if (list) list.push(n);

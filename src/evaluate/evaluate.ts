@@ -16,17 +16,26 @@ import type { CellResult, Evaluation } from './types.js';
  *
  * Evidence objects may be shared between cells; treat the result as read-only.
  */
-export function evaluate(snapshot: Snapshot, requirements: Requirement[]): Evaluation {
+export interface EvaluateOptions {
+  /**
+   * false: every node is its own class, so every ordered pair is computed directly.
+   * For tests that check the class shortcut against the direct answer, and for debugging.
+   */
+  groupNodes?: boolean;
+}
+
+export function evaluate(snapshot: Snapshot, requirements: Requirement[], options: EvaluateOptions = {}): Evaluation {
   const index = new SnapshotIndex(snapshot);
   const nodes = bindNodesWithIndex(index);
   const prepared = prepareNodes(index, nodes);
   const plans = requirements.map(prepareRequirement);
   const flows = plans.flatMap((p) => (p.flow ? [p.flow.traffic] : []));
-  const classes = buildClasses(index, prepared, flows);
+  const classes = buildClasses(index, prepared, flows, options.groupNodes ?? true);
 
   const profileCount = Math.max(1, ...prepared.map((n) => n.profile + 1));
   const signatureCount = Math.max(1, ...prepared.map((n) => n.addressSignature + 1));
-  const evaluator = new CellEvaluator(index, profileCount, signatureCount, Math.max(1, prepared.length));
+  const subnetCount = Math.max(1, ...prepared.map((n) => n.subnetNumber + 1));
+  const evaluator = new CellEvaluator(index, profileCount, signatureCount, Math.max(1, prepared.length), subnetCount);
 
   const cells: CellResult[] = [];
   for (const source of classes) {
@@ -37,7 +46,6 @@ export function evaluate(snapshot: Snapshot, requirements: Requirement[]): Evalu
       const a = source.prepared[0]!;
       const b = self ? source.prepared[1]! : destination.prepared[0]!;
       const pairCount = self ? sourceSize * (sourceSize - 1) : sourceSize * destination.prepared.length;
-      const representatives = { source: a.bound.node.name, destination: b.bound.node.name };
       for (const plan of plans) {
         const outcome = evaluator.evaluate(a, b, plan);
         if (!outcome) continue;
@@ -49,7 +57,6 @@ export function evaluate(snapshot: Snapshot, requirements: Requirement[]): Evalu
           layer: outcome.layer,
           evidence: outcome.evidence,
           pairCount,
-          representatives,
         };
         if (outcome.direction) cell.direction = outcome.direction;
         cells.push(cell);

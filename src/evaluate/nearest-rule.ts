@@ -6,7 +6,11 @@ import { citeSecurityGroupRule, peerPreposition, peerText, protocolNumberName, r
 import type { SnapshotIndex } from './snapshot-index.js';
 import type { Evidence } from './types.js';
 
-export type NearestRule = NonNullable<Evidence['nearest']>[number];
+export interface NearestRule {
+  entry: NonNullable<Evidence['nearest']>[number];
+  /** The mismatch text names the remote address (a peer mismatch). */
+  namesRemote: boolean;
+}
 
 export const NEAREST_LIMIT = 3;
 
@@ -33,7 +37,7 @@ export function nearestRules(
     if (!protocolOk) mismatch = protocolMismatch(rule, traffic);
     else if (!portsOk) mismatch = `${ruleTrafficText(rule.protocol, rule.ports)} is allowed, not ${requiredPortsText(traffic)}`;
     else mismatch = peerMismatch(rule, remote, peer.kind === 'miss' ? peer.why : 'outside');
-    out.push({ rule: citeSecurityGroupRule(rule), mismatch });
+    out.push({ entry: { rule: citeSecurityGroupRule(rule), mismatch }, namesRemote: protocolOk && portsOk });
   }
   return out;
 }

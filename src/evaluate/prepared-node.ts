@@ -17,15 +17,18 @@ export interface PreparedNode {
   profile: number;
   /** Resolutions per endpointSlot(). */
   endpoints: EndpointResolution[];
+  /** Interned subnet id (unknown subnet included), for numeric memo keys. */
+  subnetNumber: number;
   /** Interned address signature (set in classes.ts): nodes with one signature match the same rule peers. */
   addressSignature: number;
 }
 
 export function prepareNodes(index: SnapshotIndex, nodes: BoundNode[]): PreparedNode[] {
   const profiles = new Map<string, number>();
+  const subnets = new Map<string | undefined, number>();
   return nodes.map((bound, i) => {
     if (bound.binding.kind !== 'bound') {
-      return { index: i, bound, iface: undefined, subnetId: undefined, groupIds: [], profile: -1, endpoints: [], addressSignature: -1 };
+      return { index: i, bound, iface: undefined, subnetId: undefined, subnetNumber: -1, groupIds: [], profile: -1, endpoints: [], addressSignature: -1 };
     }
     const iface = bound.binding.iface;
     const groupIds = [...new Set(iface.securityGroupIds)].sort();
@@ -39,6 +42,12 @@ export function prepareNodes(index: SnapshotIndex, nodes: BoundNode[]): Prepared
     for (const endpoint of ENDPOINT_KINDS) {
       endpoints.push(resolveEndpoint(index, bound.node, iface, endpoint, 4), resolveEndpoint(index, bound.node, iface, endpoint, 6));
     }
-    return { index: i, bound, iface, subnetId: bound.binding.subnetId, groupIds, profile, endpoints, addressSignature: -1 };
+    const subnetId = bound.binding.subnetId;
+    let subnetNumber = subnets.get(subnetId);
+    if (subnetNumber === undefined) {
+      subnetNumber = subnets.size;
+      subnets.set(subnetId, subnetNumber);
+    }
+    return { index: i, bound, iface, subnetId, subnetNumber, groupIds, profile, endpoints, addressSignature: -1 };
   });
 }

@@ -15,6 +15,15 @@ import { citeSecurityGroupRule } from './rule-text.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 import type { Evidence } from './types.js';
 
+export interface SecurityGroupResult {
+  evidence: Evidence;
+  /**
+   * True when the evidence names the remote address (a nearest-rule hint about the peer),
+   * so it must not be reused for another remote with the same address signature.
+   */
+  namesRemote: boolean;
+}
+
 export interface SecurityGroupCheck {
   /** Sorted ids of the groups on the interface being checked. */
   groupIds: readonly string[];
@@ -32,7 +41,7 @@ export interface SecurityGroupCheck {
  * so the flow passes when some known rule (or several together, for a port range)
  * covers it; a group that could not be read can only turn a miss into `unknown`.
  */
-export function checkSecurityGroups(index: SnapshotIndex, input: SecurityGroupCheck): Evidence {
+export function checkSecurityGroups(index: SnapshotIndex, input: SecurityGroupCheck): SecurityGroupResult {
   const { groupIds, direction, remote, traffic } = input;
   const check = direction === 'egress' ? 'source-egress' : 'destination-ingress';
   const prep = direction === 'egress' ? 'to' : 'from';
@@ -60,17 +69,19 @@ export function checkSecurityGroups(index: SnapshotIndex, input: SecurityGroupCh
     const peer = peerContains(index, rule, remote);
     if (peer.kind === 'match') {
       if (portsCover(rule.ports, traffic.ports)) {
-        return withNotes({ ...base, decision: 'allowed', decidingRule: citeSecurityGroupRule(rule), reason: `${what} is allowed by ${rule.groupId} rule ${rule.id}` }, notes);
+        const evidence: Evidence = { ...base, decision: 'allowed', decidingRule: citeSecurityGroupRule(rule), reason: `${what} is allowed by ${rule.groupId} rule ${rule.id}` };
+        return { evidence: withNotes(evidence, notes), namesRemote: false };
       }
       contributors.push(rule);
       remaining = subtractInterval(remaining, portInterval(rule.ports));
       if (remaining.length === 0) {
-        return withNotes({
+        const evidence: Evidence = {
           ...base,
           decision: 'allowed',
           decidingRule: citeSecurityGroupRule(contributors[0]!),
           reason: `${what} is allowed by rules ${contributors.map((r) => `${r.groupId}/${r.id}`).join(', ')} together`,
-        }, notes);
+        };
+        return { evidence: withNotes(evidence, notes), namesRemote: false };
       }
     } else if (peer.kind === 'partial') {
       partial.push(rule);
@@ -91,8 +102,8 @@ export function checkSecurityGroups(index: SnapshotIndex, input: SecurityGroupCh
   } else {
     evidence = { ...base, decision: 'blocked', reason: `no ${direction} rule ${where} allows ${input.trafficText} ${prep} ${input.remoteLabel}` };
   }
-  if (nearest.length > 0) evidence.nearest = nearest;
-  return withNotes(evidence, notes);
+  if (nearest.length > 0) evidence.nearest = nearest.map((n) => n.entry);
+  return { evidence: withNotes(evidence, notes), namesRemote: nearest.some((n) => n.namesRemote) };
 }
 
 /** Neutron `port_security_enabled: false`: no rules are applied on this side at all. */

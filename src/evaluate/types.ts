@@ -78,6 +78,8 @@ export interface Evidence {
 /**
  * The verdict of one requirement for all directed pairs from one source class to one destination class.
  * pairCount excludes self pairs when the two classes are the same.
+ * The evaluator computes a cell on members[0] of each class (members[1] as the destination of a
+ * self pair); evidence texts that name an address name theirs.
  */
 export interface CellResult {
   sourceClass: number;
@@ -90,8 +92,6 @@ export interface CellResult {
   direction?: Direction;
   evidence: Evidence[];
   pairCount: number;
-  /** The nodes the cell was computed on (class representatives); evidence texts name their addresses. */
-  representatives?: { source: string; destination: string };
 }
 
 export interface Evaluation {
