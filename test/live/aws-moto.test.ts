@@ -1,4 +1,7 @@
 import { DescribeNetworkInterfacesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectAws, type CollectAwsResult } from '../../providers/aws/collect.js';
 import { AWS_DOCUMENT_NAMES, prefixListDocumentName } from '../../providers/aws/document-names.js';
@@ -351,6 +354,35 @@ describe.skipIf(!ok)(`live AWS collection against moto_server (${MOTO_ENDPOINT})
       expect(result.unavailable[0]!.reason).toContain('RequestLimitExceeded');
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('a named profile supplies region and credentials; AWS_ENDPOINT_URL points every service at moto', async () => {
+    const topo = await buildTopology(client, twoSubnetSpec(vpcBlock()));
+    const dir = await mkdtemp(join(tmpdir(), 'sgaudit-aws-'));
+    await writeFile(join(dir, 'config'), '[profile sgaudit-test]\nregion = us-east-1\n');
+    await writeFile(join(dir, 'credentials'), '[sgaudit-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
+    const keys = ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_EC2', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'];
+    const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
+    for (const k of keys) delete process.env[k];
+    Object.assign(process.env, {
+      AWS_CONFIG_FILE: join(dir, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+      AWS_ENDPOINT_URL: MOTO_ENDPOINT,
+      // Never reach a real instance metadata service from a test.
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    try {
+      const result = await collectAws({ vtepIps: Object.values(topo.ips), vpcIds: [topo.vpcId], profile: 'sgaudit-test' });
+      expect(result.unavailable).toEqual([]);
+      expect(body<{ NetworkInterfaces: unknown[] }>(result, AWS_DOCUMENT_NAMES.networkInterfaces).NetworkInterfaces).toHaveLength(3);
+      // Without the profile the default one is empty here: no region, one clear error.
+      await expect(collectAws({ vtepIps: ['10.0.0.1'] })).rejects.toThrow(/AWS region is not set/);
+    } finally {
+      for (const k of [...keys, 'AWS_EC2_METADATA_DISABLED']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
     }
   });
 
