@@ -1,0 +1,143 @@
+import pg from 'pg';
+import type { AuditReport, ReportSummary } from '../report/contract.js';
+import { pendingMigrations } from './migrations.js';
+import type { AuditFilter, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest } from './types.js';
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Schema to keep the tables in (created when missing); tests use one per run. Default: the server's search_path. */
+  schema?: string;
+  /** Pool size. */
+  maxConnections?: number;
+}
+
+interface Row {
+  id: string;
+  created_at: Date;
+  cluster: string | null;
+  origin: AuditOrigin;
+  summary: ReportSummary;
+  findings: number;
+  remediations: number;
+  report?: AuditReport;
+}
+
+/** Same lock key in every sgaudit process, so replicas starting together migrate one at a time. */
+const MIGRATION_LOCK = 'sgaudit schema migrations';
+
+export class PostgresAuditStore implements AuditStore {
+  readonly kind = 'postgres';
+  private readonly pool: pg.Pool;
+
+  private constructor(pool: pg.Pool) {
+    this.pool = pool;
+  }
+
+  static async open(options: PostgresStoreOptions): Promise<PostgresAuditStore> {
+    const schema = options.schema;
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+      throw new Error(`PostgreSQL schema name ${JSON.stringify(schema)} must be a lower-case SQL identifier`);
+    }
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: 5000,
+      ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+    });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    pool.on('error', () => undefined);
+    try {
+      if (schema !== undefined) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await migrate(pool);
+    } catch (e) {
+      await pool.end();
+      throw e;
+    }
+    return new PostgresAuditStore(pool);
+  }
+
+  async save(r: AuditRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO audits (id, created_at, cluster, origin, summary, findings, remediations, report)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [r.id, r.createdAt, r.cluster, r.origin, JSON.stringify(r.report.summary), r.report.findings.length, r.report.remediations.length, JSON.stringify(r.report)],
+    );
+  }
+
+  async get(id: string): Promise<AuditRecord | undefined> {
+    // Ids are UUIDs in this store; anything else cannot exist and would make the cast fail.
+    if (!isUuid(id)) return undefined;
+    const { rows } = await this.pool.query<Row>('SELECT * FROM audits WHERE id = $1', [id]);
+    const row = rows[0];
+    if (!row || !row.report) return undefined;
+    return { id: row.id, createdAt: row.created_at.toISOString(), cluster: row.cluster, origin: row.origin, report: row.report };
+  }
+
+  async list(filter: AuditFilter, page: PageRequest): Promise<AuditPage> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const arg = (v: unknown): string => {
+      args.push(v);
+      return `$${args.length}`;
+    };
+    if (filter.cluster !== undefined) where.push(`cluster = ${arg(filter.cluster)}`);
+    if (filter.since !== undefined) where.push(`created_at >= ${arg(filter.since)}`);
+    if (filter.until !== undefined) where.push(`created_at < ${arg(filter.until)}`);
+    if (page.after) {
+      if (!isUuid(page.after.id)) return { items: [] };
+      where.push(`(created_at, id) < (${arg(page.after.createdAt)}::timestamptz, ${arg(page.after.id)}::uuid)`);
+    }
+    const sql = `SELECT id, created_at, cluster, origin, summary, findings, remediations FROM audits
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, id DESC LIMIT ${arg(page.limit + 1)}`;
+    const { rows } = await this.pool.query<Row>(sql, args);
+    const items = rows.slice(0, page.limit).map(toListItem);
+    const last = items[items.length - 1];
+    return rows.length > page.limit && last ? { items, next: { createdAt: last.createdAt, id: last.id } } : { items };
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+}
+
+function toListItem(row: Row): AuditListItem {
+  return {
+    id: row.id,
+    createdAt: row.created_at.toISOString(),
+    cluster: row.cluster,
+    origin: row.origin,
+    summary: row.summary,
+    findings: row.findings,
+    remediations: row.remediations,
+  };
+}
+
+function isUuid(s: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}
+
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [MIGRATION_LOCK]);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    for (const m of pendingMigrations(rows.map((r) => r.version), 'PostgreSQL database')) {
+      await client.query(m.postgres);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [m.version, m.name]);
+    }
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,76 @@
+import type { AuditReport, ReportSummary } from '../report/contract.js';
+
+/** `request`: audit of posted exports; `live`: collected from a configured cluster. */
+export type AuditOrigin = 'request' | 'live';
+
+export interface AuditRecord {
+  /** UUID, assigned by the caller of `save`. */
+  id: string;
+  /** ISO 8601 UTC with milliseconds (`Date.prototype.toISOString`). */
+  createdAt: string;
+  cluster: string | null;
+  origin: AuditOrigin;
+  report: AuditReport;
+}
+
+/** What a listing shows of an audit: enough to pick one, without the full report. */
+export interface AuditListItem {
+  id: string;
+  createdAt: string;
+  cluster: string | null;
+  origin: AuditOrigin;
+  summary: ReportSummary;
+  findings: number;
+  remediations: number;
+}
+
+export interface AuditFilter {
+  cluster?: string;
+  /** Inclusive lower bound, ISO 8601 UTC. */
+  since?: string;
+  /** Exclusive upper bound, ISO 8601 UTC. */
+  until?: string;
+}
+
+/** Position after the last item of a page; listings are ordered newest first, then by id. */
+export interface AuditCursor {
+  createdAt: string;
+  id: string;
+}
+
+export interface PageRequest {
+  limit: number;
+  after?: AuditCursor;
+}
+
+export interface AuditPage {
+  items: AuditListItem[];
+  /** Absent on the last page. */
+  next?: AuditCursor;
+}
+
+/**
+ * Where audit reports are kept. SQLite and PostgreSQL implement it; one contract suite
+ * (test/store/store-contract.test.ts) runs against both so they cannot drift apart.
+ */
+export interface AuditStore {
+  readonly kind: 'sqlite' | 'postgres';
+  save(record: AuditRecord): Promise<void>;
+  get(id: string): Promise<AuditRecord | undefined>;
+  list(filter: AuditFilter, page: PageRequest): Promise<AuditPage>;
+  /** Resolves when the store answers a trivial query; rejects otherwise (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function listItemOf(record: AuditRecord): AuditListItem {
+  return {
+    id: record.id,
+    createdAt: record.createdAt,
+    cluster: record.cluster,
+    origin: record.origin,
+    summary: record.report.summary,
+    findings: record.report.findings.length,
+    remediations: record.report.remediations.length,
+  };
+}

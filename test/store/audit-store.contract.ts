@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditReport } from '../../src/report/contract.js';
+import type { AuditRecord, AuditStore } from '../../src/store/types.js';
+import { listItemOf } from '../../src/store/types.js';
+import { incidentReport } from '../support/sample-report.js';
+
+/**
+ * The behaviour every AuditStore must have. Each implementation's test file calls this with
+ * a factory that returns an empty, migrated store.
+ */
+export function auditStoreContract(name: string, open: () => Promise<AuditStore>, enabled = true): void {
+  describe.skipIf(!enabled)(`AuditStore contract: ${name}`, () => {
+    let store: AuditStore;
+    let report: AuditReport;
+
+    beforeAll(async () => {
+      report = await incidentReport();
+    });
+    beforeEach(async () => {
+      store = await open();
+      return () => store.close();
+    });
+
+    const record = (over: Partial<AuditRecord> = {}): AuditRecord => ({
+      id: randomUUID(),
+      createdAt: '2026-01-10T12:00:00.000Z',
+      cluster: 'prod-eu',
+      origin: 'request',
+      report,
+      ...over,
+    });
+
+    it('returns a saved report exactly as saved, key order included', async () => {
+      const r = record();
+      await store.save(r);
+      const back = await store.get(r.id);
+      expect(back).toEqual(r);
+      expect(JSON.stringify(back?.report)).toBe(JSON.stringify(r.report));
+    });
+
+    it('answers undefined for an unknown id, well-formed or not', async () => {
+      expect(await store.get(randomUUID())).toBeUndefined();
+      expect(await store.get('not-a-uuid')).toBeUndefined();
+    });
+
+    it('rejects a second record with the same id', async () => {
+      const r = record();
+      await store.save(r);
+      await expect(store.save({ ...r, cluster: 'other' })).rejects.toThrow();
+      expect((await store.get(r.id))?.cluster).toBe('prod-eu');
+    });
+
+    it('keeps a null cluster and the origin', async () => {
+      const r = record({ cluster: null, origin: 'live' });
+      await store.save(r);
+      expect(await store.get(r.id)).toMatchObject({ cluster: null, origin: 'live' });
+    });
+
+    it('lists newest first with summaries and counts, not whole reports', async () => {
+      const older = record({ createdAt: '2026-01-10T10:00:00.000Z' });
+      const newer = record({ createdAt: '2026-01-10T11:00:00.000Z' });
+      await store.save(older);
+      await store.save(newer);
+      const page = await store.list({}, { limit: 10 });
+      expect(page.items).toEqual([listItemOf(newer), listItemOf(older)]);
+      expect(page.items[0]).toMatchObject({ findings: report.findings.length, remediations: report.remediations.length });
+      expect(page.next).toBeUndefined();
+    });
+
+    it('filters by cluster, since (inclusive) and until (exclusive)', async () => {
+      const at = (h: number, cluster: string | null) => record({ createdAt: `2026-01-10T${String(h).padStart(2, '0')}:00:00.000Z`, cluster });
+      const rows = [at(8, 'a'), at(9, 'b'), at(10, 'a'), at(11, null), at(12, 'a')];
+      for (const r of rows) await store.save(r);
+      const ids = async (f: Parameters<AuditStore['list']>[0]) => (await store.list(f, { limit: 50 })).items.map((i) => i.createdAt.slice(11, 13));
+      expect(await ids({ cluster: 'a' })).toEqual(['12', '10', '08']);
+      expect(await ids({ since: '2026-01-10T10:00:00.000Z' })).toEqual(['12', '11', '10']);
+      expect(await ids({ until: '2026-01-10T10:00:00.000Z' })).toEqual(['09', '08']);
+      expect(await ids({ cluster: 'a', since: '2026-01-10T09:00:00.000Z', until: '2026-01-10T12:00:00.000Z' })).toEqual(['10']);
+      expect(await ids({ cluster: 'nope' })).toEqual([]);
+    });
+
+    it('pages through every record exactly once, ties on createdAt broken by id', async () => {
+      const saved: AuditRecord[] = [];
+      for (let i = 0; i < 7; i++) {
+        // Three records share each timestamp, so the id decides the order within it.
+        const r = record({ createdAt: `2026-01-10T12:00:0${Math.floor(i / 3)}.000Z` });
+        saved.push(r);
+        await store.save(r);
+      }
+      const seen: string[] = [];
+      let after: Awaited<ReturnType<AuditStore['list']>>['next'];
+      let pages = 0;
+      do {
+        const page = await store.list({}, { limit: 3, ...(after ? { after } : {}) });
+        seen.push(...page.items.map((i) => i.id));
+        after = page.next;
+        pages++;
+      } while (after && pages < 10);
+      expect(pages).toBe(3);
+      const expected = [...saved].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1)).map((r) => r.id);
+      expect(seen).toEqual(expected);
+    });
+
+    it('says there is no next page when the last page is exactly full', async () => {
+      for (let i = 0; i < 2; i++) await store.save(record({ createdAt: `2026-01-10T12:00:0${i}.000Z` }));
+      const page = await store.list({}, { limit: 2 });
+      expect(page.items).toHaveLength(2);
+      expect(page.next).toBeUndefined();
+    });
+
+    it('answers ping while open and fails it once closed', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+      await store.close();
+      await expect(store.ping()).rejects.toThrow();
+    });
+  });
+}
+
