@@ -16,13 +16,13 @@ describe('coverRemoteNodes', () => {
   it('falls back to a /32 with a note for an address in no known subnet', () => {
     const cover = coverRemoteNodes([boundNode('x', '192.168.7.9', [])], 'node-vtep', 4, SUBNETS, FLANNEL);
     expect(cover.cidrs).toEqual(['192.168.7.9/32']);
-    expect(cover.notes).toEqual(['192.168.7.9 (x) is in no known subnet; the rule uses 192.168.7.9/32.']);
+    expect(Object.fromEntries(cover.cidrNotes)).toEqual({ '192.168.7.9/32': ['192.168.7.9 (x) is in no known subnet; the rule uses 192.168.7.9/32.'] });
   });
 
   it('never proposes 0.0.0.0/0, even when a subnet claims it', () => {
     const cover = coverRemoteNodes([boundNode('x', '10.9.9.9', [])], 'node-vtep', 4, [subnet('everything', '0.0.0.0/0')], FLANNEL);
     expect(cover.cidrs).toEqual(['10.9.9.9/32']);
-    expect(cover.notes[0]).toContain('whole address space');
+    expect(cover.cidrNotes.get('10.9.9.9/32')?.[0]).toContain('whole address space');
   });
 
   it('IPv6 fallback is a /128', () => {
@@ -36,13 +36,21 @@ describe('coverRemoteNodes', () => {
     const nodes = [boundNode('a', '172.16.10.11', [], { podCidrs: ['10.244.1.0/24'] }), boundNode('b', '172.16.10.12', [], { podCidrs: ['10.244.2.0/24'] })];
     const cover = coverRemoteNodes(nodes, 'pod-cidr', 4, SUBNETS, FLANNEL);
     expect(cover.cidrs).toEqual(['10.244.0.0/16']);
-    expect(cover.notes).toEqual(["Pod CIDRs aggregated to flannel's Network 10.244.0.0/16."]);
+    expect(Object.fromEntries(cover.cidrNotes)).toEqual({ '10.244.0.0/16': ["Pod CIDRs aggregated to flannel's Network 10.244.0.0/16."] });
+    expect(Object.fromEntries(cover.cidrOfNode)).toEqual({ a: '10.244.0.0/16', b: '10.244.0.0/16' });
   });
 
   it('keeps individual pod CIDRs when one lies outside the Network', () => {
     const nodes = [boundNode('a', '172.16.10.11', [], { podCidrs: ['10.244.1.0/24'] }), boundNode('b', '172.16.10.12', [], { podCidrs: ['10.99.2.0/24'] })];
     const cover = coverRemoteNodes(nodes, 'pod-cidr', 4, SUBNETS, FLANNEL);
     expect(cover.cidrs).toEqual(['10.99.2.0/24', '10.244.1.0/24']);
+  });
+
+  it('drops a CIDR that another chosen one contains', () => {
+    const nodes = [boundNode('a', '172.16.10.11', [], { podCidrs: ['10.99.0.0/16'] }), boundNode('b', '172.16.10.12', [], { podCidrs: ['10.99.2.0/24'] })];
+    const cover = coverRemoteNodes(nodes, 'pod-cidr', 4, SUBNETS, FLANNEL);
+    expect(cover.cidrs).toEqual(['10.99.0.0/16']);
+    expect(Object.fromEntries(cover.cidrOfNode)).toEqual({ a: '10.99.0.0/16', b: '10.99.0.0/16' });
   });
 
   it('notes a node without an address instead of dropping it silently', () => {

@@ -4,7 +4,6 @@ import type { IpFamily, Subnet } from '../model/cloud.js';
 import type { FlowEndpoint } from '../../rules/requirement.js';
 import {
   cidrContainsCidr,
-  cidrContainsIp,
   formatCidr,
   isWholeAddressSpace,
   tryParseCidr,
@@ -17,7 +16,10 @@ export interface RemoteCover {
   cidrs: string[];
   /** Node name -> the CIDR of `cidrs` that covers it. Nodes without an address are absent. */
   cidrOfNode: Map<string, string>;
+  /** Notes about the cover as a whole (nodes left out, …). */
   notes: string[];
+  /** Notes about one CIDR (why a /32 was used, an aggregation). */
+  cidrNotes: Map<string, string[]>;
 }
 
 /** The address a node uses on one end of a flow: its VTEP IP (bare) or its pod CIDR. */
@@ -47,6 +49,11 @@ export function coverRemoteNodes(
   flannel: FlannelConfig,
 ): RemoteCover {
   const notes: string[] = [];
+  const cidrNotes = new Map<string, string[]>();
+  const noteFor = (c: ParsedCidr, note: string): void => {
+    const key = formatCidr(c);
+    cidrNotes.set(key, [...(cidrNotes.get(key) ?? []), note]);
+  };
   const perNode = new Map<string, ParsedCidr>();
   const parsedSubnets = subnets
     .map((s) => ({ subnet: s, parsed: tryParseCidr(s.cidr) }))
@@ -69,32 +76,39 @@ export function coverRemoteNodes(
       perNode.set(name, parsed);
       continue;
     }
+    const host = tryParseCidr(address);
+    if (!host || host.family !== family) {
+      notes.push(`${name}'s address ${address} is not an IPv${family} address; no rule covers it.`);
+      continue;
+    }
     const containing = parsedSubnets
-      .filter((s) => cidrContainsIp(s.parsed, address))
+      .filter((s) => cidrContainsCidr(s.parsed, host))
       .sort((a, b) => b.parsed.prefix - a.parsed.prefix);
     const usable = containing.find((s) => !isWholeAddressSpace(s.parsed));
     if (usable) {
       perNode.set(name, usable.parsed);
       continue;
     }
-    const host = tryParseCidr(address);
-    if (!host) {
-      notes.push(`${name}'s address ${address} is not an IP address; no rule covers it.`);
-      continue;
-    }
     perNode.set(name, host);
-    notes.push(
+    noteFor(
+      host,
       containing.length > 0
         ? `${address} (${name}) is only inside ${containing[0]?.subnet.cidr}, which is the whole address space; the rule uses ${formatCidr(host)}.`
         : `${address} (${name}) is in no known subnet; the rule uses ${formatCidr(host)}.`,
     );
   }
 
-  if (endpoint === 'pod-cidr') aggregateToNetwork(perNode, family, flannel, notes);
-  return finish(perNode, notes);
+  if (endpoint === 'pod-cidr') aggregateToNetwork(perNode, family, flannel, notes, noteFor);
+  return finish(perNode, notes, cidrNotes);
 }
 
-function aggregateToNetwork(perNode: Map<string, ParsedCidr>, family: IpFamily, flannel: FlannelConfig, notes: string[]): void {
+function aggregateToNetwork(
+  perNode: Map<string, ParsedCidr>,
+  family: IpFamily,
+  flannel: FlannelConfig,
+  notes: string[],
+  noteFor: (c: ParsedCidr, note: string) => void,
+): void {
   const networkText = family === 4 ? flannel.network : flannel.ipv6Network;
   const network = networkText === undefined ? undefined : tryParseCidr(networkText);
   if (!network || network.family !== family || perNode.size === 0) return;
@@ -104,22 +118,47 @@ function aggregateToNetwork(perNode: Map<string, ParsedCidr>, family: IpFamily, 
   }
   if (![...perNode.values()].every((c) => cidrContainsCidr(network, c))) return;
   for (const name of perNode.keys()) perNode.set(name, network);
-  notes.push(`Pod CIDRs aggregated to flannel's Network ${formatCidr(network)}.`);
+  noteFor(network, `Pod CIDRs aggregated to flannel's Network ${formatCidr(network)}.`);
 }
 
-/** Drops CIDRs that another chosen CIDR already contains, and sorts. */
-function finish(perNode: Map<string, ParsedCidr>, notes: string[]): RemoteCover {
+/**
+ * Drops CIDRs that another chosen CIDR already contains, and sorts. CIDR blocks are
+ * either nested or disjoint, so after sorting by start address (wider first) one sweep
+ * finds every contained block: it starts inside the last kept block.
+ */
+function finish(perNode: Map<string, ParsedCidr>, notes: string[], cidrNotes: Map<string, string[]>): RemoteCover {
+  // Many nodes share one subnet object; format each object once.
+  const texts = new Map<ParsedCidr, string>();
+  const text = (c: ParsedCidr): string => {
+    let t = texts.get(c);
+    if (t === undefined) {
+      t = formatCidr(c);
+      texts.set(c, t);
+    }
+    return t;
+  };
   const unique = new Map<string, ParsedCidr>();
-  for (const c of perNode.values()) unique.set(formatCidr(c), c);
-  const all = [...unique.values()];
-  const kept = all.filter((c) => !all.some((o) => o !== c && cidrContainsCidr(o, c) && o.prefix < c.prefix));
-  kept.sort(compareParsed);
-  const cidrOfNode = new Map<string, string>();
-  for (const [name, c] of perNode) {
-    const owner = kept.find((k) => cidrContainsCidr(k, c));
-    if (owner) cidrOfNode.set(name, formatCidr(owner));
+  for (const c of perNode.values()) unique.set(text(c), c);
+  const sorted = [...unique.values()].sort(compareParsed);
+  const kept: ParsedCidr[] = [];
+  const ownerOf = new Map<string, string>();
+  for (const c of sorted) {
+    const last = kept[kept.length - 1];
+    if (last && cidrContainsCidr(last, c)) {
+      ownerOf.set(text(c), text(last));
+      continue;
+    }
+    kept.push(c);
+    ownerOf.set(text(c), text(c));
   }
-  return { cidrs: kept.map(formatCidr), cidrOfNode, notes };
+  const cidrOfNode = new Map<string, string>();
+  for (const [name, c] of perNode) cidrOfNode.set(name, ownerOf.get(text(c)) as string);
+  const keptNotes = new Map<string, string[]>();
+  for (const [cidr, list] of cidrNotes) {
+    const owner = ownerOf.get(cidr) ?? cidr;
+    keptNotes.set(owner, [...(keptNotes.get(owner) ?? []), ...list]);
+  }
+  return { cidrs: kept.map(text), cidrOfNode, notes, cidrNotes: keptNotes };
 }
 
 function compareParsed(a: ParsedCidr, b: ParsedCidr): number {

@@ -1,0 +1,309 @@
+import type { BoundNode, Evaluation, NodeClass } from '../evaluate/types.js';
+import type { Direction, NetworkInterface } from '../model/cloud.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { FlowEndpoint, FlowRequirement } from '../../rules/requirement.js';
+import type { Finding, Remediation, RemediationCommands } from '../report/contract.js';
+import { groupFindingCells, type FindingGroup, type GroupedCell } from '../report/finding-groups.js';
+import { compareIds, compareKeys } from '../report/order.js';
+import { indexSnapshot, type SnapshotIndex } from '../report/snapshot-index.js';
+import { isWholeAddressSpace, tryParseCidr, cidrContainsIp } from '../net/cidr.js';
+import { chooseGroups } from './choose-groups.js';
+import { commandsFor } from './commands/index.js';
+import { chooseRuleNumber, denyingRuleNumber, usedRuleNumbers } from './nacl-rule-number.js';
+import { PROTO_TCP } from './protocol.js';
+import { coverRemoteNodes, endpointAddress, type RemoteCover } from './remote-cover.js';
+import type { SecurityGroupRuleSpec } from './rule-spec.js';
+
+type Draft = Omit<Remediation, 'id'> & { order: (string | number)[] };
+
+/**
+ * The rules that unblock the blocked findings: security-group rules (one chosen group per
+ * blocked interface set, one rule per CIDR) and network-ACL allow entries. Host-level
+ * blocks (source/dest check, allowed-address-pairs, L2 adjacency) are fixed by the command
+ * in their finding's reason, and unknown findings get nothing: there is nothing proven to fix.
+ * `findings` must come from buildReport over the same evaluation (ids are matched).
+ */
+export function planRemediations(snapshot: Snapshot, evaluation: Evaluation, findings: readonly Finding[]): Remediation[] {
+  const index = indexSnapshot(snapshot);
+  const groups = selectGroups(groupFindingCells(index, evaluation), findings);
+  const drafts: Draft[] = [];
+  for (const [, batch] of batches(groups.filter((g) => g.layer === 'security-group'), (g) => [g.requirement.id, g.direction ?? 'ingress'])) {
+    drafts.push(...planSecurityGroupRules(index, batch));
+  }
+  // Rule numbers taken so far per ACL direction, shared by every requirement's entries.
+  const usedNumbers = new Map<string, Set<number>>();
+  for (const [, batch] of batches(groups.filter((g) => g.layer === 'network-acl'), (g) => [g.target.id, g.direction ?? 'ingress', g.requirement.id])) {
+    drafts.push(...planNetworkAclEntries(index, batch, usedNumbers));
+  }
+  drafts.sort((a, b) => compareKeys(a.order, b.order));
+  return drafts.map(({ order: _order, ...rest }, i) => ({ id: `R${i + 1}`, ...rest }));
+}
+
+function selectGroups(all: FindingGroup[], findings: readonly Finding[]): FindingGroup[] {
+  const byId = new Map(all.map((g) => [g.id, g]));
+  const selected: FindingGroup[] = [];
+  for (const f of findings) {
+    const g = byId.get(f.id);
+    if (!g || g.requirement.id !== f.requirement || g.layer !== f.layer || g.target.id !== f.target?.id) {
+      throw new Error(`finding ${f.id} does not belong to this evaluation; build findings and remediations from the same evaluation`);
+    }
+    if (g.verdict === 'blocked' && g.requirement.kind === 'flow') selected.push(g);
+  }
+  return selected;
+}
+
+function batches(groups: FindingGroup[], key: (g: FindingGroup) => string[]): Map<string, FindingGroup[]> {
+  const out = new Map<string, FindingGroup[]>();
+  for (const g of groups) {
+    const k = JSON.stringify(key(g));
+    out.set(k, [...(out.get(k) ?? []), g]);
+  }
+  return out;
+}
+
+/** The side whose rules must change (destination for ingress) and the side the rule names. */
+function sides(direction: Direction): { local: 'source' | 'destination'; remote: 'source' | 'destination' } {
+  return direction === 'egress' ? { local: 'source', remote: 'destination' } : { local: 'destination', remote: 'source' };
+}
+
+function flowOf(group: FindingGroup): FlowRequirement {
+  if (group.requirement.kind !== 'flow') throw new Error(`finding ${group.id} is not a flow`);
+  return group.requirement;
+}
+
+function remoteEndpoint(requirement: FlowRequirement, direction: Direction): FlowEndpoint {
+  return direction === 'egress' ? requirement.destination : requirement.source;
+}
+
+type CellEntry = { group: FindingGroup; cell: GroupedCell };
+
+/**
+ * Directed pairs each CIDR rule unblocks, per finding: for every cell, the remote members
+ * inside the CIDR times the local members the rule's group covers, minus self pairs.
+ * One pass over each cell's members, whatever the number of CIDRs.
+ */
+function pairsByCidr(entries: CellEntry[], direction: Direction, cover: RemoteCover, localIn: (n: BoundNode) => boolean): Map<string, Map<string, number>> {
+  const { local, remote } = sides(direction);
+  const out = new Map<string, Map<string, number>>();
+  for (const { group, cell } of entries) {
+    const l = cell[local].members.filter(localIn).length;
+    if (l === 0) continue;
+    const same = cell.source.id === cell.destination.id;
+    const counts = new Map<string, { r: number; self: number }>();
+    for (const m of cell[remote].members) {
+      const cidr = cover.cidrOfNode.get(m.node.name);
+      if (cidr === undefined) continue;
+      const c = counts.get(cidr) ?? { r: 0, self: 0 };
+      c.r += 1;
+      if (same && localIn(m)) c.self += 1;
+      counts.set(cidr, c);
+    }
+    for (const [cidr, { r, self }] of counts) {
+      const n = r * l - self;
+      if (n <= 0) continue;
+      const perFinding = out.get(cidr) ?? new Map<string, number>();
+      perFinding.set(group.id, (perFinding.get(group.id) ?? 0) + n);
+      out.set(cidr, perFinding);
+    }
+  }
+  return out;
+}
+
+/** AWS's default quota of rules per security group and direction. */
+const AWS_RULES_PER_GROUP = 60;
+
+function uniqueMembers(classes: NodeClass[]): BoundNode[] {
+  const seen = new Map<string, BoundNode>();
+  for (const c of classes) for (const m of c.members) seen.set(m.node.name, m);
+  return [...seen.values()];
+}
+
+function assertNotWholeSpace(cidr: string): void {
+  const parsed = tryParseCidr(cidr);
+  if (!parsed || isWholeAddressSpace(parsed)) throw new Error(`refusing to propose a rule for ${cidr}: sgaudit never opens a whole address space`);
+}
+
+function minFindingIndex(ids: string[]): number {
+  return Math.min(...ids.map((id) => Number(id.replace(/^\D+/, ''))));
+}
+
+function planSecurityGroupRules(index: SnapshotIndex, groups: FindingGroup[]): Draft[] {
+  const first = groups[0];
+  if (!first) return [];
+  const requirement = flowOf(first);
+  const direction: Direction = first.direction ?? 'ingress';
+  const { local, remote } = sides(direction);
+  const cells = groups.flatMap((g) => g.cells.map((cell) => ({ group: g, cell })));
+
+  const localIfaces = new Map<string, NetworkInterface>();
+  for (const { cell } of cells) {
+    for (const m of cell[local].members) if (m.binding.kind === 'bound') localIfaces.set(m.binding.iface.id, m.binding.iface);
+  }
+  const assignment = chooseGroups([...localIfaces.values()]);
+  const ifaceOf = (n: BoundNode): string | undefined => (n.binding.kind === 'bound' ? n.binding.iface.id : undefined);
+  const chosenGroups = [...new Set(assignment.values())].sort();
+
+  const drafts: Draft[] = [];
+  for (const groupId of chosenGroups) {
+    const assigned = (n: BoundNode): boolean => {
+      const id = ifaceOf(n);
+      return id !== undefined && assignment.get(id) === groupId;
+    };
+    const mine = cells.filter(({ cell }) => cell[local].members.some(assigned));
+    const remoteNodes = uniqueMembers(mine.map(({ cell }) => cell[remote]));
+    const cover = coverRemoteNodes(remoteNodes, remoteEndpoint(requirement, direction), requirement.family, index.subnets, index.snapshot.cluster.flannel);
+    const sg = index.groups.get(groupId);
+    const provider = sg?.provider ?? localIfaces.values().next().value?.provider ?? 'aws';
+    const alternative = referenceAlternative(index, requirement, direction, groupId, remoteNodes, provider);
+    const sharedNotes = [...cover.notes, ...choiceNotes(groupId, direction, [...localIfaces.values()].filter((i) => assignment.get(i.id) === groupId))];
+    if (sg && !sg.stateful) sharedNotes.push(`${groupId} is stateless: replies need their own rule in the opposite direction.`);
+    if (alternative && cover.cidrs.length > 1) {
+      sharedNotes.push(`The security-group-reference alternative replaces all ${cover.cidrs.length} CIDR rules for ${groupId}.`);
+    }
+    if (provider === 'aws' && cover.cidrs.length > AWS_RULES_PER_GROUP) {
+      sharedNotes.push(`${cover.cidrs.length} CIDR rules exceed AWS's default quota of ${AWS_RULES_PER_GROUP} ${direction} rules per security group; export the subnets (describe-subnets) so addresses group by subnet, or use a group reference.`);
+    }
+    const byCidr = pairsByCidr(mine, direction, cover, assigned);
+
+    cover.cidrs.forEach((cidr, position) => {
+      assertNotWholeSpace(cidr);
+      const perGroup = byCidr.get(cidr);
+      if (!perGroup) return;
+      const findingIds = [...perGroup.keys()].sort(compareIds);
+      const spec: SecurityGroupRuleSpec = {
+        kind: 'security-group', provider, groupId, direction, protocol: requirement.protocol,
+        ...ports(requirement), family: requirement.family, peer: { kind: 'cidr', cidr }, requirementId: requirement.id,
+      };
+      drafts.push({
+        provider,
+        target: { kind: 'security-group', id: groupId, ...(sg?.name ? { name: sg.name } : {}) },
+        direction,
+        ...protocolFields(requirement),
+        family: requirement.family,
+        cidr,
+        requirement: requirement.id,
+        findingIds,
+        pairCount: [...perGroup.values()].reduce((a, b) => a + b, 0),
+        commands: commandsFor(spec),
+        ...(alternative ? { alternative } : {}),
+        notes: [...sharedNotes, ...(cover.cidrNotes.get(cidr) ?? [])],
+        order: [minFindingIndex(findingIds), 0, groupId, direction, position],
+      });
+    });
+  }
+  return drafts;
+}
+
+function ports(r: FlowRequirement): { fromPort?: number; toPort?: number } {
+  return { ...(r.fromPort !== undefined ? { fromPort: r.fromPort } : {}), ...(r.toPort !== undefined ? { toPort: r.toPort } : {}) };
+}
+
+function protocolFields(r: FlowRequirement): Pick<Remediation, 'protocol' | 'protocolNumber' | 'fromPort' | 'toPort'> {
+  return { protocol: r.protocol.name, ...(r.protocol.number !== undefined ? { protocolNumber: r.protocol.number } : {}), ...ports(r) };
+}
+
+function choiceNotes(groupId: string, direction: Direction, ifaces: NetworkInterface[]): string[] {
+  if (!ifaces.some((i) => i.securityGroupIds.length > 1)) return [];
+  const side = direction === 'ingress' ? 'destination' : 'source';
+  return [`${groupId} is attached to all ${ifaces.length} blocked ${side} interface${ifaces.length === 1 ? '' : 's'} this rule covers; any of their groups would work.`];
+}
+
+/**
+ * A rule naming a security group instead of CIDRs, when every remote interface carries
+ * one group and the flow uses addresses such a reference matches: the interface's own
+ * private IPs (AWS) or fixed IPs and allowed address pairs (Neutron). Pod addresses and
+ * public/NAT VTEPs never match a group reference.
+ */
+function referenceAlternative(
+  index: SnapshotIndex,
+  requirement: FlowRequirement,
+  direction: Direction,
+  groupId: string,
+  remoteNodes: BoundNode[],
+  provider: 'aws' | 'openstack',
+): Remediation['alternative'] {
+  const endpoint = remoteEndpoint(requirement, direction);
+  if (endpoint === 'pod-cidr' || remoteNodes.length === 0) return undefined;
+  const ifaces: NetworkInterface[] = [];
+  for (const n of remoteNodes) {
+    if (n.binding.kind !== 'bound') return undefined;
+    const iface = n.binding.iface;
+    const address = endpointAddress(n, endpoint, requirement.family);
+    if (address === undefined || iface.provider !== provider || !referenceMatches(iface, address)) return undefined;
+    ifaces.push(iface);
+  }
+  const shared = ifaces.reduce<string[]>((acc, i) => acc.filter((g) => i.securityGroupIds.includes(g)), [...(ifaces[0]?.securityGroupIds ?? [])]);
+  if (shared.length === 0) return undefined;
+  const referenced = shared.includes(groupId) ? groupId : (shared[0] as string);
+  const a = index.groups.get(groupId)?.vpcId;
+  const b = index.groups.get(referenced)?.vpcId;
+  if (provider === 'aws' && a !== undefined && b !== undefined && a !== b) return undefined;
+  const commands: RemediationCommands = commandsFor({
+    kind: 'security-group', provider, groupId, direction, protocol: requirement.protocol, ...ports(requirement),
+    family: requirement.family, peer: { kind: 'security-group', groupId: referenced }, requirementId: requirement.id,
+  });
+  return { kind: 'security-group-reference', groupId: referenced, commands };
+}
+
+function referenceMatches(iface: NetworkInterface, address: string): boolean {
+  if (iface.addresses.some((a) => a.ip === address)) return true;
+  // Neutron counts allowed-address-pair addresses as members of the port's groups.
+  return iface.provider === 'openstack' && iface.allowedAddressPairs.some((p) => {
+    const c = tryParseCidr(p);
+    return c !== undefined && cidrContainsIp(c, address);
+  });
+}
+
+function planNetworkAclEntries(index: SnapshotIndex, groups: FindingGroup[], usedNumbers: Map<string, Set<number>>): Draft[] {
+  const first = groups[0];
+  if (!first) return [];
+  const acl = index.acls.get(first.target.id);
+  // Without the ACL's entries no free rule number can be chosen; the finding still names the ACL.
+  if (!acl) return [];
+  const requirement = flowOf(first);
+  const direction: Direction = first.direction ?? 'ingress';
+  const { remote } = sides(direction);
+  const cells = groups.flatMap((g) => g.cells.map((cell) => ({ group: g, cell })));
+  const denying = Math.min(...cells.map(({ cell }) => denyingRuleNumber(acl, cell.evidence)));
+  const remoteNodes = uniqueMembers(cells.map(({ cell }) => cell[remote]));
+  const cover: RemoteCover = coverRemoteNodes(remoteNodes, remoteEndpoint(requirement, direction), requirement.family, index.subnets, index.snapshot.cluster.flannel);
+  const usedKey = `${acl.id}/${direction}`;
+  const used = usedNumbers.get(usedKey) ?? usedRuleNumbers(acl, direction);
+  usedNumbers.set(usedKey, used);
+  const notes = [...cover.notes];
+  if (acl.isDefault) notes.push(`${acl.id} is the VPC's default network ACL: the entry applies to every subnet associated with it.`);
+  if (requirement.protocol.number === PROTO_TCP) {
+    notes.push('Network ACLs are stateless: the replies (tcp ephemeral ports 1024-65535) need an allow entry in the opposite direction.');
+  }
+
+  const byCidr = pairsByCidr(cells, direction, cover, () => true);
+  const drafts: Draft[] = [];
+  cover.cidrs.forEach((cidr, position) => {
+    assertNotWholeSpace(cidr);
+    const perGroup = byCidr.get(cidr);
+    if (!perGroup) return;
+    const ruleNumber = chooseRuleNumber(used, denying);
+    if (ruleNumber === undefined) return;
+    used.add(ruleNumber);
+    const findingIds = [...perGroup.keys()].sort(compareIds);
+    drafts.push({
+      provider: 'aws',
+      target: { kind: 'network-acl', id: acl.id },
+      direction,
+      ...protocolFields(requirement),
+      family: requirement.family,
+      cidr,
+      ruleNumber,
+      requirement: requirement.id,
+      findingIds,
+      pairCount: [...perGroup.values()].reduce((a, b) => a + b, 0),
+      commands: commandsFor({
+        kind: 'network-acl', aclId: acl.id, direction, ruleNumber, protocol: requirement.protocol, ...ports(requirement),
+        family: requirement.family, cidr, requirementId: requirement.id,
+      }),
+      notes: [...notes, ...(cover.cidrNotes.get(cidr) ?? [])],
+      order: [minFindingIndex(findingIds), 1, acl.id, direction, position],
+    });
+  });
+  return drafts;
+}

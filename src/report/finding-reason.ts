@@ -1,0 +1,186 @@
+import type { BoundNode, NodeClass } from '../evaluate/types.js';
+import type { NetworkInterface } from '../model/cloud.js';
+import type { Requirement } from '../../rules/requirement.js';
+import { describeFlow } from '../remediate/protocol.js';
+import { coverRemoteNodes } from '../remediate/remote-cover.js';
+import { denyingRuleNumber, IMPLICIT_DENY } from '../remediate/nacl-rule-number.js';
+import { shellCommand } from '../remediate/commands/shell-quote.js';
+import type { FindingGroup } from './finding-groups.js';
+import { compareText } from './order.js';
+import { groupLabel, type SnapshotIndex } from './snapshot-index.js';
+
+export function requirementFlow(requirement: Requirement): string {
+  return requirement.kind === 'flow'
+    ? describeFlow(requirement.protocol, requirement.fromPort, requirement.toPort)
+    : requirement.title;
+}
+
+/** Members of the classes on one side of a finding, each node once. */
+export function sideMembers(group: FindingGroup, side: 'source' | 'destination'): BoundNode[] {
+  const seen = new Map<number, NodeClass>();
+  for (const c of group.cells) seen.set(c[side].id, c[side]);
+  return [...seen.values()].flatMap((c) => c.members);
+}
+
+/**
+ * One sentence a human can act on: what is missing where, for which addresses,
+ * and (where there is one) the exact command that fixes a host-level setting.
+ */
+export function findingReason(index: SnapshotIndex, group: FindingGroup): string {
+  const flow = requirementFlow(group.requirement);
+  const because = trimSentence(group.evidenceReason);
+  if (group.verdict === 'unknown') return unknownReason(index, group, flow, because);
+  switch (group.layer) {
+    case 'security-group':
+      return securityGroupReason(index, group, flow);
+    case 'network-acl':
+      return networkAclReason(index, group, flow);
+    case 'source-dest-check':
+      return sourceDestCheckReason(index, group);
+    case 'allowed-address-pairs':
+      return allowedAddressPairsReason(index, group);
+    case 'l2-adjacency':
+      return `${capitalize(because)}; host-gw routes pod traffic straight to the peer, so every node must sit on one L2 subnet: move the nodes into one subnet or switch flannel to the vxlan backend.`;
+    default:
+      return `${capitalize(flow)} is blocked at ${group.layer} (${group.target.id}): ${because}.`;
+  }
+}
+
+function unknownReason(index: SnapshotIndex, group: FindingGroup, flow: string, because: string): string {
+  if (group.check === 'node-mapping') {
+    const names = new Set(group.target.id.split(','));
+    const unbound = [...sideMembers(group, 'source'), ...sideMembers(group, 'destination')].some(
+      (m) => names.has(m.node.name) && m.binding.kind === 'unbound',
+    );
+    if (unbound) {
+      return `${group.target.id} could not be tied to a cloud network interface (${because}), so ${flow} to and from it cannot be checked; supply the interface/port export holding its address or fix its providerID.`;
+    }
+    return `Cannot tell whether ${flow} is allowed for ${group.target.id}: ${because}.`;
+  }
+  const where = group.layer === 'security-group' ? targetLabel(index, group) : `${group.layer} ${group.target.id}`;
+  const direction = group.direction ? ` ${group.direction}` : '';
+  return `Cannot tell whether ${flow}${direction} is allowed at ${where}: ${because}.`;
+}
+
+/** Remote side of a directional block: sources for ingress, destinations for egress. */
+function remoteCidrs(index: SnapshotIndex, group: FindingGroup, ingress: boolean): string {
+  const requirement = group.requirement;
+  if (requirement.kind !== 'flow') return 'the peer nodes';
+  const endpoint = ingress ? requirement.source : requirement.destination;
+  const nodes = sideMembers(group, ingress ? 'source' : 'destination');
+  const cover = coverRemoteNodes(nodes, endpoint, requirement.family, index.subnets, index.snapshot.cluster.flannel);
+  return listText(cover.cidrs, 'the peer nodes');
+}
+
+function securityGroupReason(index: SnapshotIndex, group: FindingGroup, flow: string): string {
+  const ingress = group.direction !== 'egress';
+  const remote = remoteCidrs(index, group, ingress);
+  const nearest = group.cells[0]?.evidence.nearest?.[0];
+  const hint = nearest ? `; ${trimSentence(nearest.mismatch)}` : '';
+  if (group.target.id === '(none)') {
+    return `The ${ingress ? 'destination' : 'source'} interfaces have no security group, so nothing allows ${flow} ${ingress ? 'from' : 'to'} ${remote}; attach a group that allows it.`;
+  }
+  return `No ${ingress ? 'ingress' : 'egress'} rule in ${targetLabel(index, group)} allows ${flow} ${ingress ? 'from' : 'to'} ${remote}${hint}.`;
+}
+
+function networkAclReason(index: SnapshotIndex, group: FindingGroup, flow: string): string {
+  const ingress = group.direction !== 'egress';
+  const aclId = group.target.id;
+  const acl = index.acls.get(aclId);
+  const evidence = group.cells[0]?.evidence;
+  const remote = remoteCidrs(index, group, ingress);
+  const way = ingress ? 'inbound' : 'outbound';
+  const fromTo = ingress ? 'from' : 'to';
+  const number = evidence ? denyingRuleNumber(acl, evidence) : IMPLICIT_DENY;
+  if (number >= IMPLICIT_DENY) {
+    return `Network ACL ${aclId} has no ${way} entry allowing ${flow} ${fromTo} ${remote}, so its final deny-all entry (*) drops it; add an allow entry.`;
+  }
+  const cited = evidence?.decidingRule ? ` (${evidence.decidingRule.text})` : '';
+  return `Network ACL ${aclId} ${way} entry #${number}${cited} denies ${flow} ${fromTo} ${remote}; add an allow entry numbered below ${number}.`;
+}
+
+function sourceDestCheckReason(index: SnapshotIndex, group: FindingGroup): string {
+  const ifaces = forwardingInterfaces(index, group).filter((i) => i.sourceDestCheck === true);
+  if (ifaces.length === 0) return `${capitalize(trimSentence(group.evidenceReason))}.`;
+  const names = nodeNamesByInterface(group);
+  const subjects = ifaces.map((i) => `${i.instanceId ?? i.id}${names.get(i.id) ? ` (${names.get(i.id)})` : ''}`);
+  const commands = ifaces.map((i) =>
+    i.instanceId
+      ? shellCommand(['aws', 'ec2', 'modify-instance-attribute', '--instance-id', i.instanceId, '--no-source-dest-check'])
+      : shellCommand(['aws', 'ec2', 'modify-network-interface-attribute', '--network-interface-id', i.id, '--no-source-dest-check']),
+  );
+  return `Source/destination check is enabled on ${subjects.join(', ')}, so EC2 drops the pod-addressed packets ${group.requirement.backend} routes through ${ifaces.length === 1 ? 'it' : 'them'}; run ${commands.map((c) => `\`${c}\``).join(' and ')}.`;
+}
+
+function allowedAddressPairsReason(index: SnapshotIndex, group: FindingGroup): string {
+  const ifaces = forwardingInterfaces(index, group);
+  const podCidrs = podCidrsByInterface(group);
+  const fixes = ifaces
+    .map((i) => ({ iface: i, missing: (podCidrs.get(i.id) ?? []).filter((c) => !i.allowedAddressPairs.includes(c)) }))
+    .filter((f) => f.missing.length > 0);
+  if (fixes.length === 0) return `${capitalize(trimSentence(group.evidenceReason))}.`;
+  const names = nodeNamesByInterface(group);
+  const subjects = fixes.map((f) => `port ${f.iface.id}${names.get(f.iface.id) ? ` (${names.get(f.iface.id)})` : ''} lacks ${f.missing.join(', ')}`);
+  const commands = fixes.map((f) =>
+    shellCommand(['openstack', 'port', 'set', ...f.missing.flatMap((c) => ['--allowed-address', `ip-address=${c}`]), f.iface.id]),
+  );
+  return `Neutron port security drops pod-addressed packets because ${subjects.join('; ')} in allowed_address_pairs; run ${commands.map((c) => `\`${c}\``).join(' and ')}.`;
+}
+
+/** Interfaces named by the evidence (by interface or instance id), else every bound member's interface. */
+function forwardingInterfaces(index: SnapshotIndex, group: FindingGroup): NetworkInterface[] {
+  const found = new Map<string, NetworkInterface>();
+  for (const c of group.cells) {
+    for (const id of c.evidence.objectIds) {
+      const direct = index.interfaces.get(id);
+      if (direct) found.set(direct.id, direct);
+      for (const i of index.interfacesByInstance.get(id) ?? []) found.set(i.id, i);
+    }
+  }
+  if (found.size === 0) {
+    for (const m of [...sideMembers(group, 'source'), ...sideMembers(group, 'destination')]) {
+      if (m.binding.kind === 'bound') found.set(m.binding.iface.id, m.binding.iface);
+    }
+  }
+  return [...found.values()].sort((a, b) => compareText(a.id, b.id));
+}
+
+function nodeNamesByInterface(group: FindingGroup): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const m of [...sideMembers(group, 'source'), ...sideMembers(group, 'destination')]) {
+    if (m.binding.kind === 'bound') names.set(m.binding.iface.id, m.node.name);
+  }
+  return names;
+}
+
+function podCidrsByInterface(group: FindingGroup): Map<string, string[]> {
+  const cidrs = new Map<string, string[]>();
+  for (const m of [...sideMembers(group, 'source'), ...sideMembers(group, 'destination')]) {
+    if (m.binding.kind === 'bound') cidrs.set(m.binding.iface.id, m.node.podCidrs);
+  }
+  return cidrs;
+}
+
+function targetLabel(index: SnapshotIndex, group: FindingGroup): string {
+  if (group.target.kind === 'security-group') return groupLabel(index, group.target.id);
+  if (group.target.kind === 'security-groups') {
+    return group.target.id.split('+').map((g) => groupLabel(index, g)).join(' or ');
+  }
+  return group.target.id;
+}
+
+/** `a`, `a and b`, `a, b, c and 4 more`. */
+export function listText(items: string[], empty: string, max = 3): string {
+  if (items.length === 0) return empty;
+  if (items.length === 1) return items[0] as string;
+  if (items.length <= max) return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+  return `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+
+function trimSentence(text: string): string {
+  return text.trim().replace(/[.\s]+$/, '');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,37 @@
+import type { NetworkAcl, NetworkInterface, SecurityGroup, Subnet } from '../model/cloud.js';
+import type { Snapshot } from '../model/snapshot.js';
+
+/** Id look-ups over one snapshot, built once per report. */
+export interface SnapshotIndex {
+  snapshot: Snapshot;
+  groups: Map<string, SecurityGroup>;
+  acls: Map<string, NetworkAcl>;
+  interfaces: Map<string, NetworkInterface>;
+  interfacesByInstance: Map<string, NetworkInterface[]>;
+  subnets: Subnet[];
+}
+
+export function indexSnapshot(snapshot: Snapshot): SnapshotIndex {
+  const cloud = snapshot.cloud;
+  const interfacesByInstance = new Map<string, NetworkInterface[]>();
+  for (const iface of cloud.interfaces) {
+    if (iface.instanceId === undefined) continue;
+    const list = interfacesByInstance.get(iface.instanceId) ?? [];
+    list.push(iface);
+    interfacesByInstance.set(iface.instanceId, list);
+  }
+  return {
+    snapshot,
+    groups: new Map(cloud.securityGroups.map((g) => [g.id, g])),
+    acls: new Map(cloud.networkAcls.map((a) => [a.id, a])),
+    interfaces: new Map(cloud.interfaces.map((i) => [i.id, i])),
+    interfacesByInstance,
+    subnets: cloud.subnets,
+  };
+}
+
+/** `sg-0a1 (k8s-nodes)`, or the bare id when the group has no name. */
+export function groupLabel(index: SnapshotIndex, groupId: string): string {
+  const name = index.groups.get(groupId)?.name;
+  return name ? `${groupId} (${name})` : groupId;
+}
