@@ -97,7 +97,7 @@ export function groupFindingCells(index: SnapshotIndex, evaluation: Evaluation):
 
 function sortKey(g: Omit<FindingGroup, 'id'>): (string | number)[] {
   return [
-    g.requirement.id, g.layer, g.target.kind, g.target.id, g.direction ?? '', g.verdict === 'blocked' ? 0 : 1, g.check, g.evidenceReason,
+    g.requirement.id, g.layer, g.target.id, g.target.kind, g.direction ?? '', g.verdict === 'blocked' ? 0 : 1, g.check, g.evidenceReason,
   ];
 }
 
