@@ -21,6 +21,10 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // Commands report their status through process.exitCode. Start from none and put back what
+  // was there, so an earlier run in the same process (tests, a server) cannot leak its status.
+  const inherited = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -35,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`sgaudit: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return EXIT_INTERNAL;
+  } finally {
+    process.exitCode = inherited;
   }
 }
 
