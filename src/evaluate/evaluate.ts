@@ -32,9 +32,14 @@ export function evaluate(snapshot: Snapshot, requirements: Requirement[], option
   const flows = plans.flatMap((p) => (p.flow ? [p.flow.traffic] : []));
   const classes = buildClasses(index, prepared, flows, options.groupNodes ?? true);
 
-  const profileCount = Math.max(1, ...prepared.map((n) => n.profile + 1));
-  const signatureCount = Math.max(1, ...prepared.map((n) => n.addressSignature + 1));
-  const subnetCount = Math.max(1, ...prepared.map((n) => n.subnetNumber + 1));
+  let profileCount = 1;
+  let signatureCount = 1;
+  let subnetCount = 1;
+  for (const n of prepared) {
+    profileCount = Math.max(profileCount, n.profile + 1);
+    signatureCount = Math.max(signatureCount, n.addressSignature + 1);
+    subnetCount = Math.max(subnetCount, n.subnetNumber + 1);
+  }
   const evaluator = new CellEvaluator(index, profileCount, signatureCount, Math.max(1, prepared.length), subnetCount);
 
   const cells: CellResult[] = [];
