@@ -1,0 +1,113 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { readDocuments } from '../inputs/read-files.js';
+import { InputError } from '../model/source.js';
+import { loadSecret, SecretError } from '../probe/auth.js';
+import { probeNodesFromCluster } from '../probe/inventory.js';
+import { PROBE_DEFAULTS, runProbes } from '../probe/orchestrator.js';
+import { DEFAULT_AGENT_PORT } from '../probe/protocol.js';
+import { probeExitCode, renderProbeTable } from '../probe/render.js';
+import type { PairSpec } from '../probe/types.js';
+import { translateFlannel } from '../../providers/kubernetes/translate-flannel.js';
+import { translateNodes } from '../../providers/kubernetes/translate-nodes.js';
+import { EXIT_BAD_INPUT } from './exit-codes.js';
+import { parsePositiveInt } from './parse-options.js';
+
+export const PROBE_FORMATS = ['json', 'table'] as const;
+export type ProbeFormat = (typeof PROBE_FORMATS)[number];
+
+export interface ProbeCommandOptions {
+  nodes: string[];
+  flannel?: string[];
+  agentPort: number;
+  count: number;
+  timeoutMs: number;
+  pairs?: PairSpec[];
+  format: ProbeFormat;
+  mtu: boolean;
+  secretFile?: string;
+  concurrency: number;
+  out?: string;
+}
+
+export interface CommandIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+const processIo: CommandIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+
+/** Probes every directed pair (or --pairs) and prints the verdicts. Returns 0 all ok, 1 any problem, 2 bad input. */
+export async function runProbeCommand(opts: ProbeCommandOptions, io: CommandIo = processIo): Promise<number> {
+  let secret: Buffer;
+  try {
+    secret = await loadSecret(opts.secretFile === undefined ? {} : { secretFile: opts.secretFile });
+  } catch (err) {
+    if (err instanceof SecretError) {
+      io.stderr(`sgaudit probe: ${err.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    throw err;
+  }
+  try {
+    const { nodes } = translateNodes(await readDocuments(opts.nodes, '--nodes'));
+    if (opts.flannel?.length) {
+      const { flannel } = translateFlannel(await readDocuments(opts.flannel, '--flannel'), nodes);
+      if (flannel.backend.type !== 'vxlan') {
+        throw new InputError([
+          { document: '--flannel', pointer: '', value: flannel.backend.type, reason: 'live probes cover the vxlan backend only' },
+        ]);
+      }
+    }
+    const report = await runProbes({
+      nodes: probeNodesFromCluster(nodes),
+      agentPort: opts.agentPort,
+      secret,
+      pairs: opts.pairs ?? 'all',
+      count: opts.count,
+      timeoutMs: opts.timeoutMs,
+      concurrency: opts.concurrency,
+      mtu: opts.mtu,
+    });
+    const text = opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderProbeTable(report);
+    if (opts.out) await writeFile(opts.out, text);
+    else io.stdout(text);
+    return probeExitCode(report);
+  } catch (err) {
+    if (err instanceof InputError) {
+      io.stderr(`sgaudit probe: invalid input:\n${err.problems.map((p) => `  - ${p.document}${p.pointer ? ` at ${p.pointer}` : ''}: ${p.reason}${p.value === undefined ? '' : ` (got ${JSON.stringify(p.value)})`}`).join('\n')}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    throw err;
+  }
+}
+
+/** `a:b,c:d` → pairs; node names cannot contain `:` or `,` (Kubernetes names are DNS subdomains). */
+export function parsePairs(value: string): PairSpec[] {
+  return value.split(',').map((item) => {
+    const parts = item.split(':');
+    if (parts.length !== 2 || !parts[0] || !parts[1]) {
+      throw new InvalidArgumentError(`--pairs takes source:destination[,source:destination…], got "${item}"`);
+    }
+    return { source: parts[0], destination: parts[1] };
+  });
+}
+
+export function probeCommand(): Command {
+  return new Command('probe')
+    .description('Send VXLAN probes between the agents of every directed node pair and report one-way verdicts')
+    .requiredOption('--nodes <files...>', 'kubectl get nodes -o json (a NodeList, List or single Node)')
+    .option('--flannel <files...>', 'the kube-flannel-cfg ConfigMap or net-conf.json (checked to be the vxlan backend)')
+    .option('--agent-port <port>', 'the agents\' port', parsePositiveInt('--agent-port'), DEFAULT_AGENT_PORT)
+    .option('--count <n>', 'overlay and underlay datagrams per pair', parsePositiveInt('--count'), PROBE_DEFAULTS.count)
+    .option('--timeout-ms <ms>', 'how long to wait for datagrams to arrive', parsePositiveInt('--timeout-ms'), PROBE_DEFAULTS.timeoutMs)
+    .option('--pairs <list>', 'only these directed pairs: source:destination,...', parsePairs)
+    .option('--no-mtu', 'skip the MTU probe')
+    .option('--secret-file <file>', 'file holding the shared secret (default: env SGAUDIT_PROBE_SECRET)')
+    .option('--concurrency <n>', 'control requests in flight at once', parsePositiveInt('--concurrency'), PROBE_DEFAULTS.concurrency)
+    .addOption(new Option('--format <format>', 'output format').choices(PROBE_FORMATS).default('table'))
+    .option('--out <file>', 'write the result to a file instead of stdout')
+    .action(async (opts: ProbeCommandOptions) => {
+      process.exitCode = await runProbeCommand(opts);
+    });
+}
