@@ -63,12 +63,14 @@ export function securityGroupPorts(
   obj: JsonObject,
   where: At,
   warnings: Warning[],
+  // Terraform's aws_security_group* resources name the same fields from_port/to_port.
+  keys: { from: string; to: string } = { from: 'FromPort', to: 'ToPort' },
 ): PortMatch {
-  const from = optInteger(obj, 'FromPort', where);
-  const to = optInteger(obj, 'ToPort', where);
+  const from = optInteger(obj, keys.from, where);
+  const to = optInteger(obj, keys.to, where);
   if (isIcmp(protocol)) {
-    if (from !== undefined && (from < -1 || from > 255)) fail(child(where, 'FromPort'), 'ICMP type must be -1 or 0-255', from);
-    if (to !== undefined && (to < -1 || to > 255)) fail(child(where, 'ToPort'), 'ICMP code must be -1 or 0-255', to);
+    if (from !== undefined && (from < -1 || from > 255)) fail(child(where, keys.from), 'ICMP type must be -1 or 0-255', from);
+    if (to !== undefined && (to < -1 || to > 255)) fail(child(where, keys.to), 'ICMP code must be -1 or 0-255', to);
     return { kind: 'all' };
   }
   if (!hasPorts(protocol)) return { kind: 'all' };
@@ -84,9 +86,15 @@ export function securityGroupPorts(
     );
     return { kind: 'all' };
   }
-  if (from === undefined) fail(child(where, 'FromPort'), `FromPort is missing while ToPort is ${to}`);
-  if (to === undefined) fail(child(where, 'ToPort'), `ToPort is missing while FromPort is ${from}`);
-  return portRange(from, to, child(where, 'FromPort'), child(where, 'ToPort'));
+  if (from === undefined) fail(child(where, keys.from), `${keys.from} is missing while ${keys.to} is ${to}`);
+  if (to === undefined) fail(child(where, keys.to), `${keys.to} is missing while ${keys.from} is ${from}`);
+  return portRange(from, to, child(where, keys.from), child(where, keys.to));
+}
+
+/** Ports of a NACL entry given as two separate values (Terraform's from_port/to_port). */
+export function networkAclPortValues(protocol: ProtocolMatch, from: number, to: number, fromAt: At, toAt: At): PortMatch {
+  if (!hasPorts(protocol)) return { kind: 'all' };
+  return portRange(from, to, fromAt, toAt);
 }
 
 /** Ports of a network-ACL entry (`PortRange: {From, To}`); only TCP and UDP entries carry one. */
