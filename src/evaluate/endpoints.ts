@@ -25,10 +25,6 @@ export function endpointSlot(endpoint: FlowEndpoint, family: IpFamily): number {
   return ENDPOINT_KINDS.indexOf(endpoint) * 2 + (family === 6 ? 1 : 0);
 }
 
-export function slotEndpoint(slot: number): { endpoint: FlowEndpoint; family: IpFamily } {
-  return { endpoint: ENDPOINT_KINDS[slot >> 1]!, family: slot & 1 ? 6 : 4 };
-}
-
 /** How evidence names an endpoint without naming a node, so one reason fits a whole class. */
 export function endpointLabel(endpoint: FlowEndpoint, side: 'source' | 'destination'): string {
   switch (endpoint) {
