@@ -36,7 +36,14 @@ export function buildSnapshot(inputs: AuditInputs): { snapshot: Snapshot; requir
   const catalog = requirementsFor(flannelConfig, clusterNodes);
   const cloud = mergeClouds([aws!.cloud, openstack!.cloud]);
   cloud.unavailable.push(...inputs.unavailable);
-  const warnings: Warning[] = [...nodes!.warnings, ...flannel!.warnings, ...catalog.warnings, ...aws!.warnings, ...openstack!.warnings];
+  const warnings: Warning[] = [
+    ...(inputs.warnings ?? []),
+    ...nodes!.warnings,
+    ...flannel!.warnings,
+    ...catalog.warnings,
+    ...aws!.warnings,
+    ...openstack!.warnings,
+  ];
   return {
     snapshot: { cluster: { nodes: clusterNodes, flannel: flannelConfig }, cloud, warnings },
     requirements: catalog.requirements,

@@ -23,6 +23,8 @@ export interface AuditInputs {
   openstack: RawDocument[];
   /** Collection failures reported by live providers; they turn affected pairs `unknown`. */
   unavailable: Unavailable[];
+  /** Notes from collection (e.g. which flannel ConfigMaps were tried), carried into the report. */
+  warnings?: Warning[];
 }
 
 export function emptyInputs(): AuditInputs {
