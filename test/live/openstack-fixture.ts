@@ -1,4 +1,6 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveOpenstackCloud } from '../../providers/openstack/config.js';
 import { createHttpClient } from '../../providers/openstack/http.js';
 import { KeystoneSession } from '../../providers/openstack/keystone.js';
@@ -139,4 +141,45 @@ export function nodeList(nodes: { name: string; ip: string; serverId?: string }[
       status: { addresses: [{ type: 'InternalIP', address: n.ip }] },
     })),
   };
+}
+
+/**
+ * Test runs on one machine share the cloud and its fixed addresses (the incident's
+ * 172.16.10.x), so a second concurrent run (another `vitest run` of the whole suite) would see
+ * and delete the first one's ports. Runs therefore take turns: an atomic mkdir lock holding the
+ * owner's pid, taken over when that process is gone.
+ */
+export async function lockCloud(timeoutMs = 600_000): Promise<() => void> {
+  const dir = join(OS_STATE, 'test-run.lock');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'pid'), String(process.pid));
+      return () => rmSync(dir, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (!ownerAlive(dir)) {
+      rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`another test run holds ${dir} for more than ${timeoutMs / 1000} s`);
+    await sleep(500);
+  }
+}
+
+function ownerAlive(dir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+  } catch {
+    return true; // being created right now
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

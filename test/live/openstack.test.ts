@@ -14,7 +14,7 @@ import { KeystoneError, KeystoneSession } from '../../providers/openstack/keysto
 import { NEUTRON_COLLECTIONS, NeutronClient } from '../../providers/openstack/neutron.js';
 import { collectOpenstackInputs } from '../../src/cli/openstack-options.js';
 import { requireTier } from '../support/tier.js';
-import { CLOUDS_FILE, NAME_PREFIX, NeutronAdmin, nodeList, openstackReachable, testConfigEnv } from './openstack-fixture.js';
+import { CLOUDS_FILE, lockCloud, NAME_PREFIX, NeutronAdmin, nodeList, openstackReachable, testConfigEnv } from './openstack-fixture.js';
 
 const reachable = await openstackReachable();
 const tierOk = requireTier('openstack', reachable.ok, reachable.reason);
@@ -53,8 +53,10 @@ describe.skipIf(!tierOk)('openstack live: real Keystone + neutron-server', () =>
   const stateless: Topology = { nodes: [], groupId: '' };
   const noPortSecurity: Topology = { nodes: [], groupId: '' };
   let addressGroupId = '';
+  let unlock: (() => void) | undefined;
 
   beforeAll(async () => {
+    unlock = await lockCloud();
     admin = await NeutronAdmin.connect();
     await admin.removeTestObjects(); // leftovers of an interrupted run would share the fixed IPs
 
@@ -100,10 +102,14 @@ describe.skipIf(!tierOk)('openstack live: real Keystone + neutron-server', () =>
       await admin.port(`${run}${name}`, net4.id as string, sub4.id as string, ip, { port_security_enabled: false, security_groups: [] });
       noPortSecurity.nodes.push({ name, ip });
     }
-  }, 180_000);
+  }, 780_000); // includes waiting for another run's lock
 
   afterAll(async () => {
-    await admin?.removeTestObjects(run);
+    try {
+      await admin?.removeTestObjects(run);
+    } finally {
+      unlock?.();
+    }
   }, 120_000);
 
   it('the incident: 4 nodes, no UDP 8472 rule -> 12 blocked pairs naming the group', async () => {
