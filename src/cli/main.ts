@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../model/source.js';
 import { auditCommand } from './audit-command.js';
 import { demoCommand } from './demo-command.js';
+import { serveCommand } from './serve-command.js';
 import { EXIT_BAD_INPUT } from './exit-codes.js';
 
 /** Internal errors get their own status so scripts never mistake a crash for findings. */
@@ -13,7 +14,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [auditCommand(), demoCommand()]) {
+  for (const cmd of [auditCommand(), demoCommand(), serveCommand()]) {
     program.addCommand(cmd.exitOverride());
   }
   return program;

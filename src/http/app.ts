@@ -1,0 +1,94 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { requireScopes } from './auth.js';
+import type { AppDeps, HandlerTable, OperationHandler } from './deps.js';
+import { requestLogging } from './logging.js';
+import { HttpProblem, sendProblem } from './problems.js';
+import { requestState } from './request-state.js';
+import { auditRoutes } from './routes/audits.js';
+import { clusterRoutes } from './routes/clusters.js';
+import { operationRoutes } from './routes/operations.js';
+import { jsonBody, validateParameters } from './validate.js';
+
+/**
+ * Builds the express app from openapi.yaml: every operation in the spec is mounted with the
+ * scopes its `security` names and the validators of its parameters and body, and dispatched to
+ * the handler with its operationId. A handler without an operation, or an operation without a
+ * handler, stops the start, so the served API and the published one cannot differ.
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestLogging(deps.logger, deps.metrics));
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  const handlers: HandlerTable = { ...auditRoutes(deps), ...clusterRoutes(deps), ...operationRoutes(deps) };
+  const specIds = new Set(deps.spec.operations.map((o) => o.operationId));
+  const orphans = Object.keys(handlers).filter((id) => !specIds.has(id));
+  if (orphans.length > 0) throw new Error(`handlers without an operation in openapi.yaml: ${orphans.join(', ')}`);
+
+  const methodsByPath = new Map<string, { expressPath: string; methods: string[] }>();
+  for (const op of deps.spec.operations) {
+    const handler = handlers[op.operationId];
+    if (!handler) throw new Error(`openapi.yaml operation ${op.operationId} (${op.method.toUpperCase()} ${op.path}) has no handler`);
+    const markRoute = (_req: Request, res: Response, next: NextFunction): void => {
+      requestState(res).route = op.path;
+      next();
+    };
+    const auth = op.scopes === null ? [] : [requireScopes(deps.tokens, op.scopes, (res, grant) => (requestState(res).grant = grant))];
+    app[op.method](op.expressPath, markRoute, ...auth, validateParameters(op, deps.schemas), ...jsonBody(op, deps.schemas, deps.bodyLimitBytes), run(handler));
+    const entry = methodsByPath.get(op.path) ?? { expressPath: op.expressPath, methods: [] };
+    entry.methods.push(op.method.toUpperCase());
+    methodsByPath.set(op.path, entry);
+  }
+
+  for (const [path, { expressPath, methods }] of methodsByPath) {
+    const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].join(', ');
+    app.all(expressPath, (req, res) => {
+      requestState(res).route = path;
+      throw new HttpProblem('method-not-allowed', `${req.method} is not allowed on ${path}; allowed: ${allow}`, { headers: { Allow: allow } });
+    });
+  }
+  app.use((req) => {
+    throw new HttpProblem('not-found', `no route ${req.method} ${req.path}; see /docs`);
+  });
+  app.use(errorHandler(deps));
+  return app;
+}
+
+function run(handler: OperationHandler) {
+  return async (req: Request, res: Response): Promise<void> => {
+    await handler(req, res);
+  };
+}
+
+function errorHandler(deps: AppDeps) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const state = requestState(res);
+    const log = state.log ?? deps.logger;
+    if (res.headersSent) {
+      log.error({ err }, 'error after the response started');
+      res.destroy();
+      return;
+    }
+    let problem: HttpProblem;
+    if (err instanceof HttpProblem) {
+      problem = err;
+    } else if (isClientError(err)) {
+      // express's own 4xx errors (a badly encoded path parameter, ...).
+      problem = new HttpProblem('bad-request', err.message);
+    } else {
+      log.error({ err }, 'internal error');
+      problem = new HttpProblem('internal-error', `an unexpected error occurred; the server log has it under request id ${state.requestId ?? '(none)'}`);
+    }
+    sendProblem(res, req, problem, state.requestId);
+  };
+}
+
+function isClientError(err: unknown): err is Error & { status: number } {
+  const status = (err as { status?: unknown } | null)?.status;
+  return err instanceof Error && typeof status === 'number' && status >= 400 && status < 500;
+}

@@ -1,0 +1,35 @@
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { AuditStore } from '../store/types.js';
+import type { TokenVerifier } from './auth.js';
+import type { ClusterTarget } from './config-file.js';
+import type { LiveCollector } from './live-collector.js';
+import type { ApiMetrics } from './metrics.js';
+import type { SpecSchemas } from './schemas.js';
+import type { ApiSpec } from './spec.js';
+import type { WhatifRunner } from './whatif-runner.js';
+
+/** Everything the app needs, passed in: no module-global clients, so tests build apps freely. */
+export interface AppDeps {
+  spec: ApiSpec;
+  schemas: SpecSchemas;
+  store: AuditStore;
+  tokens: TokenVerifier;
+  clusters: ClusterTarget[];
+  /** Live collection for configured clusters; undefined answers 501. */
+  collectLive: LiveCollector | undefined;
+  /** What-if evaluation; undefined answers 501. */
+  whatif: WhatifRunner | undefined;
+  logger: Logger;
+  metrics: ApiMetrics;
+  bodyLimitBytes: number;
+  now: () => Date;
+  newId: () => string;
+}
+
+/** The handler of one OpenAPI operation, looked up by operationId. */
+export type OperationHandler = (req: Request, res: Response) => Promise<void> | void;
+export type HandlerTable = Record<string, OperationHandler>;
+
+/** Success statuses by name, so handlers never carry bare numbers. */
+export const STATUS = { ok: 200, created: 201 } as const;

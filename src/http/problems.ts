@@ -1,0 +1,128 @@
+import type { Request, Response } from 'express';
+import type { InputError } from '../model/source.js';
+import type { SchemaIssue } from './schemas.js';
+
+/**
+ * Every problem type the API answers with. The `type` URI of a problem is `/docs#problem-<name>`,
+ * where /docs lists these entries, so a client can look any problem up on the server it got it from.
+ */
+export const PROBLEM_TYPES = {
+  'bad-request': { status: 400, title: 'Bad request', about: 'The request cannot be read at all (for example a badly percent-encoded URL).' },
+  'malformed-json': { status: 400, title: 'Malformed JSON', about: 'The request body is not valid JSON; `detail` gives the line and column.' },
+  'invalid-parameter': { status: 400, title: 'Invalid parameter', about: 'A query or path parameter breaks its schema; `errors[].parameter` names it.' },
+  unauthorized: { status: 401, title: 'Unauthorized', about: 'No `Authorization: Bearer <token>` header, or a token the server does not know.' },
+  forbidden: { status: 403, title: 'Forbidden', about: 'The token is valid but lacks the scope the operation needs (see its `security` in openapi.yaml).' },
+  'not-found': { status: 404, title: 'Not found', about: 'No such route, audit id or configured cluster.' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed', about: 'The path exists but not with this method; `Allow` lists the methods it has.' },
+  'body-too-large': { status: 413, title: 'Request body too large', about: 'The body exceeds the server limit (`--body-limit`, default 20 MB).' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type', about: 'Request bodies must be `application/json` in UTF-8.' },
+  'validation-failed': { status: 422, title: 'Request body breaks the schema', about: 'The JSON body does not match the operation\'s request schema; `errors[]` has one entry per failing field (pointer, value, reason).' },
+  'invalid-input': { status: 422, title: 'Unusable input document', about: 'A native export in `inputs` cannot be used (invalid CIDR, unknown document kind, no nodes, ...); `errors[].pointer` points into the request body.' },
+  'internal-error': { status: 500, title: 'Internal server error', about: 'An unexpected failure; the server log has the details under the request id.' },
+  'not-implemented': { status: 501, title: 'Not implemented', about: 'This build cannot do what was asked (live collection for a configured cluster).' },
+  'collection-failed': { status: 502, title: 'Live collection failed', about: 'The cluster\'s Kubernetes API or cloud API could not be read at all, or returned documents the audit cannot use.' },
+  'not-ready': { status: 503, title: 'Not ready', about: 'The audit store does not answer.' },
+} as const satisfies Record<string, { status: number; title: string; about: string }>;
+
+export type ProblemKind = keyof typeof PROBLEM_TYPES;
+
+export interface ProblemError {
+  pointer?: string;
+  parameter?: string;
+  value?: unknown;
+  reason: string;
+}
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  requestId?: string;
+  errors?: ProblemError[];
+}
+
+/** Values larger than this (as JSON) are left out of `errors[].value`: a whole document echoed back helps nobody. */
+const MAX_VALUE_JSON = 1024;
+/** A body with thousands of bad entries still gets a bounded answer. */
+const MAX_ERRORS = 100;
+
+/** The one error type of the HTTP layer; the error handler renders it as problem+json. */
+export class HttpProblem extends Error {
+  readonly kind: ProblemKind;
+  readonly errors: ProblemError[] | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(kind: ProblemKind, detail: string, options: { errors?: ProblemError[]; headers?: Record<string, string> } = {}) {
+    super(detail);
+    this.name = 'HttpProblem';
+    this.kind = kind;
+    this.errors = options.errors;
+    this.headers = options.headers ?? {};
+  }
+
+  get status(): number {
+    return PROBLEM_TYPES[this.kind].status;
+  }
+}
+
+export function problemTypeUri(kind: ProblemKind): string {
+  return `/docs#problem-${kind}`;
+}
+
+export function problemDocument(p: HttpProblem, req: Request, requestId: string | undefined): ProblemDocument {
+  const t = PROBLEM_TYPES[p.kind];
+  const doc: ProblemDocument = {
+    type: problemTypeUri(p.kind),
+    title: t.title,
+    status: t.status,
+    detail: p.message,
+    instance: req.path,
+    ...(requestId ? { requestId } : {}),
+  };
+  if (p.errors && p.errors.length > 0) doc.errors = p.errors.slice(0, MAX_ERRORS).map(boundedError);
+  return doc;
+}
+
+export function sendProblem(res: Response, req: Request, p: HttpProblem, requestId: string | undefined): void {
+  for (const [k, v] of Object.entries(p.headers)) res.setHeader(k, v);
+  res.status(p.status).type('application/problem+json').send(JSON.stringify(problemDocument(p, req, requestId)));
+}
+
+function boundedError(e: ProblemError): ProblemError {
+  if (e.value === undefined) return e;
+  const json = JSON.stringify(e.value);
+  if (json === undefined || json.length <= MAX_VALUE_JSON) return e;
+  const { value: _dropped, ...rest } = e;
+  return rest;
+}
+
+export function bodyIssuesProblem(issues: SchemaIssue[]): HttpProblem {
+  const n = issues.length;
+  return new HttpProblem('validation-failed', `${n} field${n === 1 ? '' : 's'} of the request body break${n === 1 ? 's' : ''} the schema: ${issues.slice(0, 3).map((i) => `${i.pointer || '(body)'} ${i.reason}`).join('; ')}${n > 3 ? '; ...' : ''}`, {
+    errors: issues.map((i) => ({ pointer: i.pointer, ...(i.value !== undefined ? { value: i.value } : {}), reason: i.reason })),
+  });
+}
+
+/**
+ * The core names request documents by their pointer (`/inputs/aws/2`), so a problem's
+ * document and pointer join into a pointer into the request body. Problems about a whole
+ * input kind carry the CLI flag name (`--nodes`), which maps to the matching request field.
+ */
+export function inputErrorProblem(err: InputError): HttpProblem {
+  const errors = err.problems.map((p): ProblemError => {
+    const base = p.document.startsWith('/') ? p.document : flagPointer(p.document);
+    const pointer = base === undefined ? '' : `${base}${p.pointer}`;
+    const reason = base === undefined ? `${p.document}: ${p.reason}` : p.reason;
+    return p.value === undefined ? { pointer, reason } : { pointer, value: p.value, reason };
+  });
+  const first = errors[0];
+  const detail = `${errors.length} problem${errors.length === 1 ? '' : 's'} in the input documents${first ? `; first: ${first.pointer || '(inputs)'}: ${first.reason}` : ''}`;
+  return new HttpProblem('invalid-input', detail, { errors });
+}
+
+function flagPointer(document: string): string | undefined {
+  const m = /^--(nodes|flannel|aws|openstack)$/.exec(document);
+  return m ? `/inputs/${m[1]}` : undefined;
+}

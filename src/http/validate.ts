@@ -1,0 +1,117 @@
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { parseJsonText } from '../inputs/json-text.js';
+import { bodyIssuesProblem, HttpProblem, type ProblemError } from './problems.js';
+import { requestState } from './request-state.js';
+import { schemaIssues, type SpecSchemas } from './schemas.js';
+import type { ApiOperation, JsonSchema } from './spec.js';
+
+/**
+ * Validates the path and query parameters of an operation against their schemas in the spec.
+ * Query values arrive as strings; they are converted only where the schema says integer or
+ * number, and only when they are plain decimal numbers, so `limit=1e3` stays a bad value.
+ */
+export function validateParameters(op: ApiOperation, schemas: SpecSchemas): RequestHandler {
+  const params = op.parameters.filter((p) => p.in === 'query' || p.in === 'path');
+  const checks = params.map((p) => ({ p, check: schemas.validator(p.schema) }));
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const out: Record<string, unknown> = {};
+    const errors: ProblemError[] = [];
+    for (const { p, check } of checks) {
+      const raw: unknown = p.in === 'path' ? req.params[p.name] : (req.query as Record<string, unknown>)[p.name];
+      if (raw === undefined) {
+        if (p.required) errors.push({ parameter: p.name, reason: 'is required' });
+        continue;
+      }
+      if (typeof raw !== 'string') {
+        errors.push({ parameter: p.name, value: raw, reason: 'must be given once, as a plain value' });
+        continue;
+      }
+      const value = coerce(raw, p.schema);
+      if (!check(value)) {
+        for (const issue of schemaIssues(check.errors)) errors.push({ parameter: p.name, value: raw, reason: issue.reason });
+        continue;
+      }
+      out[p.name] = value;
+    }
+    if (errors.length > 0) {
+      throw new HttpProblem('invalid-parameter', errors.map((e) => `${e.parameter} ${e.reason}`).join('; '), { errors });
+    }
+    requestState(res).params = out;
+    next();
+  };
+}
+
+function coerce(raw: string, schema: JsonSchema): unknown {
+  const type = typeof schema === 'object' ? schema.type : undefined;
+  if ((type === 'integer' || type === 'number') && /^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+/** body-parser's error types, mapped to problems; anything else it throws is ours to explain as a 500. */
+interface BodyParserError extends Error {
+  type?: string;
+  body?: string;
+  limit?: number;
+}
+
+/**
+ * Parses and validates a JSON request body. Content type is checked before any byte is read,
+ * and the size limit is enforced while reading, so neither a wrong type nor an oversized body
+ * costs parsing time.
+ */
+export function jsonBody(op: ApiOperation, schemas: SpecSchemas, limitBytes: number): RequestHandler[] {
+  const spec = op.requestBody;
+  if (!spec) return [];
+  const check = schemas.validator(spec.schema);
+  const parse = express.json({ limit: limitBytes, strict: false, type: () => true });
+  const contentType: RequestHandler = (req, _res, next) => {
+    if (!hasBody(req)) {
+      if (spec.required) {
+        throw new HttpProblem('validation-failed', 'this operation needs a JSON request body', { errors: [{ pointer: '', reason: 'is required' }] });
+      }
+      return next();
+    }
+    if (!req.is('application/json')) {
+      throw new HttpProblem('unsupported-media-type', `the request body must be application/json, got ${req.get('content-type') ?? 'no Content-Type'}`);
+    }
+    next();
+  };
+  const parseErrors = (err: unknown, _req: Request, _res: Response, next: NextFunction): void => {
+    next(bodyParserProblem(err as BodyParserError, limitBytes));
+  };
+  const validateBody: RequestHandler = (req, _res, next) => {
+    if (!hasBody(req) && !spec.required) {
+      req.body = {};
+      return next();
+    }
+    if (!check(req.body)) throw bodyIssuesProblem(schemaIssues(check.errors));
+    next();
+  };
+  return [contentType, parse, parseErrors as unknown as RequestHandler, validateBody];
+}
+
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function bodyParserProblem(err: BodyParserError, limitBytes: number): Error {
+  switch (err.type) {
+    case 'entity.parse.failed': {
+      const parsed = typeof err.body === 'string' ? parseJsonText(err.body) : undefined;
+      const reason = parsed && !parsed.ok ? parsed.reason : 'malformed JSON';
+      return new HttpProblem('malformed-json', `the request body is not valid JSON: ${reason.replace(/^malformed JSON:? ?/, '')}`);
+    }
+    case 'entity.too.large':
+      return new HttpProblem('body-too-large', `the request body exceeds the limit of ${limitBytes} bytes`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpProblem('unsupported-media-type', err.message);
+    case 'request.size.invalid':
+    case 'request.aborted':
+    case 'stream.encoding.set':
+      return new HttpProblem('malformed-json', `the request body could not be read: ${err.message}`);
+    default:
+      return err;
+  }
+}
