@@ -46,7 +46,7 @@ describe('RequestVerifier', () => {
     expect(v.verify(headersAt(T0 + skewMs), 'POST', '/v1/probe/send', '{"a":1}').ok).toBe(ok);
   });
 
-  it.each([
+  it.each<[string, { body?: string; path?: string; method?: string }]>([
     ['a changed body', { body: '{"a":2}' }],
     ['a changed path', { path: '/v1/probe/received' }],
     ['a changed method', { method: 'PUT' }],
