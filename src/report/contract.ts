@@ -6,6 +6,7 @@ import type { CloudProvider, Direction, IpFamily } from '../model/cloud.js';
 import type { Warning } from '../model/source.js';
 import type { Evidence, Layer } from '../evaluate/types.js';
 import type { FlowEndpoint } from '../../rules/requirement.js';
+import type { ProbeResult } from '../probe/types.js';
 
 export interface PairRef {
   sourceNode: string;
@@ -64,6 +65,36 @@ export interface Finding {
   pairs: PairRef[];
   pairsTruncated: boolean;
   evidence: Evidence[];
+  /** audit --probe: whether live probes of representative pairs agree with this finding. */
+  confirmation?: FindingConfirmation;
+  /** Why the confirmation is what it is (counts of probed pairs, or why nothing was probed). */
+  confirmationReason?: string;
+  /** audit --probe: the probe results behind `confirmation`, or behind a contradiction finding. */
+  probes?: ProbeResult[];
+  /** Set on findings that audit --probe adds because the data plane contradicts the configuration. */
+  contradiction?: ProbeContradiction;
+}
+
+export type FindingConfirmation = 'confirmed' | 'contradicted' | 'not-probed';
+
+/**
+ * allowed-but-dropped: the configuration allows the flow but the probe did not get through
+ * (another layer drops it: host firewall, hypervisor, MTU). blocked-but-delivered: the
+ * configuration blocks it but the probe got through (the cloud data is stale or wrong).
+ * mtu-black-hole: small datagrams pass but ones at the overlay MTU are silently dropped.
+ */
+export type ProbeContradiction = 'allowed-but-dropped' | 'blocked-but-delivered' | 'mtu-black-hole';
+
+/** audit --probe: what was probed and what it showed. */
+export interface ProbeSection {
+  pairsProbed: number;
+  confirmed: number;
+  contradicted: number;
+  notProbed: number;
+  /** Findings added because the data plane contradicts the configuration. */
+  contradictionFindings: number;
+  /** Config-allowed pairs probed as a sample (one per class pair, capped). */
+  allowedPairsSampled: number;
 }
 
 export interface RemediationCommands {
@@ -134,4 +165,6 @@ export interface AuditReport {
   remediations: Remediation[];
   nodes: ReportNode[];
   warnings: Warning[];
+  /** Present when the audit ran with --probe. */
+  probe?: ProbeSection;
 }
