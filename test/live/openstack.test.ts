@@ -188,6 +188,17 @@ describe.skipIf(!tierOk)('openstack live: real Keystone + neutron-server', () =>
     }
   });
 
+  it('the reader that collects everything above cannot write (secure-RBAC policies)', async () => {
+    const cloud = resolveOpenstackCloud({ cloud: 'sgaudit-appcred', ...testConfigEnv() });
+    const session = new KeystoneSession(cloud, createHttpClient(cloud.tls));
+    const r = await fetch(`${await session.endpoint('network')}/v2.0/security-groups`, {
+      method: 'POST',
+      headers: { 'x-auth-token': (await session.token()).value, 'content-type': 'application/json' },
+      body: JSON.stringify({ security_group: { name: `${run}reader-write` } }),
+    });
+    expect(r.status).toBe(403);
+  });
+
   it('a wrong password is a clear Keystone error without the password in it', async () => {
     const env = {
       OS_AUTH_URL: resolveOpenstackCloud({ cloud: 'sgaudit-reader', ...testConfigEnv() }).authUrl,
