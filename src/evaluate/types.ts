@@ -14,9 +14,7 @@ export type Layer =
   | 'allowed-address-pairs'
   | 'l2-adjacency'
   | 'node-mapping'
-  | 'collection'
-  /** Live probes (audit --probe): the packets themselves, whatever the configuration says. */
-  | 'data-plane';
+  | 'collection';
 
 /** How a node was tied to its cloud interface. Unbound nodes make every pair they are in `unknown`. */
 export type NodeBinding =
