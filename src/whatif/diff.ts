@@ -1,5 +1,5 @@
 import type { Requirement } from '../../rules/requirement.js';
-import type { BoundNode, CellResult, Evaluation, NodeClass, Verdict } from '../evaluate/types.js';
+import type { BoundNode, CellResult, Evaluation, Evidence, Layer, NodeClass, Verdict } from '../evaluate/types.js';
 import { endpointAddress } from '../remediate/remote-cover.js';
 import { classPairCount } from '../report/pair-count.js';
 import { firstPairs } from '../report/first-pairs.js';
@@ -23,6 +23,9 @@ export interface PairChange {
   after: Verdict;
   /** Why the pair has its new verdict (the deciding evidence of the after evaluation). */
   reason: string;
+  /** Layer of that evidence, and the groups or ACLs it consulted. */
+  layer?: Layer;
+  objectIds: string[];
 }
 
 export type Transition = 'newly-blocked' | 'newly-allowed' | 'newly-unknown' | 'still-blocked' | 'still-unknown' | 'unchanged';
@@ -72,10 +75,25 @@ function verdictOf(cells: Map<string, CellResult>, s: number, d: number, req: st
   return cell ? { verdict: cell.verdict, cell } : { verdict: 'not-required' };
 }
 
-function reasonOf(cell: CellResult | undefined, verdict: Verdict): string {
-  if (!cell) return 'the node is not tied to any node class of the evaluation';
-  const deciding = cell.evidence.find((e) => e.decision === verdict) ?? cell.evidence[cell.evidence.length - 1];
-  return deciding?.reason ?? `${verdict} at layer ${cell.layer}`;
+/**
+ * The evidence that explains the new verdict: the first check whose outcome differs from
+ * the same check before the change (what the change moved), else the first check with the
+ * new verdict.
+ */
+function decidingEvidence(before: CellResult | undefined, after: CellResult, verdict: Verdict): Evidence | undefined {
+  const signature = (e: Evidence): string => `${e.decision}|${e.decidingRule?.ruleId ?? ''}|${e.objectIds.join(',')}`;
+  const old = new Map((before?.evidence ?? []).map((e) => [e.check, signature(e)]));
+  return (
+    after.evidence.find((e) => e.decision === verdict && old.get(e.check) !== signature(e)) ??
+    after.evidence.find((e) => e.decision === verdict) ??
+    after.evidence[after.evidence.length - 1]
+  );
+}
+
+function explain(before: CellResult | undefined, after: CellResult | undefined, verdict: Verdict): Pick<PairChange, 'reason' | 'layer' | 'objectIds'> {
+  if (!after) return { reason: 'the node is not tied to any node class of the evaluation', objectIds: [] };
+  const e = decidingEvidence(before, after, verdict);
+  return { reason: e?.reason ?? `${verdict} at layer ${after.layer}`, layer: e?.layer ?? after.layer, objectIds: [...(e?.objectIds ?? [])] };
 }
 
 function flowFields(r: Requirement): Pick<PairChange, 'protocol' | 'port' | 'fromPort' | 'toPort'> {
@@ -171,7 +189,7 @@ export function diffEvaluations(before: Evaluation, after: Evaluation, maxPairs:
           ...flowFields(r),
           before: was.verdict,
           after: now.verdict as Verdict,
-          reason: reasonOf(now.cell, now.verdict as Verdict),
+          ...explain(was.cell, now.cell, now.verdict as Verdict),
         });
       }
     }

@@ -1,0 +1,79 @@
+import { Command, Option } from 'commander';
+import { DEFAULT_MAX_PAIRS } from '../audit.js';
+import { readDocuments } from '../inputs/read-files.js';
+import { InputError } from '../model/source.js';
+import { splitProposedDocuments, type ProposedProvider } from '../whatif/proposed.js';
+import { whatifExitCode, type WhatifReport } from '../whatif/report.js';
+import { renderWhatifJunit } from '../whatif/render-junit.js';
+import { renderWhatifMarkdown } from '../whatif/render-markdown.js';
+import { renderWhatifSarif } from '../whatif/render-sarif.js';
+import { runWhatif, type WhatifProposal } from '../whatif/run-whatif.js';
+import { addFileInputOptions, emit, readFileInputs, type FileInputOptions } from './audit-command.js';
+import { parsePositiveInt } from './parse-options.js';
+
+export const WHATIF_FORMATS = ['json', 'markdown', 'sarif', 'junit'] as const;
+export type WhatifFormat = (typeof WHATIF_FORMATS)[number];
+
+/** Version reported in SARIF; kept with the program's own --version. */
+const TOOL_VERSION = '0.1.0';
+
+interface WhatifCommandOptions extends FileInputOptions {
+  terraformPlan?: string;
+  proposed?: string[];
+  proposedProvider?: ProposedProvider;
+  format: WhatifFormat;
+  maxPairs: number;
+  out?: string;
+}
+
+export function renderWhatif(report: WhatifReport, format: WhatifFormat): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case 'markdown':
+      return renderWhatifMarkdown(report);
+    case 'sarif':
+      return renderWhatifSarif(report, TOOL_VERSION);
+    case 'junit':
+      return renderWhatifJunit(report);
+  }
+}
+
+async function readProposal(opts: WhatifCommandOptions): Promise<WhatifProposal> {
+  const hasPlan = opts.terraformPlan !== undefined;
+  const hasProposed = (opts.proposed?.length ?? 0) > 0;
+  if (hasPlan === hasProposed) {
+    throw new InputError([{ document: 'whatif', pointer: '', reason: hasPlan ? 'give --terraform-plan or --proposed, not both' : 'give --terraform-plan plan.json or --proposed FILE...' }]);
+  }
+  if (opts.proposedProvider && !hasProposed) {
+    throw new InputError([{ document: '--proposed-provider', pointer: '', reason: '--proposed-provider applies only with --proposed' }]);
+  }
+  if (hasPlan) {
+    const [plan] = await readDocuments([opts.terraformPlan!], '--terraform-plan');
+    return { terraformPlan: plan! };
+  }
+  const docs = await readDocuments(opts.proposed!, '--proposed');
+  return { proposed: splitProposedDocuments(docs, opts.proposedProvider) };
+}
+
+/** `sgaudit whatif`: a thin shell over runWhatif, which the REST API calls too. */
+export function whatifCommand(): Command {
+  const cmd = new Command('whatif').description(
+    'Evaluate a proposed change (a Terraform plan or after-state exports) before applying it: which node pairs it newly blocks or allows',
+  );
+  addFileInputOptions(cmd)
+    .option('--terraform-plan <file>', 'output of `terraform show -json PLANFILE`')
+    .option('--proposed <files...>', 'after-state exports of the changed groups, NACLs or ports, in the same formats as --aws / --openstack')
+    .addOption(new Option('--proposed-provider <provider>', 'provider of the --proposed files (default: inferred from their top-level keys)').choices(['aws', 'openstack']))
+    .addOption(new Option('--format <format>', 'output format').choices(WHATIF_FORMATS).default('json'))
+    .option('--max-pairs <n>', 'pairs listed per list (counts stay exact)', parsePositiveInt('--max-pairs'), DEFAULT_MAX_PAIRS)
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .action(async (opts: WhatifCommandOptions) => {
+      const inputs = await readFileInputs(opts);
+      const proposal = await readProposal(opts);
+      const report = runWhatif(inputs, proposal, { maxPairs: opts.maxPairs });
+      await emit(renderWhatif(report, opts.format), opts.out);
+      process.exitCode = whatifExitCode(report);
+    });
+  return cmd;
+}
