@@ -3,6 +3,7 @@ import { InputError } from '../model/source.js';
 import { auditCommand } from './audit-command.js';
 import { demoCommand } from './demo-command.js';
 import { serveCommand } from './serve-command.js';
+import { whatifCommand } from './whatif-command.js';
 import { EXIT_BAD_INPUT } from './exit-codes.js';
 
 /** Internal errors get their own status so scripts never mistake a crash for findings. */
@@ -14,7 +15,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [auditCommand(), demoCommand(), serveCommand()]) {
+  for (const cmd of [auditCommand(), demoCommand(), serveCommand(), whatifCommand()]) {
     program.addCommand(cmd.exitOverride());
   }
   return program;
