@@ -1,6 +1,9 @@
+import { Command } from 'commander';
+import { addLiveOptions, liveOptionsFrom, type LiveCliOptions } from './live-options.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { collectLiveInputs, type LiveOptions } from '../inputs/live.js';
+import { collectLiveInputs, type LiveCollection, type LiveOptions } from '../inputs/live.js';
+import { addOpenstackOptions, collectOpenstackInputs, type OpenstackCliOptions } from './openstack-options.js';
 import { readDocuments } from '../inputs/read-files.js';
 import { emptyInputs, type AuditInputs, type RawDocument } from '../inputs/types.js';
 import { InputError, type Warning } from '../model/source.js';
@@ -13,13 +16,15 @@ export interface CollectOptions {
   nodes?: string[];
   flannel?: string[];
   live: LiveOptions;
+  /** Live Neutron, when `--os-cloud` or `--os-live` was given. */
+  openstack?: OpenstackCliOptions;
 }
 
 export interface CollectSummary {
   files: string[];
   unavailable: Unavailable[];
   warnings: Warning[];
-  calls: { kubernetes: number; aws: number };
+  calls: { kubernetes: number; aws: number; openstack: number };
 }
 
 /**
@@ -29,15 +34,30 @@ export interface CollectSummary {
  * `unavailable.json` is always written (`[]` when everything was read).
  */
 export async function runCollect(opts: CollectOptions): Promise<CollectSummary> {
-  if (!opts.live.kubernetes && !opts.live.aws) {
+  if (!opts.live.kubernetes && !opts.live.aws && !opts.openstack) {
     throw new InputError([
-      { document: 'collect', pointer: '', reason: 'nothing to collect: give --kubeconfig/--context/--in-cluster and/or --aws-region/--aws-profile/--aws-live' },
+      {
+        document: 'collect',
+        pointer: '',
+        reason: 'nothing to collect: give --kubeconfig/--context/--in-cluster, --aws-region/--aws-profile/--aws-live and/or --os-cloud/--os-live',
+      },
     ]);
   }
   const files: AuditInputs = emptyInputs();
   files.nodes = await readDocuments(opts.nodes ?? [], '--nodes');
   files.flannel = await readDocuments(opts.flannel ?? [], '--flannel');
-  const collected = await collectLiveInputs(files, opts.live);
+  const collected: LiveCollection =
+    opts.live.kubernetes || opts.live.aws
+      ? await collectLiveInputs(files, opts.live)
+      : { inputs: files, warnings: [], flannelLookups: [], calls: { kubernetes: 0, aws: 0 } };
+  let openstackRequests = 0;
+  if (opts.openstack) {
+    const os = await collectOpenstackInputs(collected.inputs.nodes, opts.openstack);
+    collected.inputs.openstack.push(...os.openstack);
+    collected.inputs.unavailable.push(...os.unavailable);
+    collected.warnings.push(...os.warnings);
+    openstackRequests = os.requests;
+  }
 
   await mkdir(opts.out, { recursive: true });
   const written: string[] = [];
@@ -50,8 +70,14 @@ export async function runCollect(opts: CollectOptions): Promise<CollectSummary> 
   for (const [i, doc] of inputs.nodes.entries()) await write(numbered('nodes', i), doc.body);
   for (const [i, doc] of inputs.flannel.entries()) await write(numbered('flannel', i), doc.body);
   for (const [i, doc] of inputs.aws.entries()) await write(awsFileName(doc, i), doc.body);
+  for (const [i, doc] of inputs.openstack.entries()) await write(openstackFileName(doc, i), doc.body);
   await write('unavailable.json', inputs.unavailable);
-  return { files: written, unavailable: inputs.unavailable, warnings: collected.warnings, calls: collected.calls };
+  return {
+    files: written,
+    unavailable: inputs.unavailable,
+    warnings: collected.warnings,
+    calls: { ...collected.calls, openstack: openstackRequests },
+  };
 }
 
 function numbered(stem: string, index: number): string {
@@ -62,4 +88,42 @@ function numbered(stem: string, index: number): string {
 export function awsFileName(doc: RawDocument, index: number): string {
   if (doc.name.startsWith('live:')) return `${doc.name.slice('live:'.length).replace(/[^A-Za-z0-9_.-]+/g, '-')}.json`;
   return `aws-file-${index + 1}-${basename(doc.name).replace(/\.json$/, '').replace(/[^A-Za-z0-9_.-]+/g, '-')}.json`;
+}
+
+/** `live:openstack/ports` -> `openstack-ports.json`, readable back with `--openstack DIR/openstack-*.json`. */
+export function openstackFileName(doc: RawDocument, index: number): string {
+  if (doc.name.startsWith('live:openstack/')) return `openstack-${doc.name.slice('live:openstack/'.length).replace(/[^A-Za-z0-9_.-]+/g, '-')}.json`;
+  return `openstack-file-${index + 1}-${basename(doc.name).replace(/\.json$/, '').replace(/[^A-Za-z0-9_.-]+/g, '-')}.json`;
+}
+
+interface CollectCliOptions extends LiveCliOptions, OpenstackCliOptions {
+  out: string;
+  nodes?: string[];
+  flannel?: string[];
+  osLive?: boolean;
+}
+
+export function collectCommand(): Command {
+  const cmd = new Command('collect')
+    .description('Save the raw documents an audit reads (live Kubernetes, EC2, Neutron) for an offline audit or a bug report')
+    .requiredOption('--out <dir>', 'directory for the documents (created if missing)')
+    .option('--nodes <files...>', 'nodes from files instead of the cluster')
+    .option('--flannel <files...>', 'flannel config from a file instead of the cluster');
+  addLiveOptions(cmd);
+  addOpenstackOptions(cmd).option('--os-live', 'read Neutron live with the cloud named by OS_CLOUD or the OS_* variables');
+  return cmd.action(async (opts: CollectCliOptions) => {
+    const summary = await runCollect({
+      out: opts.out,
+      ...(opts.nodes && { nodes: opts.nodes }),
+      ...(opts.flannel && { flannel: opts.flannel }),
+      live: liveOptionsFrom(opts),
+      ...((opts.osCloud !== undefined || opts.osLive) && { openstack: opts }),
+    });
+    process.stderr.write(
+      `sgaudit collect: wrote ${summary.files.length} files to ${opts.out} ` +
+        `(API requests: kubernetes ${summary.calls.kubernetes}, aws ${summary.calls.aws}, openstack ${summary.calls.openstack}); ` +
+        `${summary.unavailable.length} object(s) could not be read (see unavailable.json)\n`,
+    );
+    for (const w of summary.warnings) process.stderr.write(`  note: ${w.message}\n`);
+  });
 }

@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../model/source.js';
 import { auditCommand } from './audit-command.js';
+import { collectCommand } from './collect-command.js';
 import { demoCommand } from './demo-command.js';
+import { KubernetesAccessError } from '../../providers/kubernetes/collect-errors.js';
+import { KeystoneError } from '../../providers/openstack/keystone.js';
 import { serveCommand } from './serve-command.js';
 import { whatifCommand } from './whatif-command.js';
 import { EXIT_BAD_INPUT } from './exit-codes.js';
@@ -15,7 +18,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [auditCommand(), demoCommand(), serveCommand(), whatifCommand()]) {
+  for (const cmd of [auditCommand(), collectCommand(), demoCommand(), serveCommand(), whatifCommand()]) {
     program.addCommand(cmd.exitOverride());
   }
   return program;
@@ -37,6 +40,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof InputError) {
       process.stderr.write(`sgaudit: invalid input:\n${err.problems.map((p) => `  - ${formatLine(p)}`).join('\n')}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    if (err instanceof KubernetesAccessError || err instanceof KeystoneError) {
+      // Credentials, RBAC or catalog problems: the user must change the configuration, not the code.
+      process.stderr.write(`sgaudit: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }
     process.stderr.write(`sgaudit: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
