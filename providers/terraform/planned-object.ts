@@ -44,8 +44,9 @@ export class PlannedObject {
     readonly path: string,
   ) {}
 
+  /** Position of `key` inside this object; "" is the object itself. */
   at(key: string | number): At {
-    return { document: this.document, pointer: pointerJoin(this.pointer, key) };
+    return { document: this.document, pointer: key === '' ? this.pointer : pointerJoin(this.pointer, key) };
   }
 
   attributePath(key: string): string {
