@@ -7,6 +7,7 @@ import { requestState } from './request-state.js';
 import { auditRoutes } from './routes/audits.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { operationRoutes } from './routes/operations.js';
+import { whatifRoutes } from './routes/whatif.js';
 import { jsonBody, validateParameters } from './validate.js';
 
 /**
@@ -25,7 +26,7 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  const handlers: HandlerTable = { ...auditRoutes(deps), ...clusterRoutes(deps), ...operationRoutes(deps) };
+  const handlers: HandlerTable = { ...auditRoutes(deps), ...clusterRoutes(deps), ...operationRoutes(deps), ...whatifRoutes(deps) };
   const specIds = new Set(deps.spec.operations.map((o) => o.operationId));
   const orphans = Object.keys(handlers).filter((id) => !specIds.has(id));
   if (orphans.length > 0) throw new Error(`handlers without an operation in openapi.yaml: ${orphans.join(', ')}`);
@@ -47,7 +48,7 @@ export function createApp(deps: AppDeps): Express {
 
   for (const [path, { expressPath, methods }] of methodsByPath) {
     const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].join(', ');
-    app.all(expressPath, (req, res) => {
+    app.route(expressPath).all((req, res) => {
       requestState(res).route = path;
       throw new HttpProblem('method-not-allowed', `${req.method} is not allowed on ${path}; allowed: ${allow}`, { headers: { Allow: allow } });
     });

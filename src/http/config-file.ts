@@ -121,7 +121,7 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv): ServerConf
 }
 
 export function parseConfig(body: unknown, path: string, env: NodeJS.ProcessEnv): ServerConfig {
-  validate ??= new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false }).compile(CONFIG_FILE_SCHEMA);
+  validate ??= new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false }).compile(CONFIG_FILE_SCHEMA);
   if (!validate(body)) {
     throw new InputError(schemaIssues(validate.errors).map((i) => ({ document: path, pointer: i.pointer, reason: i.reason, ...(i.value !== undefined && typeof i.value !== 'object' ? { value: i.value } : {}) })));
   }

@@ -7,7 +7,6 @@ import type { LiveCollector } from './live-collector.js';
 import type { ApiMetrics } from './metrics.js';
 import type { SpecSchemas } from './schemas.js';
 import type { ApiSpec } from './spec.js';
-import type { WhatifRunner } from './whatif-runner.js';
 
 /** Everything the app needs, passed in: no module-global clients, so tests build apps freely. */
 export interface AppDeps {
@@ -18,8 +17,6 @@ export interface AppDeps {
   clusters: ClusterTarget[];
   /** Live collection for configured clusters; undefined answers 501. */
   collectLive: LiveCollector | undefined;
-  /** What-if evaluation; undefined answers 501. */
-  whatif: WhatifRunner | undefined;
   logger: Logger;
   metrics: ApiMetrics;
   bodyLimitBytes: number;

@@ -19,7 +19,7 @@ export class SpecSchemas {
   private readonly cache = new Map<JsonSchema, ValidateFunction>();
 
   constructor(doc: OpenApiDocument) {
-    this.ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false });
+    this.ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
     addFormats(this.ajv);
     this.ajv.addVocabulary(OPENAPI_KEYWORDS);
     this.ajv.addSchema({ $id: ROOT, $defs: rewriteRefs(doc.components.schemas) as Record<string, unknown> });
@@ -68,6 +68,11 @@ export function schemaIssues(errors: ErrorObject[] | null | undefined): SchemaIs
   const list = errors ?? [];
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
+  // Branches of a oneOf that each want another type: one issue, "must be object or array".
+  const typesAt = new Map<string, string[]>();
+  for (const e of list) {
+    if (e.keyword === 'type') typesAt.set(e.instancePath, [...(typesAt.get(e.instancePath) ?? []), String((e.params as { type: unknown }).type)]);
+  }
   for (const e of list) {
     if ((e.keyword === 'oneOf' || e.keyword === 'anyOf') && list.some((o) => o !== e && o.instancePath.startsWith(e.instancePath) && o.keyword !== 'oneOf' && o.keyword !== 'anyOf')) {
       continue;
@@ -85,6 +90,8 @@ export function schemaIssues(errors: ErrorObject[] | null | undefined): SchemaIs
       pointer = `${pointer}/${escapePointer(prop)}`;
       value = undefined;
       reason = 'is required';
+    } else if (e.keyword === 'type') {
+      reason = `must be ${[...new Set(typesAt.get(e.instancePath) ?? [])].join(' or ')}`;
     } else if (e.keyword === 'enum') {
       reason = `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
     } else if (e.keyword === 'oneOf' || e.keyword === 'anyOf') {

@@ -50,7 +50,6 @@ export async function startServer(settings: ServeSettings, env: NodeJS.ProcessEn
     tokens: verifier,
     clusters: config.clusters,
     collectLive: collectTarget,
-    whatif: undefined,
     logger,
     metrics: new ApiMetrics({ processMetrics: true }),
     bodyLimitBytes: settings.bodyLimit,

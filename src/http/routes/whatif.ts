@@ -1,0 +1,41 @@
+import type { Request, Response } from 'express';
+import { DEFAULT_MAX_PAIRS } from '../../audit.js';
+import { InputError } from '../../model/source.js';
+import { runWhatif, type WhatifProposal } from '../../whatif/run-whatif.js';
+import { STATUS, type AppDeps, type HandlerTable } from '../deps.js';
+import { inputErrorProblem } from '../problems.js';
+import { auditInputsFromRequest, type RequestInputs } from '../request-inputs.js';
+
+interface WhatifRequestBody {
+  inputs: RequestInputs;
+  terraformPlan?: object;
+  proposed?: { aws?: object[]; openstack?: object[] };
+  options?: { maxPairs?: number };
+}
+
+/** Documents named by their request pointers, like the audit inputs, so errors point into the body. */
+function proposalOf(body: WhatifRequestBody): WhatifProposal {
+  if (body.terraformPlan !== undefined) return { terraformPlan: { name: '/terraformPlan', body: body.terraformPlan } };
+  const p = body.proposed ?? {};
+  return {
+    proposed: {
+      aws: (p.aws ?? []).map((d, i) => ({ name: `/proposed/aws/${i}`, body: d })),
+      openstack: (p.openstack ?? []).map((d, i) => ({ name: `/proposed/openstack/${i}`, body: d })),
+    },
+  };
+}
+
+export function whatifRoutes(_deps: AppDeps): HandlerTable {
+  return {
+    createWhatif(req: Request, res: Response) {
+      const body = req.body as WhatifRequestBody;
+      try {
+        const report = runWhatif(auditInputsFromRequest(body.inputs), proposalOf(body), { maxPairs: body.options?.maxPairs ?? DEFAULT_MAX_PAIRS });
+        res.status(STATUS.ok).json(report);
+      } catch (e) {
+        if (e instanceof InputError) throw inputErrorProblem(e);
+        throw e;
+      }
+    },
+  };
+}

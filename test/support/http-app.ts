@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import { createApp } from '../../src/http/app.js';
+import { sha256, TokenVerifier, type Scope } from '../../src/http/auth.js';
+import type { AppDeps } from '../../src/http/deps.js';
+import { createLogger } from '../../src/http/logging.js';
+import { ApiMetrics } from '../../src/http/metrics.js';
+import { packageRoot } from '../../src/package-root.js';
+import { SQLITE_MEMORY, SqliteAuditStore } from '../../src/store/sqlite-store.js';
+import { specAndSchemas } from './openapi-response.js';
+
+/** One token per scope, plus one holding nothing useful for the API (probe). */
+export const TOKENS = {
+  admin: 'admin-token-0123456789abcdef',
+  read: 'read-token-0123456789abcdef',
+  audit: 'audit-token-0123456789abcdef',
+  probe: 'probe-token-0123456789abcdef',
+} as const satisfies Record<Scope, string>;
+
+export const bearer = (scope: keyof typeof TOKENS): string => `Bearer ${TOKENS[scope]}`;
+
+export interface TestApp {
+  app: Express;
+  deps: AppDeps;
+  /** Every log line the app wrote, as text. */
+  logs: () => string;
+}
+
+export async function testApp(overrides: Partial<AppDeps> = {}): Promise<TestApp> {
+  const { spec, schemas } = specAndSchemas();
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const deps: AppDeps = {
+    spec,
+    schemas,
+    store: overrides.store ?? SqliteAuditStore.open(SQLITE_MEMORY),
+    tokens: new TokenVerifier((Object.keys(TOKENS) as Scope[]).map((s) => ({ name: `${s}-client`, sha256: sha256(TOKENS[s]), scopes: [s] }))),
+    clusters: [],
+    collectLive: undefined,
+    logger: createLogger('info', sink),
+    metrics: new ApiMetrics(),
+    bodyLimitBytes: 20 * 1024 * 1024,
+    now: () => new Date(),
+    newId: randomUUID,
+    ...overrides,
+  };
+  return { app: createApp(deps), deps, logs: () => lines.join('') };
+}
+
+function example(file: string): unknown {
+  return JSON.parse(readFileSync(join(packageRoot(), 'examples', 'incident', file), 'utf8'));
+}
+
+/** The bundled incident (4 OpenStack nodes, UDP 8472 blocked) as a POST /v1/audits body. */
+export function incidentBody(options: Record<string, unknown> = {}): { inputs: Record<string, unknown>; options?: Record<string, unknown> } {
+  return {
+    inputs: {
+      nodes: example('nodes.json'),
+      flannel: example('kube-flannel-cfg.json'),
+      openstack: ['ports.json', 'security-groups.json', 'subnets.json'].map(example),
+    },
+    ...(Object.keys(options).length ? { options } : {}),
+  };
+}
