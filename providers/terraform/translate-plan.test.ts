@@ -342,11 +342,11 @@ describe('translateTerraformPlan: classification', () => {
 
   it('finds the configuration of a resource inside modules, ignoring instance keys', () => {
     const rule = { type: 'ingress', protocol: 'udp', from_port: 8472, to_port: 8472, cidr_blocks: null, ipv6_cidr_blocks: null, prefix_list_ids: ['pl-1'], self: false, security_group_id: SG };
+    const entry = { ...change('module.net.aws_security_group_rule.r["a"]', ['create'], null, rule, { source_security_group_id: true }), type: 'aws_security_group_rule' };
     const body = {
-      ...planWith(change('module.net.aws_security_group_rule.r["a"]', ['create'], null, rule, { source_security_group_id: true })),
+      ...planWith(entry),
       configuration: { root_module: { module_calls: { net: { module: { resources: [{ address: 'aws_security_group_rule.r', expressions: { prefix_list_ids: {} } }] } } } } },
     };
-    body.resource_changes = [{ ...(body.resource_changes as Entry[])[0], type: 'aws_security_group_rule' }];
     const t = translateTerraformPlan({ name: 'p', body });
     expect(t.unknownUntilApply).toEqual([]);
     expect(t.resources[0]?.changes.map(summary)).toEqual([`upsert-sg-rule ${SG} ingress 17 8472-8472 prefix-list`]);
