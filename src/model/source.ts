@@ -55,8 +55,11 @@ function truncate(s: string | undefined): string {
 
 /** Appends a JSON-pointer segment, escaping `~` and `/` as RFC 6901 requires. */
 export function pointerJoin(base: string, ...segments: (string | number)[]): string {
-  return segments.reduce<string>(
-    (acc, s) => `${acc}/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`,
-    base,
-  );
+  let pointer = base;
+  for (const s of segments) {
+    // Called for every translated object: skip the escaping when there is nothing to escape.
+    const text = typeof s === 'string' ? s : String(s);
+    pointer = `${pointer}/${text.includes('~') || text.includes('/') ? text.replace(/~/g, '~0').replace(/\//g, '~1') : text}`;
+  }
+  return pointer;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalCidr, cidrContainsCidr, cidrContainsIp, tryParseCidr } from './cidr.js';
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
+import { canonicalCidr, cidrContainsCidr, cidrContainsIp, isPlainIp, tryParseCidr } from './cidr.js';
 
 describe('cidr', () => {
   it.each([
@@ -34,5 +36,55 @@ describe('cidr', () => {
     const outer = tryParseCidr('10.244.0.0/16')!;
     expect(cidrContainsCidr(outer, tryParseCidr('10.244.1.0/24')!)).toBe(true);
     expect(cidrContainsCidr(tryParseCidr('10.244.1.0/25')!, tryParseCidr('10.244.1.0/24')!)).toBe(false);
+  });
+});
+
+describe('tryParseCidr fast path for dotted quads', () => {
+  // What ipaddr.js alone makes of a text: the reference the fast path must reproduce.
+  const viaIpaddr = (text: string): string | undefined => {
+    try {
+      const [addr, prefix] = text.includes('/') ? ipaddr.parseCIDR(text) : [ipaddr.parse(text), text.includes(':') ? 128 : 32];
+      const bytes = addr.toByteArray();
+      let v = 0n;
+      for (const b of bytes) v = (v << 8n) | BigInt(b);
+      const hostBits = BigInt(bytes.length * 8 - prefix);
+      const first = v & ~((1n << hostBits) - 1n);
+      return `${addr.kind()} ${first.toString(16)}/${prefix}`;
+    } catch {
+      return undefined;
+    }
+  };
+  const viaSgaudit = (text: string): string | undefined => {
+    const c = tryParseCidr(text);
+    return c ? `${c.family === 4 ? 'ipv4' : 'ipv6'} ${c.first.toString(16)}/${c.prefix}` : undefined;
+  };
+
+  it.each([
+    '10.0.0.1', '10.0.0.1/8', '0.0.0.0', '255.255.255.255/32', '1.2.3.4/0', '010.0.0.1', '1.2.3.04',
+    '1.2.3.4/08', '0x0a.0.0.1', '10.1', '167772161', '256.1.1.1', '1.2.3.4/33', '1.2.3.4/', '1.2.3.4 ', '::ffff:1.2.3.4',
+  ])('parses %s exactly as ipaddr.js does', (text) => {
+    expect(viaSgaudit(text)).toBe(viaIpaddr(text));
+    // The memoized second answer is the same.
+    expect(viaSgaudit(text)).toBe(viaIpaddr(text));
+  });
+
+  it('agrees with ipaddr.js on generated dotted quads', () => {
+    const part = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('00', '07', '010', '0x1f', '099'));
+    const text = fc.tuple(part, part, part, part, fc.option(fc.oneof(fc.integer({ min: 0, max: 40 }).map(String), fc.constant('08')))).map(
+      ([a, b, c, d, p]) => `${a}.${b}.${c}.${d}${p === null ? '' : `/${p}`}`,
+    );
+    fc.assert(fc.property(text, (t) => viaSgaudit(t) === viaIpaddr(t)));
+  });
+
+  it('shares frozen results', () => {
+    const a = tryParseCidr('10.20.30.0/24');
+    expect(tryParseCidr('10.20.30.0/24')).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+  });
+
+  it.each([
+    ['10.0.0.1', true], ['010.0.0.1', false], ['10.1', false], ['2001:db8::1', true], ['fe80::1%eth0', false], ['10.0.0.1/32', false],
+  ])('isPlainIp(%s) = %s', (text, plain) => {
+    expect(isPlainIp(text)).toBe(plain);
   });
 });

@@ -16,36 +16,51 @@ export interface ParsedCidr {
 
 const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };
 
-export function isValidIp(text: string): boolean {
-  return ipaddr.isValid(text) && !text.includes('/');
-}
+/**
+ * Plain dotted-quad IPv4 with an optional plain prefix: the form nearly every address in
+ * real inputs takes. Parts with leading zeros (octal to ipaddr.js), hex parts and short
+ * forms do not match and take the general ipaddr.js path, so results stay identical.
+ */
+const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})(?:\/(0|[1-9]\d?))?$/;
 
-export function ipFamily(ip: string): IpFamily {
-  return ipaddr.parse(ip).kind() === 'ipv4' ? 4 : 6;
-}
-
-/** Integer value of an address; IPv4-mapped IPv6 is not unmapped on purpose (clouds keep them distinct). */
-export function ipToBigInt(ip: string): bigint {
-  const bytes = ipaddr.parse(ip).toByteArray();
-  let v = 0n;
-  for (const b of bytes) v = (v << 8n) | BigInt(b);
+/** The 32-bit value of a plain dotted quad, or undefined when the text is not one (see DOTTED_QUAD). */
+function dottedQuadValue(match: RegExpExecArray): number | undefined {
+  let v = 0;
+  for (let i = 1; i <= 4; i++) {
+    const part = Number(match[i]);
+    if (part > 255) return undefined;
+    v = v * 256 + part;
+  }
   return v;
 }
 
-export function bigIntToIp(value: bigint, family: IpFamily): string {
-  const n = family === 4 ? 4 : 16;
-  const bytes: number[] = [];
-  let v = value;
-  for (let i = 0; i < n; i++) {
-    bytes.unshift(Number(v & 0xffn));
-    v >>= 8n;
-  }
-  return ipaddr.fromByteArray(bytes).toString();
+const IPV4_HOST_BITS: bigint[] = Array.from({ length: 33 }, (_, prefix) => (1n << BigInt(32 - prefix)) - 1n);
+
+/**
+ * Parsed texts, shared: an audit parses the same node addresses and rule peers many times.
+ * Bounded so a long-running server cannot grow it without limit; when full it starts over.
+ * The cached objects are frozen, since every caller now shares them.
+ */
+const PARSED = new Map<string, ParsedCidr | null>();
+const PARSED_LIMIT = 100_000;
+
+function remember(text: string, parsed: ParsedCidr | undefined): ParsedCidr | undefined {
+  if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+  PARSED.set(text, parsed ? Object.freeze(parsed) : null);
+  return parsed;
 }
 
-/** Parses `a.b.c.d/n` or `x::/n`; a bare address is a host route (/32 or /128). Returns undefined if invalid. */
-export function tryParseCidr(text: string): ParsedCidr | undefined {
-  if (typeof text !== 'string') return undefined;
+function parseUncached(text: string): ParsedCidr | undefined {
+  const quad = DOTTED_QUAD.exec(text);
+  if (quad) {
+    const value = dottedQuadValue(quad);
+    const prefix = quad[5] === undefined ? 32 : Number(quad[5]);
+    if (value !== undefined && prefix <= 32) {
+      const mask = IPV4_HOST_BITS[prefix]!;
+      const first = BigInt(value) & ~mask;
+      return { family: 4, prefix, first, last: first | mask };
+    }
+  }
   let addr: ipaddr.IPv4 | ipaddr.IPv6;
   let prefix: number;
   try {
@@ -68,6 +83,58 @@ export function tryParseCidr(text: string): ParsedCidr | undefined {
   const mask = (1n << hostBits) - 1n;
   const first = v & ~mask;
   return { family, prefix, first, last: first | mask };
+}
+
+/** A bare address parsed as a host route, or undefined for anything that is not a bare address. */
+function parseAddress(ip: string): ParsedCidr | undefined {
+  if (typeof ip !== 'string' || ip.includes('/')) return undefined;
+  return tryParseCidr(ip);
+}
+
+export function isValidIp(text: string): boolean {
+  return parseAddress(text) !== undefined;
+}
+
+export function ipFamily(ip: string): IpFamily {
+  const parsed = parseAddress(ip);
+  if (!parsed) return ipaddr.parse(ip).kind() === 'ipv4' ? 4 : 6;
+  return parsed.family;
+}
+
+/** Integer value of an address; IPv4-mapped IPv6 is not unmapped on purpose (clouds keep them distinct). */
+export function ipToBigInt(ip: string): bigint {
+  const parsed = parseAddress(ip);
+  if (!parsed) {
+    // Throws ipaddr.js's own error for text that is not an address.
+    ipaddr.parse(ip);
+    throw new Error(`ipaddr: ${ip} is not an address`);
+  }
+  return parsed.first;
+}
+
+export function bigIntToIp(value: bigint, family: IpFamily): string {
+  if (family === 4) {
+    const v = Number(value & 0xffffffffn);
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+  }
+  const bytes: number[] = [];
+  let v = value;
+  for (let i = 0; i < 16; i++) {
+    bytes.unshift(Number(v & 0xffn));
+    v >>= 8n;
+  }
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+/**
+ * Parses `a.b.c.d/n` or `x::/n`; a bare address is a host route (/32 or /128). Returns undefined if invalid.
+ * The result is frozen and may be shared with other callers.
+ */
+export function tryParseCidr(text: string): ParsedCidr | undefined {
+  if (typeof text !== 'string') return undefined;
+  const hit = PARSED.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  return remember(text, parseUncached(text));
 }
 
 /** Canonical text of a CIDR (host bits cleared, as AWS and Neutron store it). */
@@ -100,9 +167,16 @@ export function isWholeAddressSpace(c: ParsedCidr): boolean {
  * which Kubernetes and flannel reject, so input validation uses this instead of isValidIp.
  */
 export function isPlainIp(text: string): boolean {
-  if (typeof text !== 'string' || !ipaddr.isValid(text) || text.includes('/') || text.includes('%')) return false;
-  return ipaddr.parse(text).kind() === 'ipv6' || ipaddr.IPv4.isValidFourPartDecimal(text);
+  if (typeof text !== 'string' || text.includes('/') || text.includes('%')) return false;
+  const parsed = tryParseCidr(text);
+  if (!parsed) return false;
+  // Same test as ipaddr.IPv4.isValidFourPartDecimal, whose validity half the parse above already did.
+  return parsed.family === 6 || FOUR_PART_DECIMAL.test(text);
 }
+
+const FOUR_PART_DECIMAL = /^(0|[1-9]\d*)(\.(0|[1-9]\d*)){3}$/;
+
+const DECIMAL_PREFIX = /^\d{1,3}$/;
 
 /** True for `addr/prefix` with a plain address (see isPlainIp) and a decimal prefix in range. */
 export function isPlainCidr(text: string): boolean {
@@ -111,6 +185,6 @@ export function isPlainCidr(text: string): boolean {
   if (slash < 0) return false;
   const addr = text.slice(0, slash);
   const prefix = text.slice(slash + 1);
-  if (!isPlainIp(addr) || !/^\d{1,3}$/.test(prefix)) return false;
+  if (!isPlainIp(addr) || !DECIMAL_PREFIX.test(prefix)) return false;
   return Number(prefix) <= (ipFamily(addr) === 4 ? 32 : 128);
 }
