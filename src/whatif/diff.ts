@@ -76,16 +76,18 @@ function verdictOf(cells: Map<string, CellResult>, s: number, d: number, req: st
 }
 
 /**
- * The evidence that explains the new verdict: the first check whose outcome differs from
- * the same check before the change (what the change moved), else the first check with the
- * new verdict.
+ * The evidence that explains the new verdict: the first check whose decision the change
+ * moved; else the first whose deciding rule or objects changed; else the first check with
+ * the new verdict.
  */
 function decidingEvidence(before: CellResult | undefined, after: CellResult, verdict: Verdict): Evidence | undefined {
   const signature = (e: Evidence): string => `${e.decision}|${e.decidingRule?.ruleId ?? ''}|${e.objectIds.join(',')}`;
-  const old = new Map((before?.evidence ?? []).map((e) => [e.check, signature(e)]));
+  const old = new Map((before?.evidence ?? []).map((e) => [e.check, e]));
+  const candidates = after.evidence.filter((e) => e.decision === verdict);
   return (
-    after.evidence.find((e) => e.decision === verdict && old.get(e.check) !== signature(e)) ??
-    after.evidence.find((e) => e.decision === verdict) ??
+    candidates.find((e) => old.get(e.check)?.decision !== e.decision) ??
+    candidates.find((e) => { const o = old.get(e.check); return o === undefined || signature(o) !== signature(e); }) ??
+    candidates[0] ??
     after.evidence[after.evidence.length - 1]
   );
 }
