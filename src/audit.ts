@@ -33,5 +33,8 @@ export function runAudit(inputs: AuditInputs, options: Partial<AuditOptions> = {
 
 /** Exit status shared by the CLI commands: 0 clean, 1 something blocked or unknown. */
 export function auditExitCode(report: AuditReport): 0 | 1 {
-  return report.summary.blocked > 0 || report.summary.unknown > 0 ? 1 : 0;
+  // With --probe, a contradiction (config allows but the data plane drops, or an MTU black hole)
+  // is a finding too, though the config-only summary does not count it.
+  const contradictions = report.findings.some((f) => f.contradiction !== undefined);
+  return report.summary.blocked > 0 || report.summary.unknown > 0 || contradictions ? 1 : 0;
 }

@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../model/source.js';
+import { agentCommand } from './agent-command.js';
 import { auditCommand } from './audit-command.js';
 import { collectCommand } from './collect-command.js';
 import { demoCommand } from './demo-command.js';
+import { probeCommand } from './probe-command.js';
+import { SecretError } from '../probe/auth.js';
 import { KubernetesAccessError } from '../../providers/kubernetes/collect-errors.js';
 import { KeystoneError } from '../../providers/openstack/keystone.js';
 import { serveCommand } from './serve-command.js';
@@ -18,7 +21,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [auditCommand(), collectCommand(), demoCommand(), serveCommand(), whatifCommand()]) {
+  for (const cmd of [auditCommand(), collectCommand(), demoCommand(), probeCommand(), agentCommand(), serveCommand(), whatifCommand()]) {
     program.addCommand(cmd.exitOverride());
   }
   return program;
@@ -42,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`sgaudit: invalid input:\n${err.problems.map((p) => `  - ${formatLine(p)}`).join('\n')}\n`);
       return EXIT_BAD_INPUT;
     }
-    if (err instanceof KubernetesAccessError || err instanceof KeystoneError) {
+    if (err instanceof KubernetesAccessError || err instanceof KeystoneError || err instanceof SecretError) {
       // Credentials, RBAC or catalog problems: the user must change the configuration, not the code.
       process.stderr.write(`sgaudit: ${err.message}\n`);
       return EXIT_BAD_INPUT;
