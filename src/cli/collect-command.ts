@@ -52,6 +52,11 @@ export async function runCollect(opts: CollectOptions): Promise<CollectSummary> 
       : { inputs: files, warnings: [], flannelLookups: [], calls: { kubernetes: 0, aws: 0 } };
   let openstackRequests = 0;
   if (opts.openstack) {
+    if (collected.inputs.nodes.length === 0) {
+      throw new InputError([
+        { document: '--os-cloud', pointer: '', reason: "live Neutron collection starts from the nodes' VTEP IPs: give --nodes or --kubeconfig/--in-cluster too" },
+      ]);
+    }
     const os = await collectOpenstackInputs(collected.inputs.nodes, opts.openstack);
     collected.inputs.openstack.push(...os.openstack);
     collected.inputs.unavailable.push(...os.unavailable);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { collectLiveInputs } from '../inputs/live.js';
 import type { AuditInputs } from '../inputs/types.js';
+import { InputError } from '../model/source.js';
 import { readUnavailableFile } from '../inputs/unavailable-file.js';
 import { addFileInputOptions, readFileInputs, type FileInputOptions } from './file-inputs.js';
 import { addLiveOptions, liveOptionsFrom, type LiveCliOptions } from './live-options.js';
@@ -38,6 +39,11 @@ export async function gatherInputs(opts: InputCliOptions): Promise<{ inputs: Aud
     liveRequests += collected.calls.kubernetes + collected.calls.aws;
   }
   if (opts.osCloud !== undefined || opts.osLive) {
+    if (inputs.nodes.length === 0) {
+      throw new InputError([
+        { document: '--os-cloud', pointer: '', reason: "live Neutron collection starts from the nodes' VTEP IPs: give --nodes or --kubeconfig/--in-cluster too" },
+      ]);
+    }
     const os = await collectOpenstackInputs(inputs.nodes, opts);
     inputs.openstack.push(...os.openstack);
     inputs.unavailable.push(...os.unavailable);
