@@ -11,7 +11,7 @@ import { chooseGroups } from './choose-groups.js';
 import { commandsFor } from './commands/index.js';
 import { chooseRuleNumber, denyingRuleNumber, usedRuleNumbers } from './nacl-rule-number.js';
 import { PROTO_TCP } from './protocol.js';
-import { coverRemoteNodes, endpointAddress, type RemoteCover } from './remote-cover.js';
+import { endpointAddress, type ClassesCover } from './remote-cover.js';
 import type { SecurityGroupRuleSpec } from './rule-spec.js';
 
 type Draft = Omit<Remediation, 'id'> & { order: (string | number)[] };
@@ -25,7 +25,12 @@ type Draft = Omit<Remediation, 'id'> & { order: (string | number)[] };
  */
 export function planRemediations(snapshot: Snapshot, evaluation: Evaluation, findings: readonly Finding[]): Remediation[] {
   const index = indexSnapshot(snapshot);
-  const groups = selectGroups(groupFindingCells(index, evaluation), findings);
+  return planRemediationsFor(index, groupFindingCells(index, evaluation), findings);
+}
+
+/** planRemediations for a report that already grouped the evaluation's cells (`all`, over `index`). */
+export function planRemediationsFor(index: SnapshotIndex, all: FindingGroup[], findings: readonly Finding[]): Remediation[] {
+  const groups = selectGroups(all, findings);
   const drafts: Draft[] = [];
   for (const [, batch] of batches(groups.filter((g) => g.layer === 'security-group'), (g) => [g.requirement.id, g.direction ?? 'ingress'])) {
     drafts.push(...planSecurityGroupRules(index, batch));
@@ -80,33 +85,62 @@ type CellEntry = { group: FindingGroup; cell: GroupedCell };
 /**
  * Directed pairs each CIDR rule unblocks, per finding: for every cell, the remote members
  * inside the CIDR times the local members the rule's group covers, minus self pairs.
- * One pass over each cell's members, whatever the number of CIDRs.
+ * Members are counted once per class, whatever the number of cells and CIDRs.
  */
-function pairsByCidr(entries: CellEntry[], direction: Direction, cover: RemoteCover, localIn: (n: BoundNode) => boolean): Map<string, Map<string, number>> {
+function pairsByCidr(entries: CellEntry[], direction: Direction, cover: ClassesCover, localIn: (n: BoundNode) => boolean): Map<string, Map<string, number>> {
   const { local, remote } = sides(direction);
+  const localCounts = new Map<NodeClass, number>();
+  const localCount = (cls: NodeClass): number => {
+    let l = localCounts.get(cls);
+    if (l === undefined) {
+      l = 0;
+      for (const m of cls.members) if (localIn(m)) l += 1;
+      localCounts.set(cls, l);
+    }
+    return l;
+  };
+  // Per remote class: members per CIDR, and how many of those are also local (self pairs).
+  const remoteCounts = new Map<NodeClass, Map<string, { r: number; self: number }>>();
+  const remoteCount = (cls: NodeClass): Map<string, { r: number; self: number }> => {
+    let counts = remoteCounts.get(cls);
+    if (!counts) {
+      counts = new Map();
+      for (const m of cls.members) {
+        const cidr = cover.cidrOf(m);
+        if (cidr === undefined) continue;
+        const c = counts.get(cidr) ?? { r: 0, self: 0 };
+        c.r += 1;
+        if (localIn(m)) c.self += 1;
+        counts.set(cidr, c);
+      }
+      remoteCounts.set(cls, counts);
+    }
+    return counts;
+  };
   const out = new Map<string, Map<string, number>>();
   for (const { group, cell } of entries) {
-    const l = cell[local].members.filter(localIn).length;
+    const l = localCount(cell[local]);
     if (l === 0) continue;
     const same = cell.source.id === cell.destination.id;
-    const counts = new Map<string, { r: number; self: number }>();
-    for (const m of cell[remote].members) {
-      const cidr = cover.cidrOfNode.get(m.node.name);
-      if (cidr === undefined) continue;
-      const c = counts.get(cidr) ?? { r: 0, self: 0 };
-      c.r += 1;
-      if (same && localIn(m)) c.self += 1;
-      counts.set(cidr, c);
-    }
-    for (const [cidr, { r, self }] of counts) {
-      const n = r * l - self;
+    for (const [cidr, { r, self }] of remoteCount(cell[remote])) {
+      const n = r * l - (same ? self : 0);
       if (n <= 0) continue;
-      const perFinding = out.get(cidr) ?? new Map<string, number>();
+      let perFinding = out.get(cidr);
+      if (!perFinding) {
+        perFinding = new Map<string, number>();
+        out.set(cidr, perFinding);
+      }
       perFinding.set(group.id, (perFinding.get(group.id) ?? 0) + n);
-      out.set(cidr, perFinding);
     }
   }
   return out;
+}
+
+/** Each class once, in first-seen order. */
+function distinctClasses(classes: Iterable<NodeClass>): NodeClass[] {
+  const seen = new Map<number, NodeClass>();
+  for (const c of classes) if (!seen.has(c.id)) seen.set(c.id, c);
+  return [...seen.values()];
 }
 
 /** AWS's default quota of rules per security group and direction. */
@@ -114,7 +148,7 @@ const AWS_RULES_PER_GROUP = 60;
 
 function uniqueMembers(classes: NodeClass[]): BoundNode[] {
   const seen = new Map<string, BoundNode>();
-  for (const c of classes) for (const m of c.members) seen.set(m.node.name, m);
+  for (const c of distinctClasses(classes)) for (const m of c.members) seen.set(m.node.name, m);
   return [...seen.values()];
 }
 
@@ -136,8 +170,8 @@ function planSecurityGroupRules(index: SnapshotIndex, groups: FindingGroup[]): D
   const cells = groups.flatMap((g) => g.cells.map((cell) => ({ group: g, cell })));
 
   const localIfaces = new Map<string, NetworkInterface>();
-  for (const { cell } of cells) {
-    for (const m of cell[local].members) if (m.binding.kind === 'bound') localIfaces.set(m.binding.iface.id, m.binding.iface);
+  for (const cls of distinctClasses(cells.map(({ cell }) => cell[local]))) {
+    for (const m of cls.members) if (m.binding.kind === 'bound') localIfaces.set(m.binding.iface.id, m.binding.iface);
   }
   const assignment = chooseGroups([...localIfaces.values()]);
   const ifaceOf = (n: BoundNode): string | undefined => (n.binding.kind === 'bound' ? n.binding.iface.id : undefined);
@@ -149,9 +183,18 @@ function planSecurityGroupRules(index: SnapshotIndex, groups: FindingGroup[]): D
       const id = ifaceOf(n);
       return id !== undefined && assignment.get(id) === groupId;
     };
-    const mine = cells.filter(({ cell }) => cell[local].members.some(assigned));
-    const remoteNodes = uniqueMembers(mine.map(({ cell }) => cell[remote]));
-    const cover = coverRemoteNodes(remoteNodes, remoteEndpoint(requirement, direction), requirement.family, index.subnets, index.snapshot.cluster.flannel);
+    const hasAssigned = new Map<NodeClass, boolean>();
+    const mine = cells.filter(({ cell }) => {
+      let yes = hasAssigned.get(cell[local]);
+      if (yes === undefined) {
+        yes = cell[local].members.some(assigned);
+        hasAssigned.set(cell[local], yes);
+      }
+      return yes;
+    });
+    const remoteClasses = distinctClasses(mine.map(({ cell }) => cell[remote]));
+    const remoteNodes = uniqueMembers(remoteClasses);
+    const cover = index.coverer.coverClasses(remoteClasses, remoteEndpoint(requirement, direction), requirement.family);
     const sg = index.groups.get(groupId);
     const provider = sg?.provider ?? localIfaces.values().next().value?.provider ?? 'aws';
     const alternative = referenceAlternative(index, requirement, direction, groupId, remoteNodes, provider);
@@ -264,9 +307,19 @@ function planNetworkAclEntries(index: SnapshotIndex, groups: FindingGroup[], use
   const direction: Direction = first.direction ?? 'ingress';
   const { remote } = sides(direction);
   const cells = groups.flatMap((g) => g.cells.map((cell) => ({ group: g, cell })));
-  const denying = Math.min(...cells.map(({ cell }) => denyingRuleNumber(acl, cell.evidence)));
-  const remoteNodes = uniqueMembers(cells.map(({ cell }) => cell[remote]));
-  const cover: RemoteCover = coverRemoteNodes(remoteNodes, remoteEndpoint(requirement, direction), requirement.family, index.subnets, index.snapshot.cluster.flannel);
+  // Cells share evidence objects; a loop, since cells can outnumber the arguments a spread may pass.
+  let denying = Infinity;
+  const seen = new Set<GroupedCell['evidence']>();
+  for (const { cell } of cells) {
+    if (seen.has(cell.evidence)) continue;
+    seen.add(cell.evidence);
+    denying = Math.min(denying, denyingRuleNumber(acl, cell.evidence));
+  }
+  const cover = index.coverer.coverClasses(
+    cells.map(({ cell }) => cell[remote]),
+    remoteEndpoint(requirement, direction),
+    requirement.family,
+  );
   const usedKey = `${acl.id}/${direction}`;
   const used = usedNumbers.get(usedKey) ?? usedRuleNumbers(acl, direction);
   usedNumbers.set(usedKey, used);

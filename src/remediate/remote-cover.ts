@@ -1,4 +1,4 @@
-import type { BoundNode } from '../evaluate/types.js';
+import type { BoundNode, NodeClass } from '../evaluate/types.js';
 import type { FlannelConfig } from '../model/cluster.js';
 import type { IpFamily, Subnet } from '../model/cloud.js';
 import type { FlowEndpoint } from '../../rules/requirement.js';
@@ -48,77 +48,219 @@ export function coverRemoteNodes(
   subnets: readonly Subnet[],
   flannel: FlannelConfig,
 ): RemoteCover {
-  const notes: string[] = [];
-  const cidrNotes = new Map<string, string[]>();
-  const noteFor = (c: ParsedCidr, note: string): void => {
-    const key = formatCidr(c);
-    cidrNotes.set(key, [...(cidrNotes.get(key) ?? []), note]);
-  };
-  const perNode = new Map<string, ParsedCidr>();
-  const parsedSubnets = subnets
-    .map((s) => ({ subnet: s, parsed: tryParseCidr(s.cidr) }))
-    .filter((s): s is { subnet: Subnet; parsed: ParsedCidr } => s.parsed !== undefined && s.parsed.family === family);
-  const sorted = [...nodes].sort((a, b) => (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0));
+  return new RemoteCoverer(subnets, flannel).coverNodes(nodes, endpoint, family);
+}
 
-  for (const bound of sorted) {
+/** How one node is covered: the CIDR that admits it, or a note saying why nothing can. */
+type NodeCover =
+  | { kind: 'cidr'; name: string; cidr: ParsedCidr; text: string; /** A note about this CIDR (why a host route). */ note?: string }
+  | { kind: 'none'; name: string; note: string };
+
+/** What a class contributes to a cover: its distinct CIDRs and its members' notes. */
+interface ClassPart {
+  cidrs: Map<string, ParsedCidr>;
+  /** Covers that carry a note, in member order. */
+  noted: NodeCover[];
+  /** Members with a CIDR. */
+  covered: number;
+  /** Whether every member's CIDR lies inside flannel's Network (pod CIDRs only). */
+  insideNetwork: boolean;
+}
+
+/** A cover over classes: like RemoteCover, with a per-node look-up instead of a per-name map. */
+export interface ClassesCover {
+  cidrs: string[];
+  notes: string[];
+  cidrNotes: Map<string, string[]>;
+  /** The CIDR of `cidrs` that covers a member of the covered classes; undefined when none does. */
+  cidrOf(node: BoundNode): string | undefined;
+}
+
+interface CoverCore {
+  cidrs: string[];
+  notes: string[];
+  cidrNotes: Map<string, string[]>;
+  /** CIDR text -> the kept CIDR containing it; every node maps here unless aggregated. */
+  ownerOf: Map<string, string>;
+  /** Set when every pod CIDR was replaced by flannel's Network. */
+  aggregated?: string;
+}
+
+/**
+ * Computes covers for one snapshot's subnets and flannel config, remembering each node's
+ * and each class's share, so that covering many findings costs classes, not nodes x findings.
+ * Nodes and classes must not change while a coverer is in use.
+ */
+export class RemoteCoverer {
+  private readonly subnetsByFamily: Record<IpFamily, { subnet: Subnet; parsed: ParsedCidr }[]>;
+  private readonly nodeCovers = new Map<string, Map<BoundNode, NodeCover | null>>();
+  private readonly classParts = new Map<string, Map<NodeClass, ClassPart>>();
+  private readonly networks: Record<IpFamily, { text: string | undefined; parsed: ParsedCidr | undefined }>;
+
+  constructor(subnets: readonly Subnet[], private readonly flannel: FlannelConfig) {
+    const parsed = subnets
+      .map((subnet) => ({ subnet, parsed: tryParseCidr(subnet.cidr) }))
+      .filter((s): s is { subnet: Subnet; parsed: ParsedCidr } => s.parsed !== undefined)
+      // Narrowest first; the sort is stable, so equal prefixes keep the input order.
+      .sort((a, b) => b.parsed.prefix - a.parsed.prefix);
+    this.subnetsByFamily = { 4: parsed.filter((s) => s.parsed.family === 4), 6: parsed.filter((s) => s.parsed.family === 6) };
+    const network = (text: string | undefined): { text: string | undefined; parsed: ParsedCidr | undefined } => ({
+      text,
+      parsed: text === undefined ? undefined : tryParseCidr(text),
+    });
+    this.networks = { 4: network(flannel.network), 6: network(flannel.ipv6Network) };
+  }
+
+  coverNodes(nodes: readonly BoundNode[], endpoint: FlowEndpoint, family: IpFamily): RemoteCover {
+    const sorted = [...nodes].sort((a, b) => (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0));
+    const cidrs = new Map<string, ParsedCidr>();
+    const noted: NodeCover[] = [];
+    const perNode: { name: string; text: string }[] = [];
+    let insideNetwork = true;
+    const network = this.networks[family].parsed;
+    for (const bound of sorted) {
+      const c = this.nodeCover(bound, endpoint, family);
+      if (c.kind === 'cidr') {
+        cidrs.set(c.text, c.cidr);
+        perNode.push({ name: c.name, text: c.text });
+        if (!network || !cidrContainsCidr(network, c.cidr)) insideNetwork = false;
+      }
+      if (c.kind === 'none' || c.note !== undefined) noted.push(c);
+    }
+    const core = this.combine(cidrs, noted, perNode.length, insideNetwork, endpoint, family);
+    const cidrOfNode = new Map<string, string>();
+    for (const { name, text } of perNode) cidrOfNode.set(name, core.aggregated ?? (core.ownerOf.get(text) as string));
+    return { cidrs: core.cidrs, cidrOfNode, notes: core.notes, cidrNotes: core.cidrNotes };
+  }
+
+  /** The same cover as coverNodes over every member of the given classes. */
+  coverClasses(classes: Iterable<NodeClass>, endpoint: FlowEndpoint, family: IpFamily): ClassesCover {
+    const distinct = new Map<number, NodeClass>();
+    for (const c of classes) distinct.set(c.id, c);
+    const cidrs = new Map<string, ParsedCidr>();
+    const noted: NodeCover[] = [];
+    let covered = 0;
+    let insideNetwork = true;
+    for (const cls of distinct.values()) {
+      const part = this.classPart(cls, endpoint, family);
+      for (const [text, c] of part.cidrs) cidrs.set(text, c);
+      for (const c of part.noted) noted.push(c);
+      covered += part.covered;
+      insideNetwork &&= part.insideNetwork;
+    }
+    // Notes read in node-name order, as coverNodes gives them.
+    noted.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const core = this.combine(cidrs, noted, covered, insideNetwork, endpoint, family);
+    return {
+      cidrs: core.cidrs,
+      notes: core.notes,
+      cidrNotes: core.cidrNotes,
+      cidrOf: (node) => {
+        const c = this.nodeCover(node, endpoint, family);
+        return c.kind === 'cidr' ? (core.aggregated ?? core.ownerOf.get(c.text)) : undefined;
+      },
+    };
+  }
+
+  private classPart(cls: NodeClass, endpoint: FlowEndpoint, family: IpFamily): ClassPart {
+    const key = `${endpoint}/${family}`;
+    let parts = this.classParts.get(key);
+    if (!parts) {
+      parts = new Map();
+      this.classParts.set(key, parts);
+    }
+    let part = parts.get(cls);
+    if (!part) {
+      const network = this.networks[family].parsed;
+      part = { cidrs: new Map(), noted: [], covered: 0, insideNetwork: true };
+      for (const m of cls.members) {
+        const c = this.nodeCover(m, endpoint, family);
+        if (c.kind === 'cidr') {
+          part.cidrs.set(c.text, c.cidr);
+          part.covered += 1;
+          if (!network || !cidrContainsCidr(network, c.cidr)) part.insideNetwork = false;
+        }
+        if (c.kind === 'none' || c.note !== undefined) part.noted.push(c);
+      }
+      parts.set(cls, part);
+    }
+    return part;
+  }
+
+  private nodeCover(bound: BoundNode, endpoint: FlowEndpoint, family: IpFamily): NodeCover {
+    const key = `${endpoint}/${family}`;
+    let covers = this.nodeCovers.get(key);
+    if (!covers) {
+      covers = new Map();
+      this.nodeCovers.set(key, covers);
+    }
+    let c = covers.get(bound);
+    if (!c) {
+      c = this.computeNodeCover(bound, endpoint, family);
+      covers.set(bound, c);
+    }
+    return c;
+  }
+
+  private computeNodeCover(bound: BoundNode, endpoint: FlowEndpoint, family: IpFamily): NodeCover {
     const name = bound.node.name;
     const address = endpointAddress(bound, endpoint, family);
-    if (address === undefined) {
-      notes.push(`${name} has no ${describeEndpoint(endpoint, family)}; no rule covers it.`);
-      continue;
-    }
+    if (address === undefined) return { kind: 'none', name, note: `${name} has no ${describeEndpoint(endpoint, family)}; no rule covers it.` };
     if (endpoint === 'pod-cidr') {
       const parsed = tryParseCidr(address);
       if (!parsed || isWholeAddressSpace(parsed)) {
-        notes.push(`${name}'s pod CIDR ${address} is not usable as a rule source; no rule covers it.`);
-        continue;
+        return { kind: 'none', name, note: `${name}'s pod CIDR ${address} is not usable as a rule source; no rule covers it.` };
       }
-      perNode.set(name, parsed);
-      continue;
+      return { kind: 'cidr', name, cidr: parsed, text: formatCidr(parsed) };
     }
     const host = tryParseCidr(address);
     if (!host || host.family !== family) {
-      notes.push(`${name}'s address ${address} is not an IPv${family} address; no rule covers it.`);
-      continue;
+      return { kind: 'none', name, note: `${name}'s address ${address} is not an IPv${family} address; no rule covers it.` };
     }
-    const containing = parsedSubnets
-      .filter((s) => cidrContainsCidr(s.parsed, host))
-      .sort((a, b) => b.parsed.prefix - a.parsed.prefix);
+    const containing = this.subnetsByFamily[family].filter((s) => cidrContainsCidr(s.parsed, host));
     const usable = containing.find((s) => !isWholeAddressSpace(s.parsed));
-    if (usable) {
-      perNode.set(name, usable.parsed);
-      continue;
-    }
-    perNode.set(name, host);
-    noteFor(
-      host,
+    if (usable) return { kind: 'cidr', name, cidr: usable.parsed, text: formatCidr(usable.parsed) };
+    const text = formatCidr(host);
+    const note =
       containing.length > 0
-        ? `${address} (${name}) is only inside ${containing[0]?.subnet.cidr}, which is the whole address space; the rule uses ${formatCidr(host)}.`
-        : `${address} (${name}) is in no known subnet; the rule uses ${formatCidr(host)}.`,
-    );
+        ? `${address} (${name}) is only inside ${containing[0]?.subnet.cidr}, which is the whole address space; the rule uses ${text}.`
+        : `${address} (${name}) is in no known subnet; the rule uses ${text}.`;
+    return { kind: 'cidr', name, cidr: host, text, note };
   }
 
-  if (endpoint === 'pod-cidr') aggregateToNetwork(perNode, family, flannel, notes, noteFor);
-  return finish(perNode, notes, cidrNotes);
-}
-
-function aggregateToNetwork(
-  perNode: Map<string, ParsedCidr>,
-  family: IpFamily,
-  flannel: FlannelConfig,
-  notes: string[],
-  noteFor: (c: ParsedCidr, note: string) => void,
-): void {
-  const networkText = family === 4 ? flannel.network : flannel.ipv6Network;
-  const network = networkText === undefined ? undefined : tryParseCidr(networkText);
-  if (!network || network.family !== family || perNode.size === 0) return;
-  if (isWholeAddressSpace(network)) {
-    notes.push(`flannel's Network ${networkText} is the whole address space; the rules use each node's pod CIDR instead.`);
-    return;
+  /** Notes in the order given, aggregation to flannel's Network, then dropping contained CIDRs. */
+  private combine(
+    cidrs: Map<string, ParsedCidr>,
+    noted: readonly NodeCover[],
+    covered: number,
+    insideNetwork: boolean,
+    endpoint: FlowEndpoint,
+    family: IpFamily,
+  ): CoverCore {
+    const notes: string[] = [];
+    const cidrNotes = new Map<string, string[]>();
+    const noteFor = (key: string, note: string): void => {
+      cidrNotes.set(key, [...(cidrNotes.get(key) ?? []), note]);
+    };
+    for (const c of noted) {
+      if (c.kind === 'none') notes.push(c.note);
+      else if (c.note !== undefined) noteFor(c.text, c.note);
+    }
+    let aggregated: string | undefined;
+    if (endpoint === 'pod-cidr') {
+      const { text: networkText, parsed: network } = this.networks[family];
+      if (network && network.family === family && covered > 0) {
+        if (isWholeAddressSpace(network)) {
+          notes.push(`flannel's Network ${networkText} is the whole address space; the rules use each node's pod CIDR instead.`);
+        } else if (insideNetwork) {
+          aggregated = formatCidr(network);
+          cidrs = new Map([[aggregated, network]]);
+          noteFor(aggregated, `Pod CIDRs aggregated to flannel's Network ${aggregated}.`);
+        }
+      }
+    }
+    return { ...finish(cidrs, cidrNotes), notes, ...(aggregated !== undefined ? { aggregated } : {}) };
   }
-  if (![...perNode.values()].every((c) => cidrContainsCidr(network, c))) return;
-  for (const name of perNode.keys()) perNode.set(name, network);
-  noteFor(network, `Pod CIDRs aggregated to flannel's Network ${formatCidr(network)}.`);
 }
 
 /**
@@ -126,39 +268,25 @@ function aggregateToNetwork(
  * either nested or disjoint, so after sorting by start address (wider first) one sweep
  * finds every contained block: it starts inside the last kept block.
  */
-function finish(perNode: Map<string, ParsedCidr>, notes: string[], cidrNotes: Map<string, string[]>): RemoteCover {
-  // Many nodes share one subnet object; format each object once.
-  const texts = new Map<ParsedCidr, string>();
-  const text = (c: ParsedCidr): string => {
-    let t = texts.get(c);
-    if (t === undefined) {
-      t = formatCidr(c);
-      texts.set(c, t);
-    }
-    return t;
-  };
-  const unique = new Map<string, ParsedCidr>();
-  for (const c of perNode.values()) unique.set(text(c), c);
-  const sorted = [...unique.values()].sort(compareParsed);
-  const kept: ParsedCidr[] = [];
+function finish(unique: Map<string, ParsedCidr>, cidrNotes: Map<string, string[]>): Omit<CoverCore, 'notes' | 'aggregated'> {
+  const sorted = [...unique].sort((a, b) => compareParsed(a[1], b[1]));
+  const kept: [string, ParsedCidr][] = [];
   const ownerOf = new Map<string, string>();
-  for (const c of sorted) {
+  for (const entry of sorted) {
     const last = kept[kept.length - 1];
-    if (last && cidrContainsCidr(last, c)) {
-      ownerOf.set(text(c), text(last));
+    if (last && cidrContainsCidr(last[1], entry[1])) {
+      ownerOf.set(entry[0], last[0]);
       continue;
     }
-    kept.push(c);
-    ownerOf.set(text(c), text(c));
+    kept.push(entry);
+    ownerOf.set(entry[0], entry[0]);
   }
-  const cidrOfNode = new Map<string, string>();
-  for (const [name, c] of perNode) cidrOfNode.set(name, ownerOf.get(text(c)) as string);
   const keptNotes = new Map<string, string[]>();
   for (const [cidr, list] of cidrNotes) {
     const owner = ownerOf.get(cidr) ?? cidr;
     keptNotes.set(owner, [...(keptNotes.get(owner) ?? []), ...list]);
   }
-  return { cidrs: kept.map(text), cidrOfNode, notes, cidrNotes: keptNotes };
+  return { cidrs: kept.map(([text]) => text), cidrNotes: keptNotes, ownerOf };
 }
 
 function compareParsed(a: ParsedCidr, b: ParsedCidr): number {

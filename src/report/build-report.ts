@@ -1,6 +1,6 @@
 import type { Evaluation } from '../evaluate/types.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { planRemediations } from '../remediate/plan-remediations.js';
+import { planRemediationsFor } from '../remediate/plan-remediations.js';
 import type { AuditReport, Finding, PairRef } from './contract.js';
 import { flannelSection, reportNodes, reportRequirement } from './describe.js';
 import { groupFindingCells, type FindingGroup } from './finding-groups.js';
@@ -27,14 +27,15 @@ export function buildReport(snapshot: Snapshot, evaluation: Evaluation, options:
     throw new RangeError(`maxPairs must be a non-negative integer, got ${options.maxPairs}`);
   }
   const index = indexSnapshot(snapshot);
-  const findings = groupFindingCells(index, evaluation).map((g) => toFinding(index, g, options.maxPairs));
+  const groups = groupFindingCells(index, evaluation);
+  const findings = groups.map((g) => toFinding(index, g, options.maxPairs));
   return {
     schemaVersion: 1,
     summary: summarize(evaluation),
     flannel: flannelSection(snapshot.cluster.flannel, evaluation.requirements),
     requirements: evaluation.requirements.map(reportRequirement),
     findings,
-    remediations: planRemediations(snapshot, evaluation, findings),
+    remediations: planRemediationsFor(index, groups, findings),
     nodes: reportNodes(evaluation),
     warnings: [...snapshot.warnings],
   };

@@ -2,7 +2,6 @@ import type { BoundNode, NodeClass } from '../evaluate/types.js';
 import type { NetworkInterface } from '../model/cloud.js';
 import type { Requirement } from '../../rules/requirement.js';
 import { describeFlow } from '../remediate/protocol.js';
-import { coverRemoteNodes } from '../remediate/remote-cover.js';
 import { denyingRuleNumber, IMPLICIT_DENY } from '../remediate/nacl-rule-number.js';
 import { shellCommand } from '../remediate/commands/shell-quote.js';
 import type { FindingGroup } from './finding-groups.js';
@@ -67,8 +66,8 @@ function remoteCidrs(index: SnapshotIndex, group: FindingGroup, ingress: boolean
   const requirement = group.requirement;
   if (requirement.kind !== 'flow') return 'the peer nodes';
   const endpoint = ingress ? requirement.source : requirement.destination;
-  const nodes = sideMembers(group, ingress ? 'source' : 'destination');
-  const cover = coverRemoteNodes(nodes, endpoint, requirement.family, index.subnets, index.snapshot.cluster.flannel);
+  const side = ingress ? 'source' : 'destination';
+  const cover = index.coverer.coverClasses(group.cells.map((c) => c[side]), endpoint, requirement.family);
   return listText(cover.cidrs, 'the peer nodes');
 }
 

@@ -1,5 +1,6 @@
 import type { NetworkAcl, NetworkInterface, SecurityGroup, Subnet } from '../model/cloud.js';
 import type { Snapshot } from '../model/snapshot.js';
+import { RemoteCoverer } from '../remediate/remote-cover.js';
 
 /** Id look-ups over one snapshot, built once per report. */
 export interface SnapshotIndex {
@@ -9,6 +10,8 @@ export interface SnapshotIndex {
   interfaces: Map<string, NetworkInterface>;
   interfacesByInstance: Map<string, NetworkInterface[]>;
   subnets: Subnet[];
+  /** Remote-address covers for this snapshot, shared by finding reasons and remediations. */
+  coverer: RemoteCoverer;
 }
 
 export function indexSnapshot(snapshot: Snapshot): SnapshotIndex {
@@ -27,6 +30,7 @@ export function indexSnapshot(snapshot: Snapshot): SnapshotIndex {
     interfaces: new Map(cloud.interfaces.map((i) => [i.id, i])),
     interfacesByInstance,
     subnets: cloud.subnets,
+    coverer: new RemoteCoverer(cloud.subnets, snapshot.cluster.flannel),
   };
 }
 
