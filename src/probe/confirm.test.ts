@@ -97,10 +97,25 @@ describe('confirmFindings (audit --probe)', () => {
     expect(out.findings[0]!.reason).toMatch(/1350\/1450/);
   });
 
+  it.each<ProbeVerdict>(['agent-missing', 'error', 'underlay-unreachable'])(
+    'warns when a config-allowed sample could not be probed (%s), instead of looking clean',
+    async (verdict) => {
+      const { report, evaluation } = runAudit(await incident(true));
+      const out = await confirmFindings(report, evaluation, fakeProbe(verdict).fn);
+      expect(out.findings).toEqual([]);
+      const added = out.warnings.filter((w) => w.code === 'probe-inconclusive');
+      expect(added).toHaveLength(1);
+      expect(added[0]!.message).toMatch(/^audit --probe could not probe 1 of 1 sampled config-allowed pair\(s\), so their "allowed" is not confirmed/);
+      expect(added[0]!.message).toMatch(new RegExp(`: \\S+->\\S+ ${verdict} \\(fake ${verdict}\\)$`));
+      expect(out.warnings.slice(0, report.warnings.length)).toEqual(report.warnings);
+    },
+  );
+
   it('adds nothing when the data plane agrees with an all-allowed configuration', async () => {
     const { report, evaluation } = runAudit(await incident(true));
     const out = await confirmFindings(report, evaluation, fakeProbe('ok').fn);
     expect(out.findings).toEqual([]);
+    expect(out.warnings).toEqual(report.warnings);
     expect(out.probe).toMatchObject({ pairsProbed: 1, contradictionFindings: 0 });
   });
 });

@@ -5,6 +5,7 @@
  * pair); a sample of config-allowed class pairs is probed too, because "allowed" is also a claim.
  */
 import type { Evaluation, Layer } from '../evaluate/types.js';
+import type { Warning } from '../model/source.js';
 import type { AuditReport, Finding, PairRef, ProbeContradiction, ReportRequirement } from '../report/contract.js';
 import { runProbes, type RunProbesOptions } from './orchestrator.js';
 import type { PairSpec, ProbeResult } from './types.js';
@@ -145,8 +146,14 @@ export async function confirmFindings(
       `small VXLAN datagrams pass but ones at the flannel device MTU are silently dropped (largest passing/device MTU: ${sizes}): lower flannel's MTU or raise the underlay MTU`));
   }
 
+  // An allowed pair whose probe failed (no agent, wrong port or secret) confirms nothing. Say so:
+  // otherwise an audit whose probes all failed would look exactly like a clean, confirmed one.
+  const inconclusive = allowedResults.filter((r) => r.verdict !== 'ok' && r.verdict !== 'blocked');
+  const warnings = inconclusive.length > 0 ? [...report.warnings, inconclusiveWarning(inconclusive, allowedResults.length)] : report.warnings;
+
   return {
     ...report,
+    warnings,
     findings: [...findings, ...added],
     probe: {
       pairsProbed: results.length,
@@ -154,6 +161,17 @@ export async function confirmFindings(
       contradictionFindings: added.length,
       allowedPairsSampled: allowedSamples.length,
     },
+  };
+}
+
+const INCONCLUSIVE_LISTED = 5;
+
+function inconclusiveWarning(results: ProbeResult[], sampled: number): Warning {
+  const listed = results.slice(0, INCONCLUSIVE_LISTED).map((r) => `${r.sourceNode}->${r.destinationNode} ${r.verdict} (${r.evidence.reason})`);
+  const more = results.length > INCONCLUSIVE_LISTED ? `; and ${results.length - INCONCLUSIVE_LISTED} more` : '';
+  return {
+    code: 'probe-inconclusive',
+    message: `audit --probe could not probe ${results.length} of ${sampled} sampled config-allowed pair(s), so their "allowed" is not confirmed by the data plane: ${listed.join('; ')}${more}`,
   };
 }
 

@@ -180,7 +180,7 @@ describe.skipIf(!ok)('audit --probe end to end in network namespaces', () => {
   });
 
   /** Runs the real CLI inside the lab's bridge namespace, the only place that reaches every agent. */
-  function audit(withoutVxlanIngress: readonly string[]): { status: number | null; report: AuditReport; stderr: string } {
+  function audit(withoutVxlanIngress: readonly string[], agentPort = AGENT_PORT): { status: number | null; report: AuditReport; stderr: string } {
     const groupsFile = join(dir, 'security-groups.json');
     writeFileSync(groupsFile, JSON.stringify(neutronGroups(lab!, withoutVxlanIngress)));
     const env = { ...process.env };
@@ -192,7 +192,7 @@ describe.skipIf(!ok)('audit --probe end to end in network namespaces', () => {
         '--flannel', join(dir, 'kube-flannel-cfg.json'),
         '--openstack', join(dir, 'ports.json'), groupsFile, join(dir, 'subnets.json'),
         '--format', 'json',
-        '--probe', '--agent-port', String(AGENT_PORT), '--probe-timeout-ms', '600', '--secret-file', secretFile],
+        '--probe', '--agent-port', String(agentPort), '--probe-timeout-ms', '600', '--secret-file', secretFile],
       { env, cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
     );
     if (res.status !== 0 && res.status !== 1) throw new Error(`audit exited ${res.status} (${res.signal ?? 'no signal'}): ${res.stderr}`);
@@ -272,6 +272,19 @@ describe.skipIf(!ok)('audit --probe end to end in network namespaces', () => {
     expect(report.findings).toEqual([]);
     expect(report.summary).toMatchObject({ blocked: 0, unknown: 0, allowed: 6 });
     expect(report.probe).toEqual({ pairsProbed: 6, confirmed: 0, contradicted: 0, notProbed: 0, contradictionFindings: 0, allowedPairsSampled: 6 });
+    expect(status).toBe(0);
+  });
+
+  it('agents unreachable (wrong --agent-port): the unconfirmed allowed pairs are a warning, not silence', { timeout: 60_000 }, () => {
+    const { status, report } = audit([], AGENT_PORT + 1);
+    expect(report.findings).toEqual([]);
+    expect(report.probe).toEqual({ pairsProbed: 6, confirmed: 0, contradicted: 0, notProbed: 0, contradictionFindings: 0, allowedPairsSampled: 6 });
+    const inconclusive = report.warnings.filter((w) => w.code === 'probe-inconclusive');
+    expect(inconclusive).toHaveLength(1);
+    expect(inconclusive[0]!.message).toMatch(/^audit --probe could not probe 6 of 6 sampled config-allowed pair\(s\)/);
+    expect(inconclusive[0]!.message).toContain('node-1->node-2 agent-missing');
+    expect(inconclusive[0]!.message).toContain(`${node('node-1').underlayIp}:${AGENT_PORT + 1}`);
+    // The configuration still allows every pair; the warning says the probes did not confirm it.
     expect(status).toBe(0);
   });
 });
