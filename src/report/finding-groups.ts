@@ -46,6 +46,10 @@ export function groupFindingCells(index: SnapshotIndex, evaluation: Evaluation):
   const classes = new Map(evaluation.classes.map((c) => [c.id, c]));
   const requirements = new Map(evaluation.requirements.map((r) => [r.id, r]));
   const groups = new Map<string, Omit<FindingGroup, 'id'>>();
+  // Cells share evidence objects, so the group key of (evidence, requirement, verdict, direction)
+  // is worked out once unless the target depends on the cell's classes.
+  const keys = new Map<Evidence, Map<string, { key: string; target: FindingTarget }>>();
+  const deciding = new Map<Evidence[], Evidence[]>();
 
   for (const cell of evaluation.cells) {
     if (cell.verdict === 'allowed') continue;
@@ -59,15 +63,37 @@ export function groupFindingCells(index: SnapshotIndex, evaluation: Evaluation):
     }
     const pairCount = classPairCount(source, destination);
     if (pairCount === 0) continue;
-    const seen = new Set<string>();
-    for (const evidence of decidingEvidence(cell)) {
+    let entries = deciding.get(cell.evidence);
+    if (!entries || entries[0]?.decision !== cell.verdict) {
+      entries = decidingEvidence(cell);
+      if (entries[0]?.decision === cell.verdict && cell.evidence.includes(entries[0])) deciding.set(cell.evidence, entries);
+    }
+    const seen: string[] = [];
+    for (const evidence of entries) {
       const direction = evidenceDirection(cell, evidence);
-      const target = findingTarget(index, evidence, source, destination, direction);
-      const key = JSON.stringify([
-        requirement.id, cell.verdict, evidence.layer, direction ?? '', evidence.check, target.kind, target.id, evidence.reason,
-      ]);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      let key: string;
+      let target: FindingTarget;
+      if (targetNeedsClasses(evidence)) {
+        target = findingTarget(index, evidence, source, destination, direction);
+        key = groupKey(requirement, cell.verdict, evidence, direction, target);
+      } else {
+        let byCell = keys.get(evidence);
+        if (!byCell) {
+          byCell = new Map();
+          keys.set(evidence, byCell);
+        }
+        const inner = `${requirement.id}\0${cell.verdict}\0${direction ?? ''}`;
+        let known = byCell.get(inner);
+        if (!known) {
+          const t = findingTarget(index, evidence, source, destination, direction);
+          known = { key: groupKey(requirement, cell.verdict, evidence, direction, t), target: t };
+          byCell.set(inner, known);
+        }
+        key = known.key;
+        target = known.target;
+      }
+      if (seen.includes(key)) continue;
+      seen.push(key);
       let group = groups.get(key);
       if (!group) {
         group = {
@@ -93,6 +119,28 @@ export function groupFindingCells(index: SnapshotIndex, evaluation: Evaluation):
     g.cells.sort((x, y) => x.source.id - y.source.id || x.destination.id - y.destination.id);
     return { id: `F${i + 1}`, ...g };
   });
+}
+
+function groupKey(requirement: Requirement, verdict: Verdict, evidence: Evidence, direction: Direction | undefined, target: FindingTarget): string {
+  return JSON.stringify([requirement.id, verdict, evidence.layer, direction ?? '', evidence.check, target.kind, target.id, evidence.reason]);
+}
+
+/** Whether findingTarget reads the cell's classes for this evidence, rather than only the evidence. */
+function targetNeedsClasses(evidence: Evidence): boolean {
+  if (evidence.check === 'node-mapping') return true;
+  switch (evidence.layer) {
+    case 'network-acl':
+    case 'l2-adjacency':
+    case 'collection':
+      return false;
+    case 'node-mapping':
+      return true;
+    case 'security-group':
+    case 'source-dest-check':
+    case 'allowed-address-pairs':
+    case 'port-security':
+      return evidence.objectIds.length === 0;
+  }
 }
 
 function sortKey(g: Omit<FindingGroup, 'id'>): (string | number)[] {

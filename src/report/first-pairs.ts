@@ -10,8 +10,9 @@ const byName = (a: BoundNode, b: BoundNode): number => compareText(a.node.name, 
 
 /**
  * The first `limit` directed node pairs covered by some class pair, sorted by source then
- * destination name. Walks sources in order and merges only as many destinations as still
- * fit, so the cost stays near N log N + limit x classes, never N².
+ * destination name. Sources come from a lazy merge of the source classes' sorted members, and
+ * each source class merges the first `limit + 1` names of its destination classes once, so the
+ * cost stays near classes x log(classes) + limit x log(classes), never N² and never all N sorted.
  */
 export function firstPairs(classPairs: readonly ClassPair[], limit: number): [BoundNode, BoundNode][] {
   if (limit <= 0 || classPairs.length === 0) return [];
@@ -19,33 +20,48 @@ export function firstPairs(classPairs: readonly ClassPair[], limit: number): [Bo
   const membersOf = (c: NodeClass): BoundNode[] => {
     let m = sortedMembers.get(c.id);
     if (!m) {
-      m = [...c.members].sort(byName);
+      m = isSorted(c.members) ? c.members : [...c.members].sort(byName);
       sortedMembers.set(c.id, m);
     }
     return m;
   };
-  const destinationsBySourceClass = new Map<number, NodeClass[]>();
+  const destinationsBySourceClass = new Map<number, { seen: Set<number>; list: NodeClass[] }>();
   const sourceClasses = new Map<number, NodeClass>();
   for (const { source, destination } of classPairs) {
     sourceClasses.set(source.id, source);
-    const list = destinationsBySourceClass.get(source.id) ?? [];
-    if (!list.some((d) => d.id === destination.id)) list.push(destination);
-    destinationsBySourceClass.set(source.id, list);
+    let entry = destinationsBySourceClass.get(source.id);
+    if (!entry) {
+      entry = { seen: new Set(), list: [] };
+      destinationsBySourceClass.set(source.id, entry);
+    }
+    if (!entry.seen.has(destination.id)) {
+      entry.seen.add(destination.id);
+      entry.list.push(destination);
+    }
   }
-  const sources: { node: BoundNode; classId: number }[] = [];
-  for (const cls of sourceClasses.values()) for (const node of membersOf(cls)) sources.push({ node, classId: cls.id });
-  sources.sort((a, b) => byName(a.node, b.node));
+  // The destinations of every source in one class, by name; the source itself is skipped later,
+  // hence one name more than the limit per destination class.
+  const candidatesByClass = new Map<number, BoundNode[]>();
+  const candidatesOf = (classId: number): BoundNode[] => {
+    let candidates = candidatesByClass.get(classId);
+    if (!candidates) {
+      candidates = [];
+      for (const d of destinationsBySourceClass.get(classId)?.list ?? []) {
+        const members = membersOf(d);
+        for (let i = 0; i < members.length && i <= limit; i++) candidates.push(members[i]!);
+      }
+      candidates.sort(byName);
+      candidatesByClass.set(classId, candidates);
+    }
+    return candidates;
+  };
 
   const pairs: [BoundNode, BoundNode][] = [];
-  for (const { node, classId } of sources) {
-    const need = limit - pairs.length;
-    if (need <= 0) break;
-    const candidates: BoundNode[] = [];
-    // need + 1 per class: the source itself may be among the first names of its own class.
-    for (const d of destinationsBySourceClass.get(classId) ?? []) candidates.push(...membersOf(d).slice(0, need + 1));
-    candidates.sort(byName);
+  const sources = new SourceMerge([...sourceClasses.values()].map((c) => ({ classId: c.id, members: membersOf(c) })));
+  for (let next = sources.next(); next !== undefined && pairs.length < limit; next = sources.next()) {
+    const { node, classId } = next;
     let last: string | undefined;
-    for (const dest of candidates) {
+    for (const dest of candidatesOf(classId)) {
       if (pairs.length >= limit) break;
       if (dest.node.name === node.node.name || dest.node.name === last) continue;
       last = dest.node.name;
@@ -53,4 +69,75 @@ export function firstPairs(classPairs: readonly ClassPair[], limit: number): [Bo
     }
   }
   return pairs;
+}
+
+function isSorted(members: readonly BoundNode[]): boolean {
+  for (let i = 1; i < members.length; i++) if (byName(members[i - 1]!, members[i]!) > 0) return false;
+  return true;
+}
+
+interface Cursor {
+  classId: number;
+  /** Order of the class among the source classes: breaks ties between equal names. */
+  order: number;
+  members: BoundNode[];
+  at: number;
+}
+
+/** Yields the members of several name-sorted lists in name order (a binary heap of cursors). */
+class SourceMerge {
+  private readonly heap: Cursor[] = [];
+
+  constructor(lists: { classId: number; members: BoundNode[] }[]) {
+    lists.forEach((l, order) => {
+      if (l.members.length > 0) this.push({ ...l, order, at: 0 });
+    });
+  }
+
+  next(): { node: BoundNode; classId: number } | undefined {
+    const top = this.heap[0];
+    if (!top) return undefined;
+    const node = top.members[top.at]!;
+    top.at += 1;
+    if (top.at < top.members.length) this.down(0);
+    else {
+      const end = this.heap.pop()!;
+      if (this.heap.length > 0) {
+        this.heap[0] = end;
+        this.down(0);
+      }
+    }
+    return { node, classId: top.classId };
+  }
+
+  private less(a: Cursor, b: Cursor): boolean {
+    const c = byName(a.members[a.at]!, b.members[b.at]!);
+    return c < 0 || (c === 0 && a.order < b.order);
+  }
+
+  private push(c: Cursor): void {
+    const heap = this.heap;
+    heap.push(c);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const heap = this.heap;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let smallest = i;
+      if (l < heap.length && this.less(heap[l]!, heap[smallest]!)) smallest = l;
+      if (r < heap.length && this.less(heap[r]!, heap[smallest]!)) smallest = r;
+      if (smallest === i) return;
+      [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
+      i = smallest;
+    }
+  }
 }
