@@ -1,5 +1,5 @@
 import type { AuditReport, Finding, Remediation } from './contract.js';
-import { flowText, pairText, plural, targetText } from './report-text.js';
+import { confirmationText, flowText, pairText, plural, probeSummaryText, targetText } from './report-text.js';
 import { ticketData, type TicketData } from './ticket-data.js';
 
 const PAIRS_SHOWN = 5;
@@ -26,6 +26,8 @@ export function renderTicketMarkdown(report: AuditReport, ticket: TicketData): s
     '',
     flannelParagraph(report),
   ];
+  const probes = probeSummaryText(report);
+  if (probes) out.push('', `${probes.charAt(0).toUpperCase()}${probes.slice(1)}.`);
   if (report.findings.length > 0) {
     out.push('', '## Findings');
     for (const f of report.findings) out.push('', ...findingSection(f));
@@ -64,6 +66,8 @@ function findingSection(f: Finding): string[] {
   const where = [f.layer, f.direction].filter(Boolean).join(' ');
   const lines = [`### ${f.id}: ${f.verdict} ${f.requirement} ${flowText(f)} (${where})`.replace(/\s+\(/, ' ('), '', f.reason, ''];
   lines.push(`- **Pairs affected:** ${f.pairCount}`);
+  const confirmation = confirmationText(f);
+  if (confirmation) lines.push(`- **Data plane:** ${confirmation}`);
   const e = f.evidence[0];
   if (e) {
     lines.push(`- **Layer:** ${e.layer} (${e.check})`);

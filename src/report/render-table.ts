@@ -1,11 +1,13 @@
 import type { AuditReport, Finding } from './contract.js';
-import { flowText, pairText, plural, remediationsFor, remediationText, summaryLine, overlayText, targetText } from './report-text.js';
+import { confirmationText, flowText, pairText, plural, probeSummaryText, remediationsFor, remediationText, summaryLine, overlayText, targetText } from './report-text.js';
 
 const PAIRS_SHOWN = 3;
 
 /** Plain-text report for terminals: summary, then one block per finding with its fixes. */
 export function renderTable(report: AuditReport): string {
   const lines: string[] = [`sgaudit: ${overlayText(report)}`, summaryLine(report)];
+  const probes = probeSummaryText(report);
+  if (probes) lines.push(probes);
   if (report.findings.length === 0) {
     lines.push('', report.summary.directedPairs > 0 ? 'No findings: every node pair passes every requirement.' : 'No node pairs to audit.');
   }
@@ -25,6 +27,8 @@ function findingBlock(report: AuditReport, f: Finding, shown: Set<string>): stri
   const where = [f.layer, f.direction, targetText(f.target)].filter(Boolean).join(' ');
   const head = [f.id, f.verdict.toUpperCase(), f.requirement, flowText(f), where, plural(f.pairCount, 'pair')].filter(Boolean);
   const lines = [head.join('  '), `  ${f.reason}`];
+  const confirmation = confirmationText(f);
+  if (confirmation) lines.push(`  ${confirmation}`);
   for (const p of f.pairs.slice(0, PAIRS_SHOWN)) lines.push(`    ${pairText(p)}`);
   const more = f.pairCount - Math.min(f.pairs.length, PAIRS_SHOWN);
   if (more > 0) lines.push(`    … and ${plural(more, 'more pair')}`);

@@ -29,6 +29,36 @@ describe('renderTable', () => {
   });
 });
 
+describe('audit --probe in the text renderers', () => {
+  const probed = () => {
+    const report = reportOf(blockedIntoB());
+    report.findings[0] = { ...report.findings[0]!, confirmation: 'confirmed', confirmationReason: '1 of 1 probed representative pair(s) are blocked in the data plane' };
+    report.findings.push({ ...report.findings[0]!, id: 'P1', verdict: 'blocked', contradiction: 'allowed-but-dropped', confirmationReason: 'observed by live probes on 1 pair(s)' });
+    report.probe = { pairsProbed: 4, confirmed: 1, contradicted: 0, notProbed: 0, contradictionFindings: 1, allowedPairsSampled: 3 };
+    return report;
+  };
+  const SUMMARY = 'live probes: 4 pairs probed (3 config-allowed sampled); findings 1 confirmed, 0 contradicted, 0 not probed; 1 contradiction finding';
+
+  it('table: a probe summary line and each finding\'s confirmation', () => {
+    const text = renderTable(probed());
+    expect(text.split('\n')[2]).toBe(SUMMARY);
+    expect(text).toContain('\n  probe confirmed: 1 of 1 probed representative pair(s) are blocked in the data plane\n');
+    expect(text).toContain('\n  probe confirmed (contradiction: allowed-but-dropped): observed by live probes on 1 pair(s)\n');
+  });
+
+  it('markdown: the same facts', () => {
+    const md = renderMarkdown(probed());
+    expect(md).toContain('\n\nLive probes: 4 pairs probed (3 config-allowed sampled); findings 1 confirmed, 0 contradicted, 0 not probed; 1 contradiction finding.\n');
+    expect(md).toContain('- **Data plane:** probe confirmed (contradiction: allowed-but-dropped): observed by live probes on 1 pair(s)\n');
+  });
+
+  it('a config-only report has no probe lines', () => {
+    const report = reportOf(blockedIntoB());
+    expect(renderTable(report)).not.toMatch(/probe/);
+    expect(renderMarkdown(report)).not.toMatch(/probe|Data plane/i);
+  });
+});
+
 describe('ticket and markdown', () => {
   it('critical when overlay pairs are blocked; markdown carries the exact commands in fenced blocks', () => {
     const report = reportOf(sharedGroupBlocked());

@@ -46,6 +46,20 @@ export function summaryLine(report: AuditReport): string {
   return `${plural(s.nodes, 'node')} in ${plural(s.classes, 'class', 'classes')}, ${plural(s.directedPairs, 'directed pair')}: ${s.allowed} allowed, ${s.blocked} blocked, ${s.unknown} unknown`;
 }
 
+/** audit --probe: one line on what the live probes did; undefined for a config-only audit. */
+export function probeSummaryText(report: AuditReport): string | undefined {
+  const p = report.probe;
+  if (!p) return undefined;
+  return `live probes: ${plural(p.pairsProbed, 'pair')} probed (${p.allowedPairsSampled} config-allowed sampled); findings ${p.confirmed} confirmed, ${p.contradicted} contradicted, ${p.notProbed} not probed; ${plural(p.contradictionFindings, 'contradiction finding')}`;
+}
+
+/** audit --probe: what the probes said about one finding; undefined when it was not run through them. */
+export function confirmationText(f: Finding): string | undefined {
+  if (!f.confirmation) return undefined;
+  const kind = f.contradiction ? ` (contradiction: ${f.contradiction})` : '';
+  return `probe ${f.confirmation}${kind}${f.confirmationReason ? `: ${f.confirmationReason}` : ''}`;
+}
+
 export function remediationsFor(report: AuditReport, findingId: string): Remediation[] {
   return report.remediations.filter((r) => r.findingIds.includes(findingId));
 }
