@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { Response } from 'supertest';
+import { parse } from 'yaml';
 import { schemaIssues, SpecSchemas } from '../../src/http/schemas.js';
 import { loadSpec, resolveRef, type ApiSpec, type OpenApiResponse } from '../../src/http/spec.js';
 
@@ -29,7 +30,7 @@ export function expectConformsToSpec(res: Response, operationId: string): void {
   if (Object.keys(content).length === 0) return;
   const entry = content[mediaType];
   expect(entry, `${operationId} ${res.status}: media type ${mediaType} not declared (declared: ${Object.keys(content).join(', ')})`).toBeDefined();
-  const body = mediaType.endsWith('json') ? (res.body as unknown) : res.text;
+  const body = mediaType.endsWith('json') ? (res.body as unknown) : mediaType.endsWith('yaml') ? (parse(res.text) as unknown) : res.text;
   const validate = schemas.validator(entry!.schema ?? {});
   const ok = validate(body);
   expect(ok ? [] : schemaIssues(validate.errors).map((i) => ({ pointer: i.pointer, reason: i.reason })), `${operationId} ${res.status} body breaks its schema`).toEqual([]);
