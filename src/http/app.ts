@@ -19,6 +19,8 @@ import { jsonBody, validateParameters } from './validate.js';
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Responses are `Cache-Control: no-store`; hashing every 100 KB report for an ETag would buy nothing.
+  app.set('etag', false);
   app.use(requestLogging(deps.logger, deps.metrics));
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
