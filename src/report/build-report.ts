@@ -5,7 +5,7 @@ import type { AuditReport, Finding, PairRef } from './contract.js';
 import { flannelSection, reportNodes, reportRequirement } from './describe.js';
 import { groupFindingCells, type FindingGroup } from './finding-groups.js';
 import { findingReason } from './finding-reason.js';
-import { firstPairs } from './first-pairs.js';
+import { firstPairs, sortedMembers, type SortedMembers } from './first-pairs.js';
 import { endpointAddress } from '../remediate/remote-cover.js';
 import { indexSnapshot, type SnapshotIndex } from './snapshot-index.js';
 import { summarize } from './summary.js';
@@ -28,7 +28,8 @@ export function buildReport(snapshot: Snapshot, evaluation: Evaluation, options:
   }
   const index = indexSnapshot(snapshot);
   const groups = groupFindingCells(index, evaluation);
-  const findings = groups.map((g) => toFinding(index, g, options.maxPairs));
+  const members = sortedMembers();
+  const findings = groups.map((g) => toFinding(index, g, options.maxPairs, members));
   return {
     schemaVersion: 1,
     summary: summarize(evaluation),
@@ -41,9 +42,9 @@ export function buildReport(snapshot: Snapshot, evaluation: Evaluation, options:
   };
 }
 
-function toFinding(index: SnapshotIndex, group: FindingGroup, maxPairs: number): Finding {
+function toFinding(index: SnapshotIndex, group: FindingGroup, maxPairs: number, members: SortedMembers): Finding {
   const r = group.requirement;
-  const pairs = firstPairs(group.cells, maxPairs).map(([s, d]) => pairRef(r, s, d));
+  const pairs = firstPairs(group.cells, maxPairs, members).map(([s, d]) => pairRef(r, s, d));
   const representative = group.cells[0];
   return {
     id: group.id,

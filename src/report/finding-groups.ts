@@ -49,7 +49,6 @@ export function groupFindingCells(index: SnapshotIndex, evaluation: Evaluation):
   // Cells share evidence objects, so the group key of (evidence, requirement, verdict, direction)
   // is worked out once unless the target depends on the cell's classes.
   const keys = new Map<Evidence, Map<string, { key: string; target: FindingTarget }>>();
-  const deciding = new Map<Evidence[], Evidence[]>();
 
   for (const cell of evaluation.cells) {
     if (cell.verdict === 'allowed') continue;
@@ -63,13 +62,8 @@ export function groupFindingCells(index: SnapshotIndex, evaluation: Evaluation):
     }
     const pairCount = classPairCount(source, destination);
     if (pairCount === 0) continue;
-    let entries = deciding.get(cell.evidence);
-    if (!entries || entries[0]?.decision !== cell.verdict) {
-      entries = decidingEvidence(cell);
-      if (entries[0]?.decision === cell.verdict && cell.evidence.includes(entries[0])) deciding.set(cell.evidence, entries);
-    }
     const seen: string[] = [];
-    for (const evidence of entries) {
+    for (const evidence of decidingEvidence(cell)) {
       const direction = evidenceDirection(cell, evidence);
       let key: string;
       let target: FindingTarget;
@@ -151,8 +145,11 @@ function sortKey(g: Omit<FindingGroup, 'id'>): (string | number)[] {
 
 /** The evidence entries that carry the cell's verdict; a cell without one still gets a finding. */
 function decidingEvidence(cell: CellResult): Evidence[] {
-  const deciding = cell.evidence.filter((e) => e.decision === cell.verdict);
-  if (deciding.length > 0) return deciding;
+  // Most cells have a single deciding entry; skip the filter's copy then.
+  let count = 0;
+  for (const e of cell.evidence) if (e.decision === cell.verdict) count += 1;
+  if (count === cell.evidence.length) return cell.evidence;
+  if (count > 0) return cell.evidence.filter((e) => e.decision === cell.verdict);
   return [
     {
       layer: cell.layer,

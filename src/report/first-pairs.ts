@@ -14,17 +14,12 @@ const byName = (a: BoundNode, b: BoundNode): number => compareText(a.node.name, 
  * each source class merges the first `limit + 1` names of its destination classes once, so the
  * cost stays near classes x log(classes) + limit x log(classes), never N² and never all N sorted.
  */
-export function firstPairs(classPairs: readonly ClassPair[], limit: number): [BoundNode, BoundNode][] {
+export function firstPairs(
+  classPairs: readonly ClassPair[],
+  limit: number,
+  membersOf: SortedMembers = sortedMembers(),
+): [BoundNode, BoundNode][] {
   if (limit <= 0 || classPairs.length === 0) return [];
-  const sortedMembers = new Map<number, BoundNode[]>();
-  const membersOf = (c: NodeClass): BoundNode[] => {
-    let m = sortedMembers.get(c.id);
-    if (!m) {
-      m = isSorted(c.members) ? c.members : [...c.members].sort(byName);
-      sortedMembers.set(c.id, m);
-    }
-    return m;
-  };
   const destinationsBySourceClass = new Map<number, { seen: Set<number>; list: NodeClass[] }>();
   const sourceClasses = new Map<number, NodeClass>();
   for (const { source, destination } of classPairs) {
@@ -71,17 +66,35 @@ export function firstPairs(classPairs: readonly ClassPair[], limit: number): [Bo
   return pairs;
 }
 
+/** A class's members in name order. */
+export type SortedMembers = (c: NodeClass) => BoundNode[];
+
+/** Remembers each class's sorted members by class id; share one between calls over the same classes. */
+export function sortedMembers(): SortedMembers {
+  const sorted = new Map<number, BoundNode[]>();
+  return (c) => {
+    let m = sorted.get(c.id);
+    if (!m) {
+      m = isSorted(c.members) ? c.members : [...c.members].sort(byName);
+      sorted.set(c.id, m);
+    }
+    return m;
+  };
+}
+
 function isSorted(members: readonly BoundNode[]): boolean {
   for (let i = 1; i < members.length; i++) if (byName(members[i - 1]!, members[i]!) > 0) return false;
   return true;
 }
 
-interface Cursor {
-  classId: number;
-  /** Order of the class among the source classes: breaks ties between equal names. */
-  order: number;
-  members: BoundNode[];
-  at: number;
+class Cursor {
+  at = 0;
+  constructor(
+    readonly classId: number,
+    /** Order of the class among the source classes: breaks ties between equal names. */
+    readonly order: number,
+    readonly members: BoundNode[],
+  ) {}
 }
 
 /** Yields the members of several name-sorted lists in name order (a binary heap of cursors). */
@@ -90,8 +103,9 @@ class SourceMerge {
 
   constructor(lists: { classId: number; members: BoundNode[] }[]) {
     lists.forEach((l, order) => {
-      if (l.members.length > 0) this.push({ ...l, order, at: 0 });
+      if (l.members.length > 0) this.heap.push(new Cursor(l.classId, order, l.members));
     });
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
   next(): { node: BoundNode; classId: number } | undefined {
@@ -113,18 +127,6 @@ class SourceMerge {
   private less(a: Cursor, b: Cursor): boolean {
     const c = byName(a.members[a.at]!, b.members[b.at]!);
     return c < 0 || (c === 0 && a.order < b.order);
-  }
-
-  private push(c: Cursor): void {
-    const heap = this.heap;
-    heap.push(c);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-      i = parent;
-    }
   }
 
   private down(i: number): void {
