@@ -6,7 +6,15 @@ import { tryParseCidr } from '../../src/net/cidr.js';
  * are absent (not present-but-undefined) and structural comparison of duplicates is exact.
  */
 export function withoutUndefined<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+  // A plain loop: this runs for every translated object, and entries/filter/fromEntries copy three times.
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj)) {
+    const v = (obj as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[key] = v;
+  }
+  return out as T;
 }
 
 /** Family of an already validated, canonical CIDR. */
