@@ -21,15 +21,18 @@ export function summarize(evaluation: Evaluation): ReportSummary {
   const n = evaluation.nodes.length;
   const directedPairs = n * (n - 1);
   const classes = evaluation.classes;
-  const position = new Map<number, number>();
-  classes.forEach((c, i) => position.set(c.id, i));
   const size = classes.length;
+  // The evaluator numbers classes 0..n-1 in list order; then an id is its own position.
+  const identity = classes.every((c, i) => c.id === i);
+  const position = new Map<number, number>();
+  if (!identity) classes.forEach((c, i) => position.set(c.id, i));
+  const positionOf = (id: number): number | undefined => (identity ? (Number.isInteger(id) && id >= 0 && id < size ? id : undefined) : position.get(id));
   const dense = size * size <= DENSE_LIMIT;
   const table = dense ? new Uint8Array(size * size) : undefined;
   const sparse = dense ? undefined : new Map<number, number>();
   for (const cell of evaluation.cells) {
-    const s = position.get(cell.sourceClass);
-    const d = position.get(cell.destinationClass);
+    const s = positionOf(cell.sourceClass);
+    const d = positionOf(cell.destinationClass);
     if (s === undefined || d === undefined) throw new Error(`evaluation cell refers to unknown class ${cell.sourceClass} or ${cell.destinationClass}`);
     const key = s * size + d;
     const rank = RANK[cell.verdict] + 1;
