@@ -2,9 +2,12 @@
  * Generates a large AWS-hosted flannel cluster as native exports (kubectl + aws ec2 describe-*),
  * for the benchmark. Deterministic: the same size always gives the same documents.
  *
- * Shape: `groups` role groups spread over `subnets` subnets; every node's ENI carries the shared
- * cluster group plus its role group. One role group in ten lacks the VXLAN ingress rule, and the
- * NACL of the last subnet denies UDP 8472 from the first subnet, so the audit has real findings.
+ * Shape: node pools, as managed node groups are built. The `groups` security groups are split into
+ * pools of `groupsPerPool`; every node's ENI carries the shared cluster group plus all groups of its
+ * pool, and each pool lives in one of `subnets` subnets. The first group of a pool holds the VXLAN
+ * rule; in one pool in ten it allows tcp instead of udp. The NACL of the last subnet denies UDP
+ * 8472 from the first subnet. So the audit has real findings on every layer.
+ * With groupsPerPool = 1 every group is its own pool: the worst case for equivalence classes.
  */
 export interface GeneratedCluster {
   nodes: unknown;
@@ -12,7 +15,8 @@ export interface GeneratedCluster {
   aws: { name: string; body: unknown }[];
 }
 
-export function generateAwsCluster(nodeCount: number, groupCount: number, subnetCount = 10): GeneratedCluster {
+export function generateAwsCluster(nodeCount: number, groupCount: number, groupsPerPool = 10, subnetCount = 10): GeneratedCluster {
+  const poolCount = Math.max(1, Math.floor(groupCount / groupsPerPool));
   const vpcId = 'vpc-0bench000000000001';
   const subnets = Array.from({ length: subnetCount }, (_, s) => ({
     SubnetId: `subnet-${hex(s, 17)}`,
@@ -26,8 +30,8 @@ export function generateAwsCluster(nodeCount: number, groupCount: number, subnet
   const items = [];
   const enis = [];
   for (let i = 0; i < nodeCount; i++) {
-    const g = i % groupCount;
-    const s = g % subnetCount;
+    const pool = i % poolCount;
+    const s = pool % subnetCount;
     const ip = `10.${16 + s}.${Math.floor(i / 250) % 256}.${(i % 250) + 4}`;
     const name = `ip-${ip.replace(/\./g, '-')}.ec2.internal`;
     const instanceId = `i-${hex(i, 17)}`;
@@ -59,7 +63,9 @@ export function generateAwsCluster(nodeCount: number, groupCount: number, subnet
       Attachment: { InstanceId: instanceId, DeviceIndex: 0, Status: 'attached' },
       Groups: [
         { GroupId: clusterGroup, GroupName: 'k8s-cluster' },
-        { GroupId: groupIds[g]!, GroupName: `k8s-role-${g}` },
+        ...groupIds
+          .slice(pool * groupsPerPool, (pool + 1) * groupsPerPool)
+          .map((id, k) => ({ GroupId: id, GroupName: `k8s-pool-${pool}-${k}` })),
       ],
       InterfaceType: 'interface',
       PrivateIpAddress: ip,
@@ -82,13 +88,16 @@ export function generateAwsCluster(nodeCount: number, groupCount: number, subnet
     },
     ...groupIds.map((id, g) => ({
       GroupId: id,
-      GroupName: `k8s-role-${g}`,
-      Description: `role ${g}`,
+      GroupName: `k8s-pool-${Math.floor(g / groupsPerPool)}-${g % groupsPerPool}`,
+      Description: `node pool ${Math.floor(g / groupsPerPool)}, group ${g % groupsPerPool}`,
       OwnerId: '123456789012',
       VpcId: vpcId,
-      IpPermissions: [
+      IpPermissions: g % groupsPerPool !== 0 ? [
+        { IpProtocol: 'tcp', FromPort: 9000 + g, ToPort: 9000 + g, IpRanges: [{ CidrIp: `10.${16 + (g % subnetCount)}.0.0/16` }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] },
+        { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, UserIdGroupPairs: [{ GroupId: clusterGroup, UserId: '123456789012' }], IpRanges: [], Ipv6Ranges: [], PrefixListIds: [] },
+      ] : [
         { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.200.0.0/16' }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] },
-        g % 10 === 3
+        Math.floor(g / groupsPerPool) % 10 === 3
           ? { IpProtocol: 'tcp', FromPort: 8472, ToPort: 8472, IpRanges: [{ CidrIp: '10.16.0.0/12' }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] }
           : { IpProtocol: 'udp', FromPort: 8472, ToPort: 8472, IpRanges: [{ CidrIp: '10.16.0.0/12' }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] },
         { IpProtocol: 'tcp', FromPort: 30000 + g, ToPort: 30000 + g, IpRanges: [{ CidrIp: `10.${16 + (g % subnetCount)}.0.0/16` }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] },
