@@ -1,0 +1,330 @@
+/**
+ * Live tiers through the REST service: `sgaudit serve` is started from a configuration file
+ * naming cluster targets, and POST /v1/clusters/{name}/audits runs the production collector
+ * (src/http/live-collector.ts, nothing injected) against a fake Kubernetes API plus moto (AWS)
+ * or the real Keystone + neutron-server (OpenStack). The cloud credentials come only from
+ * what the configuration names (an AWS profile, a clouds.yaml entry), as in production.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import request, { type Response } from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { sha256 } from '../../src/http/auth.js';
+import { startServer, type RunningServer } from '../../src/http/server.js';
+import { resolveSettings } from '../../src/http/settings.js';
+import type { AuditReport } from '../../src/report/contract.js';
+import { buildTopology, type Topology, type TopologySpec } from '../support/aws-topology.js';
+import { flannelNode, startFakeApiServer, vxlanNetConf, writeKubeconfig, type FakeApiServer } from '../support/fake-apiserver.js';
+import { MOTO_ENDPOINT, motoClient, motoReachable } from '../support/moto.js';
+import { expectConformsToSpec } from '../support/openapi-response.js';
+import { requireTier } from '../support/tier.js';
+import { CLOUDS_FILE, lockCloud, NAME_PREFIX, NeutronAdmin, openstackReachable } from './openstack-fixture.js';
+
+const [moto, openstack] = await Promise.all([motoReachable(), openstackReachable()]);
+const awsOk = requireTier('aws-moto', moto.ok, moto.reason);
+const openstackOk = requireTier('openstack', openstack.ok, openstack.reason);
+
+const TOKEN = 'rest-live-targets-token-0123456789';
+const AUTH = `Bearer ${TOKEN}`;
+const KUBE_TOKEN = 'rest-live-kube-token';
+
+type Verdict = 'allowed' | 'blocked' | 'unknown';
+
+/** Verdict per directed pair `src->dst` from the findings; pairs no finding names are allowed. */
+function pairVerdicts(report: AuditReport): Record<string, Verdict> {
+  const names = report.nodes.map((n) => n.name);
+  const out: Record<string, Verdict> = {};
+  for (const s of names) for (const d of names) if (s !== d) out[`${s}->${d}`] = 'allowed';
+  for (const f of report.findings) {
+    expect(f.pairsTruncated).toBe(false);
+    for (const p of f.pairs) {
+      const key = `${p.sourceNode}->${p.destinationNode}`;
+      if (f.verdict === 'blocked' || out[key] === 'allowed') out[key] = f.verdict;
+    }
+  }
+  return out;
+}
+
+/**
+ * Replaces the process environment's variables with these prefixes by `vars` (the collectors
+ * read credentials and endpoints from it, like the AWS CLI and openstacksdk do) and returns
+ * the function that puts the old values back.
+ */
+function scopedEnv(prefixes: string[], vars: Record<string, string>): () => void {
+  const saved = { ...process.env };
+  for (const k of Object.keys(process.env)) if (prefixes.some((p) => k.startsWith(p))) delete process.env[k];
+  Object.assign(process.env, vars);
+  return () => {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  };
+}
+
+/** Starts `sgaudit serve` on a free port with a configuration file holding one token and `clusters`. */
+async function serve(configDir: string, clusters: Record<string, unknown>): Promise<RunningServer> {
+  const config = join(configDir, 'sgaudit.yaml');
+  await writeFile(config, stringify({ tokens: [{ name: 'rest-live-test', sha256: sha256(TOKEN).toString('hex'), scopes: ['audit', 'read'] }], clusters }));
+  return startServer(resolveSettings({ port: '0', dataDir: ':memory:', config, logLevel: 'silent' }, {}), {});
+}
+
+async function fakeCluster(nodes: { name: string; ip: string; instanceId?: string }[]): Promise<{ api: FakeApiServer; kubeconfig: string }> {
+  const api = await startFakeApiServer({
+    token: KUBE_TOKEN,
+    nodes: nodes.map((n, i) => {
+      const node = flannelNode(n.name, n.ip, `10.244.${i}.0/24`, n.instanceId ?? 'none');
+      // Outside AWS the node carries no aws:/// provider ID; the VTEP annotation is what counts.
+      if (n.instanceId === undefined) delete (node.spec as Record<string, unknown>).providerID;
+      return node;
+    }),
+    configMaps: { 'kube-flannel/kube-flannel-cfg': { 'net-conf.json': vxlanNetConf('10.244.0.0/16') } },
+  });
+  return { api, kubeconfig: await writeKubeconfig(api.server, KUBE_TOKEN) };
+}
+
+async function auditCluster(server: RunningServer, name: string): Promise<Response> {
+  const res = await request(server.url).post(`/v1/clusters/${name}/audits`).set('Authorization', AUTH).send({});
+  expectConformsToSpec(res, 'createClusterAudit');
+  return res;
+}
+
+/** The audit is stored: GET /v1/audits/{id} gives back the report the POST answered with. */
+async function expectStored(server: RunningServer, created: Response, cluster: string): Promise<void> {
+  expect(created.headers.location).toBe(`/v1/audits/${created.body.id}`);
+  const got = await request(server.url).get(`/v1/audits/${created.body.id}`).set('Authorization', AUTH);
+  expect(got.status).toBe(200);
+  expectConformsToSpec(got, 'getAudit');
+  expect(got.body).toEqual(created.body);
+  const listed = await request(server.url).get(`/v1/audits?cluster=${cluster}`).set('Authorization', AUTH);
+  expect(listed.status).toBe(200);
+  expect(listed.body.items.map((i: { id: string }) => i.id)).toEqual([created.body.id]);
+}
+
+function block(): number {
+  return 16 + Math.floor(Math.random() * 200);
+}
+
+/** Three nodes in two subnets of a new VPC, all in one group with `nodeRules` as ingress. */
+function awsSpec(b: number, nodeRules: TopologySpec['groups'][string], extra: Partial<TopologySpec> = {}): TopologySpec {
+  return {
+    vpcCidr: `10.${b}.0.0/16`,
+    subnets: { a: `10.${b}.1.0/24`, b: `10.${b}.2.0/24` },
+    groups: { nodes: nodeRules },
+    instances: {
+      a1: { subnet: 'a', ip: `10.${b}.1.11`, groups: ['nodes'] },
+      a2: { subnet: 'a', ip: `10.${b}.1.12`, groups: ['nodes'] },
+      b1: { subnet: 'b', ip: `10.${b}.2.11`, groups: ['nodes'] },
+    },
+    ...extra,
+  };
+}
+
+function nodesOf(topo: Topology): { name: string; ip: string; instanceId: string }[] {
+  return Object.keys(topo.ips).sort().map((name) => ({ name, ip: topo.ips[name]!, instanceId: topo.instanceIds[name]! }));
+}
+
+describe.skipIf(!awsOk)('REST live targets: Kubernetes (fake API server) + AWS (moto)', () => {
+  const PROFILE = 'sgaudit-moto';
+  const apis: FakeApiServer[] = [];
+  let server: RunningServer | undefined;
+  let restoreEnv: (() => void) | undefined;
+  let blockedTopo: Topology;
+  let partialTopo: Topology;
+
+  beforeAll(async () => {
+    const client: EC2Client = motoClient();
+    const b = block();
+    blockedTopo = await buildTopology(client, awsSpec(b, [
+      { protocol: 'tcp', port: 8472, from: { cidr: `10.${b}.0.0/16` } },
+      { protocol: 'tcp', port: 22, from: { cidr: `10.${b}.0.0/16` } },
+    ]));
+    const p = block();
+    partialTopo = await buildTopology(
+      client,
+      awsSpec(p, [{ protocol: 'udp', port: 8472, from: { prefixList: 'nodes-a' } }], { prefixLists: { 'nodes-a': [`10.${p}.1.0/24`] } }),
+    );
+    const blocked = await fakeCluster(nodesOf(blockedTopo));
+    const partial = await fakeCluster(nodesOf(partialTopo));
+    apis.push(blocked.api, partial.api);
+
+    // Credentials exist only under the configured profile, and IMDS is off: if the target's
+    // profile were not passed to the SDK, EC2 could not be read and the audit would say so.
+    const awsDir = await mkdtemp(join(tmpdir(), 'sgaudit-aws-'));
+    await writeFile(join(awsDir, 'credentials'), `[${PROFILE}]\naws_access_key_id = testing\naws_secret_access_key = testing\n`);
+    await writeFile(join(awsDir, 'config'), `[profile ${PROFILE}]\noutput = json\n`);
+    restoreEnv = scopedEnv(['AWS_'], {
+      ...(process.env.AWS_CA_BUNDLE && { AWS_CA_BUNDLE: process.env.AWS_CA_BUNDLE }),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials'),
+      AWS_CONFIG_FILE: join(awsDir, 'config'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ENDPOINT_URL_EC2: MOTO_ENDPOINT,
+      AWS_MAX_ATTEMPTS: '2',
+    });
+
+    const aws = (vpcId: string) => ({ provider: 'aws', region: 'us-east-1', profile: PROFILE, vpcIds: [vpcId] });
+    server = await serve(dirname(blocked.kubeconfig), {
+      // Relative to the configuration file, which sits beside this kubeconfig.
+      'moto-blocked': { kubernetes: { kubeconfig: basename(blocked.kubeconfig), context: 'fake' }, cloud: aws(blockedTopo.vpcId) },
+      'moto-partial': { kubernetes: { kubeconfig: partial.kubeconfig, context: 'fake' }, cloud: aws(partialTopo.vpcId) },
+      // A profile with no credentials anywhere: every EC2 call fails, nothing can be judged.
+      'moto-no-credentials': { kubernetes: { kubeconfig: partial.kubeconfig, context: 'fake' }, cloud: { ...aws(partialTopo.vpcId), profile: 'sgaudit-absent' } },
+      // The kubeconfig's current context points at 127.0.0.1:1, where nothing listens.
+      unreachable: { kubernetes: { kubeconfig: partial.kubeconfig }, cloud: aws(partialTopo.vpcId) },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await Promise.all(apis.map((a) => a.close()));
+    restoreEnv?.();
+  });
+
+  it('lists the configured targets', async () => {
+    const res = await request(server!.url).get('/v1/clusters').set('Authorization', AUTH);
+    expect(res.status).toBe(200);
+    expectConformsToSpec(res, 'listClusters');
+    expect(res.body.items).toEqual([
+      { name: 'moto-blocked', kubernetes: 'kubeconfig', cloud: 'aws' },
+      { name: 'moto-no-credentials', kubernetes: 'kubeconfig', cloud: 'aws' },
+      { name: 'moto-partial', kubernetes: 'kubeconfig', cloud: 'aws' },
+      { name: 'unreachable', kubernetes: 'kubeconfig', cloud: 'aws' },
+    ]);
+  });
+
+  it('UDP 8472 missing from the node group: 201, all 6 pairs blocked at that group, stored', async () => {
+    const res = await auditCluster(server!, 'moto-blocked');
+    expect(res.status).toBe(201);
+    const report = res.body as AuditReport & { cluster: string; origin: string };
+    expect(report).toMatchObject({ cluster: 'moto-blocked', origin: 'live' });
+    expect(report.summary).toMatchObject({ nodes: 3, directedPairs: 6, blocked: 6, allowed: 0, unknown: 0 });
+    expect(Object.values(pairVerdicts(report))).toEqual(Array(6).fill('blocked'));
+    expect(report.findings[0]).toMatchObject({ layer: 'security-group', direction: 'ingress', protocol: 'udp', port: 8472 });
+    expect(report.findings[0]!.target?.id).toBe(blockedTopo.groupIds.nodes);
+    expect(report.remediations.map((r) => r.target.id)).toContain(blockedTopo.groupIds.nodes);
+    // Read from the ConfigMap of the fake cluster, not assumed.
+    expect(report.flannel).toMatchObject({ backend: 'vxlan', port: 8472, origin: 'configmap' });
+    expect(apis[0]!.requests.some((r) => r.startsWith('/api/v1/nodes'))).toBe(true);
+    await expectStored(server!, res, 'moto-blocked');
+  });
+
+  it('UDP 8472 through a prefix list of subnet a only: sources in b blocked, the rest allowed', async () => {
+    const res = await auditCluster(server!, 'moto-partial');
+    expect(res.status).toBe(201);
+    const report = res.body as AuditReport;
+    expect(pairVerdicts(report)).toEqual({
+      'a1->a2': 'allowed',
+      'a1->b1': 'allowed',
+      'a2->a1': 'allowed',
+      'a2->b1': 'allowed',
+      'b1->a1': 'blocked',
+      'b1->a2': 'blocked',
+    });
+    expect(report.summary).toMatchObject({ allowed: 4, blocked: 2, unknown: 0 });
+    await expectStored(server!, res, 'moto-partial');
+  });
+
+  it('a profile without credentials: 201 with every pair unknown and the SDK\'s reason, never allowed', async () => {
+    const res = await auditCluster(server!, 'moto-no-credentials');
+    expect(res.status).toBe(201);
+    const report = res.body as AuditReport;
+    expect(report.summary).toMatchObject({ directedPairs: 6, allowed: 0, blocked: 0, unknown: 6 });
+    expect(Object.values(pairVerdicts(report))).toEqual(Array(6).fill('unknown'));
+    expect(report.findings.map((f) => f.reason)).toEqual(Array(3).fill(expect.stringContaining('DescribeNetworkInterfaces failed: CredentialsProviderError')));
+  });
+
+  it('an unknown cluster name: 404 problem+json, nothing collected', async () => {
+    const before = apis.map((a) => a.requests.length);
+    const res = await auditCluster(server!, 'not-configured');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 404, type: '/docs#problem-not-found' });
+    expect(res.body.detail).toContain('not-configured');
+    expect(apis.map((a) => a.requests.length)).toEqual(before);
+  });
+
+  it('a cluster whose Kubernetes API is unreachable: 502 problem+json naming the cluster and the cause, not stored', async () => {
+    const res = await auditCluster(server!, 'unreachable');
+    expect(res.status).toBe(502);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 502, type: '/docs#problem-collection-failed' });
+    expect(res.body.detail).toMatch(/reading cluster unreachable failed: .*(ECONNREFUSED|127\.0\.0\.1:1)/);
+    const listed = await request(server!.url).get('/v1/audits?cluster=unreachable').set('Authorization', AUTH);
+    expect(listed.body.items).toEqual([]);
+    const metrics = await request(server!.url).get('/metrics').set('Authorization', AUTH);
+    expect(metrics.text).toContain('sgaudit_audits_total{cluster="unreachable",outcome="collection-failed"} 1');
+  });
+});
+
+describe.skipIf(!openstackOk)('REST live targets: Kubernetes (fake API server) + OpenStack (Keystone + neutron-server)', () => {
+  const run = `${NAME_PREFIX}rest-${Date.now().toString(36)}-`;
+  const NODES = [
+    ['master-0', '172.16.10.11'],
+    ['worker-0', '172.16.10.85'],
+    ['worker-1', '172.16.10.173'],
+    ['worker-2', '172.16.10.201'],
+  ] as const;
+  let admin: NeutronAdmin | undefined;
+  let unlock: (() => void) | undefined;
+  let api: FakeApiServer | undefined;
+  let server: RunningServer | undefined;
+  let restoreEnv: (() => void) | undefined;
+  let groupId = '';
+
+  beforeAll(async () => {
+    unlock = await lockCloud();
+    admin = await NeutronAdmin.connect();
+    await admin.removeTestObjects(); // leftovers of an interrupted run would hold the incident's fixed IPs
+
+    // The incident: 4 nodes in 172.16.10.0/24 whose flannel rule was edited to tcp 8472.
+    const net = await admin.network(`${run}incident`);
+    const sub = await admin.subnet(`${run}incident`, net.id as string, '172.16.10.0/24');
+    groupId = (await admin.group(`${run}k8s-nodes`)).id as string;
+    await admin.rule(groupId, { direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '0.0.0.0/0' });
+    await admin.rule(groupId, { direction: 'ingress', protocol: 'tcp', port_range_min: 8472, port_range_max: 8472, remote_ip_prefix: '172.16.10.0/24' });
+    await admin.rule(groupId, { direction: 'ingress', protocol: 'tcp', port_range_min: 6443, port_range_max: 6443, remote_group_id: groupId });
+    for (const [name, ip] of NODES) await admin.port(`${run}${name}`, net.id as string, sub.id as string, ip, { security_groups: [groupId] });
+
+    const cluster = await fakeCluster(NODES.map(([name, ip]) => ({ name, ip })));
+    api = cluster.api;
+    // The collector finds clouds.yaml (and secure.yaml beside it) the way openstacksdk does.
+    restoreEnv = scopedEnv(['OS_'], { OS_CLIENT_CONFIG_FILE: CLOUDS_FILE });
+    server = await serve(dirname(cluster.kubeconfig), {
+      incident: { kubernetes: { kubeconfig: cluster.kubeconfig, context: 'fake' }, cloud: { provider: 'openstack', cloud: 'sgaudit-reader' } },
+      'no-such-cloud': { kubernetes: { kubeconfig: cluster.kubeconfig, context: 'fake' }, cloud: { provider: 'openstack', cloud: 'sgaudit-missing' } },
+    });
+  }, 780_000); // includes waiting for another run's lock
+
+  afterAll(async () => {
+    try {
+      await server?.close();
+      await api?.close();
+      restoreEnv?.();
+      await admin?.removeTestObjects(run);
+    } finally {
+      unlock?.();
+    }
+  }, 120_000);
+
+  it('the incident: 201, 12 blocked pairs at the nodes\' group, stored', async () => {
+    const res = await auditCluster(server!, 'incident');
+    expect(res.status).toBe(201);
+    const report = res.body as AuditReport & { cluster: string; origin: string };
+    expect(report).toMatchObject({ cluster: 'incident', origin: 'live' });
+    expect(report.summary).toMatchObject({ nodes: 4, directedPairs: 12, blocked: 12, allowed: 0, unknown: 0 });
+    expect(Object.values(pairVerdicts(report))).toEqual(Array(12).fill('blocked'));
+    expect(report.findings[0]).toMatchObject({ layer: 'security-group', direction: 'ingress', protocol: 'udp', port: 8472 });
+    expect(report.findings[0]!.target?.id).toBe(groupId);
+    expect(report.remediations.map((r) => r.target.id)).toContain(groupId);
+    await expectStored(server!, res, 'incident');
+  });
+
+  it('a target naming a cloud clouds.yaml does not have: 502 problem+json naming the entry', async () => {
+    const res = await auditCluster(server!, 'no-such-cloud');
+    expect(res.status).toBe(502);
+    expect(res.body).toMatchObject({ status: 502, type: '/docs#problem-collection-failed' });
+    expect(res.body.detail).toContain('sgaudit-missing');
+  });
+});
