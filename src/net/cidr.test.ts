@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
-import { canonicalCidr, cidrContainsCidr, cidrContainsIp, isPlainIp, tryParseCidr } from './cidr.js';
+import {
+  canonicalCidr,
+  cidrContainsCidr,
+  cidrContainsIp,
+  ipFamily,
+  isPlainCidr,
+  isPlainIp,
+  plainCanonicalCidr,
+  plainIpFamily,
+  tryParseCidr,
+} from './cidr.js';
 
 describe('cidr', () => {
   it.each([
@@ -86,5 +96,37 @@ describe('tryParseCidr fast path for dotted quads', () => {
     ['10.0.0.1', true], ['010.0.0.1', false], ['10.1', false], ['2001:db8::1', true], ['fe80::1%eth0', false], ['10.0.0.1/32', false],
   ])('isPlainIp(%s) = %s', (text, plain) => {
     expect(isPlainIp(text)).toBe(plain);
+  });
+});
+
+describe('one-lookup forms of the plain-address checks', () => {
+  it.each([
+    ['10.0.0.1', 4], ['010.0.0.1', undefined], ['10.1', undefined], ['2001:db8::1', 6], ['fe80::1%eth0', undefined],
+    ['10.0.0.1/32', undefined], ['::ffff:1.2.3.4', 6], ['', undefined], ['1.2.3.4 ', undefined],
+  ] as const)('plainIpFamily(%s) = %s, as isPlainIp then ipFamily', (text, family) => {
+    expect(plainIpFamily(text)).toBe(family);
+    expect(plainIpFamily(text)).toBe(isPlainIp(text) ? ipFamily(text) : undefined);
+  });
+
+  it.each([
+    ['10.244.1.7/24', '10.244.1.0/24'], ['10.0.0.0/08', '10.0.0.0/8'], ['fd00:10:244::1/64', 'fd00:10:244::/64'],
+    ['::ffff:1.2.3.4/120', '::ffff:102:300/120'], ['10.244.0.0/33', undefined], ['010.0.0.0/8', undefined],
+    ['10.0.0.0/0008', undefined], ['fd00::/129', undefined], ['10.0.0.1', undefined], ['10.1/8', undefined],
+    ['fe80::%eth0/64', undefined], ['10.0.0.0/ 8', undefined], ['', undefined],
+  ] as const)('plainCanonicalCidr(%s) = %s, as isPlainCidr then canonicalCidr', (text, canonical) => {
+    // Twice: the second answer comes from the memo.
+    for (let i = 0; i < 2; i++) {
+      expect(plainCanonicalCidr(text)).toBe(canonical);
+      expect(plainCanonicalCidr(text)).toBe(isPlainCidr(text) ? canonicalCidr(text) : undefined);
+    }
+  });
+
+  it('canonicalCidr answers the same from its memo', () => {
+    for (const text of ['010.0.0.0/8', '10.1/8', '100.68.0.18/18', 'nope']) {
+      const first = canonicalCidr(text);
+      expect(canonicalCidr(text)).toBe(first);
+    }
+    expect(canonicalCidr('010.0.0.0/8')).toBe('8.0.0.0/8');
+    expect(canonicalCidr('nope')).toBeUndefined();
   });
 });

@@ -50,6 +50,20 @@ function remember(text: string, parsed: ParsedCidr | undefined): ParsedCidr | un
   return parsed;
 }
 
+/**
+ * Canonical texts, bounded like PARSED: translation canonicalizes every pod CIDR and rule
+ * peer, and formatting a bigint back to text costs more than parsing it. null: not canonicalizable
+ * (for CANONICAL_CIDR: not a CIDR; for PLAIN_CIDR: not a plain CIDR, see isPlainCidr).
+ */
+const CANONICAL_CIDR = new Map<string, string | null>();
+const PLAIN_CIDR = new Map<string, string | null>();
+
+function memo(cache: Map<string, string | null>, text: string, value: string | undefined): string | undefined {
+  if (cache.size >= PARSED_LIMIT) cache.clear();
+  cache.set(text, value ?? null);
+  return value;
+}
+
 function parseUncached(text: string): ParsedCidr | undefined {
   const quad = DOTTED_QUAD.exec(text);
   if (quad) {
@@ -143,8 +157,10 @@ export function formatCidr(c: ParsedCidr): string {
 }
 
 export function canonicalCidr(text: string): string | undefined {
+  const hit = CANONICAL_CIDR.get(text);
+  if (hit !== undefined) return hit ?? undefined;
   const c = tryParseCidr(text);
-  return c ? formatCidr(c) : undefined;
+  return typeof text === 'string' ? memo(CANONICAL_CIDR, text, c ? formatCidr(c) : undefined) : undefined;
 }
 
 export function cidrContainsIp(cidr: ParsedCidr, ip: string): boolean {
@@ -167,24 +183,38 @@ export function isWholeAddressSpace(c: ParsedCidr): boolean {
  * which Kubernetes and flannel reject, so input validation uses this instead of isValidIp.
  */
 export function isPlainIp(text: string): boolean {
-  if (typeof text !== 'string' || text.includes('/') || text.includes('%')) return false;
+  return plainIpFamily(text) !== undefined;
+}
+
+/** The family of a plain address (see isPlainIp), or undefined for anything else: one parse answers both questions. */
+export function plainIpFamily(text: string): IpFamily | undefined {
+  if (typeof text !== 'string' || text.includes('/') || text.includes('%')) return undefined;
   const parsed = tryParseCidr(text);
-  if (!parsed) return false;
+  if (!parsed) return undefined;
   // Same test as ipaddr.IPv4.isValidFourPartDecimal, whose validity half the parse above already did.
-  return parsed.family === 6 || FOUR_PART_DECIMAL.test(text);
+  if (parsed.family === 6) return 6;
+  return FOUR_PART_DECIMAL.test(text) ? 4 : undefined;
 }
 
 const FOUR_PART_DECIMAL = /^(0|[1-9]\d*)(\.(0|[1-9]\d*)){3}$/;
 
 const DECIMAL_PREFIX = /^\d{1,3}$/;
 
+/** canonicalCidr(text) when isPlainCidr(text), else undefined, with one lookup for a text seen before. */
+export function plainCanonicalCidr(text: string): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  const hit = PLAIN_CIDR.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  return memo(PLAIN_CIDR, text, isPlainCidr(text) ? canonicalCidr(text) : undefined);
+}
+
 /** True for `addr/prefix` with a plain address (see isPlainIp) and a decimal prefix in range. */
 export function isPlainCidr(text: string): boolean {
   if (typeof text !== 'string') return false;
   const slash = text.indexOf('/');
   if (slash < 0) return false;
-  const addr = text.slice(0, slash);
+  const family = plainIpFamily(text.slice(0, slash));
   const prefix = text.slice(slash + 1);
-  if (!isPlainIp(addr) || !DECIMAL_PREFIX.test(prefix)) return false;
-  return Number(prefix) <= (ipFamily(addr) === 4 ? 32 : 128);
+  if (family === undefined || !DECIMAL_PREFIX.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
 }
