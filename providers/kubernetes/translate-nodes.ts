@@ -2,7 +2,7 @@ import type { ClusterNode, VtepSource } from '../../src/model/cluster.js';
 import { pointerJoin, type SourceRef, type Warning } from '../../src/model/source.js';
 import type { RawDocument } from '../../src/inputs/types.js';
 import { IssueCollector, describeType, isPlainObject } from '../../src/inputs/issues.js';
-import { canonicalCidr, ipFamily, isPlainCidr, isPlainIp } from '../../src/net/cidr.js';
+import { plainCanonicalCidr, plainIpFamily } from '../../src/net/cidr.js';
 import { FLANNEL_ANNOTATION, OS_LABELS } from './flannel-annotations.js';
 import { parseProviderId } from './provider-id.js';
 
@@ -58,8 +58,10 @@ function nodeEntries(doc: RawDocument, issues: IssueCollector): NodeEntry[] {
       return [];
     }
     const entries: NodeEntry[] = [];
-    items.forEach((item, i) => {
-      const pointer = pointerJoin('', 'items', i);
+    for (let i = 0; i < items.length; i++) {
+      const item: unknown = items[i];
+      // pointerJoin('', 'items', i): a number segment needs no escaping.
+      const pointer = `/items/${i}`;
       if (!isPlainObject(item)) {
         issues.problem(doc.name, pointer, `expected a Node object, got ${describeType(item)}`);
       } else if (item.kind !== undefined && item.kind !== 'Node') {
@@ -68,7 +70,7 @@ function nodeEntries(doc: RawDocument, issues: IssueCollector): NodeEntry[] {
       } else if (checkApiVersion(doc, item, pointer, issues)) {
         entries.push({ body: item, pointer });
       }
-    });
+    }
     return entries;
   }
   issues.problem(
@@ -88,45 +90,48 @@ function checkApiVersion(doc: RawDocument, obj: Record<string, unknown>, pointer
   return false;
 }
 
+/**
+ * Pointers below the node's own are built only when a problem or warning names them:
+ * this runs for every node, and almost every node is fine.
+ */
 function translateNode(body: Record<string, unknown>, source: SourceRef, issues: IssueCollector): ClusterNode | undefined {
   const before = issues.problems.length;
   const doc = source.document;
-  const at = (...segments: (string | number)[]) => pointerJoin(source.pointer, ...segments);
+  const base = source.pointer;
 
-  const metadata = objectAt(body.metadata, doc, at('metadata'), issues, true);
+  const metadata = objectAt(body, 'metadata', doc, base, issues, true);
   const name = metadata?.name;
   if (metadata && (typeof name !== 'string' || name === '')) {
-    issues.problem(doc, at('metadata', 'name'), name === undefined ? 'missing metadata.name' : 'metadata.name must be a non-empty string', name);
+    issues.problem(doc, pointerJoin(base, 'metadata', 'name'), name === undefined ? 'missing metadata.name' : 'metadata.name must be a non-empty string', name);
   }
-  const annotations = stringMap(metadata?.annotations, doc, at('metadata', 'annotations'), issues);
-  const labels = stringMap(metadata?.labels, doc, at('metadata', 'labels'), issues);
-  const spec = objectAt(body.spec, doc, at('spec'), issues, false) ?? {};
-  const status = objectAt(body.status, doc, at('status'), issues, false) ?? {};
-  const annotationPointer = (key: string) => at('metadata', 'annotations', key);
-  const label = typeof name === 'string' && name !== '' ? `node ${JSON.stringify(name)}` : 'node';
+  const annotations = stringMap(metadata?.annotations, doc, base, 'annotations', issues);
+  const labels = stringMap(metadata?.labels, doc, base, 'labels', issues);
+  const spec = objectAt(body, 'spec', doc, base, issues, false) ?? {};
+  const status = objectAt(body, 'status', doc, base, issues, false) ?? {};
+  const label = () => (typeof name === 'string' && name !== '' ? `node ${JSON.stringify(name)}` : 'node');
 
-  const internalIp = readInternalIp(status, doc, at('status', 'addresses'), issues);
-  const vtep = readVtep(annotations, annotationPointer, doc, issues, label, source);
+  const internalIp = readInternalIp(status, doc, base, issues);
+  const vtep = readVtep(annotations, base, doc, issues, label, source);
   let vtepSource: VtepSource = vtep.source;
   let vtepIp = vtep.ip;
-  if (vtepIp === undefined && internalIp !== undefined && ipFamily(internalIp) === 4) {
-    vtepIp = internalIp;
+  if (vtepIp === undefined && internalIp?.family === 4) {
+    vtepIp = internalIp.ip;
     vtepSource = 'internal-ip';
     issues.warn(
       'vtep-from-internal-ip',
-      `${label} has no ${FLANNEL_ANNOTATION.publicIp} annotation; using its InternalIP ${internalIp} as the VTEP address, but flannel picks the default-route interface, which can differ on multi-NIC hosts`,
+      `${label()} has no ${FLANNEL_ANNOTATION.publicIp} annotation; using its InternalIP ${internalIp.ip} as the VTEP address, but flannel picks the default-route interface, which can differ on multi-NIC hosts`,
       source,
     );
   } else if (vtepIp === undefined) {
     vtepSource = 'none';
-    issues.warn('vtep-unknown', `${label} has neither a ${FLANNEL_ANNOTATION.publicIp} annotation nor an IPv4 InternalIP; its flows cannot be checked`, source);
+    issues.warn('vtep-unknown', `${label()} has neither a ${FLANNEL_ANNOTATION.publicIp} annotation nor an IPv4 InternalIP; its flows cannot be checked`, source);
   }
-  const vtepIpv6 = readIpAnnotation(annotations, [FLANNEL_ANNOTATION.publicIpv6Overwrite, FLANNEL_ANNOTATION.publicIpv6], 6, annotationPointer, doc, issues);
+  const vtepIpv6 = readIpAnnotation(annotations, IPV6_KEYS, 6, base, doc, issues);
 
-  const os = readOs(labels, doc, at('metadata', 'labels'), issues);
-  const podCidrs = readPodCidrs(spec, doc, at('spec'), issues);
+  const os = readOs(labels, doc, base, issues);
+  const podCidrs = readPodCidrs(spec, doc, base, issues);
   if (podCidrs.length === 0) {
-    issues.warn('pod-cidr-missing', `${label} has no spec.podCIDR; flannel refuses to start there ("pod cidr not assigned")`, source);
+    issues.warn('pod-cidr-missing', `${label()} has no spec.podCIDR; flannel refuses to start there ("pod cidr not assigned")`, source);
   }
 
   let providerId: ClusterNode['providerId'];
@@ -134,67 +139,88 @@ function translateNode(body: Record<string, unknown>, source: SourceRef, issues:
   if (typeof rawProviderId === 'string' && rawProviderId !== '') {
     const parsed = parseProviderId(rawProviderId);
     providerId = parsed.id;
-    if (parsed.problem) issues.warn('provider-id-unparsed', `${label}: ${parsed.problem}; the node is matched by address instead`, { document: doc, pointer: at('spec', 'providerID') });
+    if (parsed.problem) issues.warn('provider-id-unparsed', `${label()}: ${parsed.problem}; the node is matched by address instead`, { document: doc, pointer: pointerJoin(base, 'spec', 'providerID') });
   } else if (rawProviderId !== undefined && rawProviderId !== '') {
-    issues.problem(doc, at('spec', 'providerID'), `spec.providerID must be a string, got ${describeType(rawProviderId)}`, rawProviderId);
+    issues.problem(doc, pointerJoin(base, 'spec', 'providerID'), `spec.providerID must be a string, got ${describeType(rawProviderId)}`, rawProviderId);
   }
 
   const backendType = annotations[FLANNEL_ANNOTATION.backendType];
-  const backendData = readBackendData(annotations, annotationPointer(FLANNEL_ANNOTATION.backendData), doc, issues, label);
+  const backendData = readBackendData(annotations, base, doc, issues, label);
 
   if (issues.problems.length > before || typeof name !== 'string') return undefined;
   const node: ClusterNode = { name, os, vtepSource, podCidrs, source };
   if (vtepIp !== undefined) node.vtepIp = vtepIp;
   if (vtepIpv6 !== undefined) node.vtepIpv6 = vtepIpv6;
-  if (internalIp !== undefined) node.internalIp = internalIp;
+  if (internalIp !== undefined) node.internalIp = internalIp.ip;
   if (providerId) node.providerId = providerId;
   if (backendType !== undefined && backendType !== '') node.backendTypeAnnotation = backendType;
   if (backendData) node.backendData = backendData;
   return node;
 }
 
-function objectAt(v: unknown, doc: string, pointer: string, issues: IssueCollector, required: boolean): Record<string, unknown> | undefined {
+const IPV4_OVERWRITE_KEYS = [FLANNEL_ANNOTATION.publicIpOverwrite];
+const IPV4_KEYS = [FLANNEL_ANNOTATION.publicIp];
+const IPV6_KEYS = [FLANNEL_ANNOTATION.publicIpv6Overwrite, FLANNEL_ANNOTATION.publicIpv6];
+
+function annotationPointer(base: string, key: string): string {
+  return pointerJoin(base, 'metadata', 'annotations', key);
+}
+
+/** `body[key]` when it is an object; `key` is metadata, spec or status. */
+function objectAt(body: Record<string, unknown>, key: string, doc: string, base: string, issues: IssueCollector, required: boolean): Record<string, unknown> | undefined {
+  const v = body[key];
   if (v === undefined || v === null) {
-    if (required) issues.problem(doc, pointer, 'missing metadata (a Node needs metadata.name)');
+    if (required) issues.problem(doc, pointerJoin(base, key), 'missing metadata (a Node needs metadata.name)');
     return undefined;
   }
   if (!isPlainObject(v)) {
-    issues.problem(doc, pointer, `expected an object, got ${describeType(v)}`, v);
+    issues.problem(doc, pointerJoin(base, key), `expected an object, got ${describeType(v)}`, v);
     return undefined;
   }
   return v;
 }
 
-function stringMap(v: unknown, doc: string, pointer: string, issues: IssueCollector): Record<string, string> {
-  if (v === undefined || v === null) return {};
+const EMPTY_MAP: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * `metadata[field]` as a map of strings. A map whose values are all strings is used as it is
+ * rather than copied; it is only read. Only the string values are kept when some are not.
+ */
+function stringMap(v: unknown, doc: string, base: string, field: 'annotations' | 'labels', issues: IssueCollector): Readonly<Record<string, string>> {
+  if (v === undefined || v === null) return EMPTY_MAP;
   if (!isPlainObject(v)) {
-    issues.problem(doc, pointer, `expected a map of strings, got ${describeType(v)}`, v);
-    return {};
+    issues.problem(doc, pointerJoin(base, 'metadata', field), `expected a map of strings, got ${describeType(v)}`, v);
+    return EMPTY_MAP;
   }
-  const out: Record<string, string> = {};
-  for (const [k, value] of Object.entries(v)) {
-    if (typeof value === 'string') out[k] = value;
-    else issues.problem(doc, pointerJoin(pointer, k), `annotation and label values must be strings, got ${describeType(value)}`, value);
+  let out: Record<string, string> | undefined;
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (typeof v[k] === 'string') continue;
+    out ??= {};
+    issues.problem(doc, pointerJoin(base, 'metadata', field, k), `annotation and label values must be strings, got ${describeType(v[k])}`, v[k]);
   }
+  if (out === undefined) return v as Record<string, string>;
+  for (const k of keys) if (typeof v[k] === 'string') out[k] = v[k];
   return out;
 }
 
 function readVtep(
-  annotations: Record<string, string>,
-  pointerOf: (key: string) => string,
+  annotations: Readonly<Record<string, string>>,
+  base: string,
   doc: string,
   issues: IssueCollector,
-  label: string,
+  label: () => string,
   source: SourceRef,
 ): { ip?: string; source: VtepSource } {
-  const overwrite = readIpAnnotation(annotations, [FLANNEL_ANNOTATION.publicIpOverwrite], 4, pointerOf, doc, issues);
-  const publicIp = readIpAnnotation(annotations, [FLANNEL_ANNOTATION.publicIp], 4, pointerOf, doc, issues);
+  const overwrite = readIpAnnotation(annotations, IPV4_OVERWRITE_KEYS, 4, base, doc, issues);
+  const publicIp = readIpAnnotation(annotations, IPV4_KEYS, 4, base, doc, issues);
   if (overwrite !== undefined) {
     if (publicIp !== undefined && publicIp !== overwrite) {
       // flannel copies the overwrite into public-ip when it (re)registers; a mismatch means it has not yet.
       issues.warn(
         'vtep-overwrite-pending',
-        `${label}: ${FLANNEL_ANNOTATION.publicIpOverwrite} ${overwrite} differs from ${FLANNEL_ANNOTATION.publicIp} ${publicIp}; flannel applies the overwrite when it next registers the node, so ${overwrite} is audited`,
+        `${label()}: ${FLANNEL_ANNOTATION.publicIpOverwrite} ${overwrite} differs from ${FLANNEL_ANNOTATION.publicIp} ${publicIp}; flannel applies the overwrite when it next registers the node, so ${overwrite} is audited`,
         source,
       );
     }
@@ -206,18 +232,18 @@ function readVtep(
 
 /** The first present annotation of `keys`, validated as an address of `family`. */
 function readIpAnnotation(
-  annotations: Record<string, string>,
-  keys: string[],
+  annotations: Readonly<Record<string, string>>,
+  keys: readonly string[],
   family: 4 | 6,
-  pointerOf: (key: string) => string,
+  base: string,
   doc: string,
   issues: IssueCollector,
 ): string | undefined {
   for (const key of keys) {
     const value = annotations[key];
     if (value === undefined || value === '') continue;
-    if (!isPlainIp(value) || ipFamily(value) !== family) {
-      issues.problem(doc, pointerOf(key), `not a valid IPv${family} address`, value);
+    if (plainIpFamily(value) !== family) {
+      issues.problem(doc, annotationPointer(base, key), `not a valid IPv${family} address`, value);
       return undefined;
     }
     return value;
@@ -225,79 +251,88 @@ function readIpAnnotation(
   return undefined;
 }
 
-function readInternalIp(status: Record<string, unknown>, doc: string, pointer: string, issues: IssueCollector): string | undefined {
+/** The node's InternalIP with its family; IPv4 is preferred because the VTEP fallback and `public-ip` are IPv4. */
+function readInternalIp(status: Record<string, unknown>, doc: string, base: string, issues: IssueCollector): { ip: string; family: 4 | 6 } | undefined {
   const addresses = status.addresses;
   if (addresses === undefined || addresses === null) return undefined;
   if (!Array.isArray(addresses)) {
-    issues.problem(doc, pointer, `status.addresses must be an array, got ${describeType(addresses)}`, addresses);
+    issues.problem(doc, pointerJoin(base, 'status', 'addresses'), `status.addresses must be an array, got ${describeType(addresses)}`, addresses);
     return undefined;
   }
-  const internal: string[] = [];
-  addresses.forEach((a, i) => {
-    if (!isPlainObject(a) || a.type !== 'InternalIP') return;
-    if (typeof a.address === 'string' && isPlainIp(a.address)) internal.push(a.address);
-    else issues.problem(doc, pointerJoin(pointer, i, 'address'), 'InternalIP address is not a valid IP address', a.address);
-  });
-  // Prefer IPv4: the VTEP fallback and the `public-ip` annotation are IPv4.
-  return internal.find((ip) => ipFamily(ip) === 4) ?? internal[0];
+  let first: { ip: string; family: 4 | 6 } | undefined;
+  let firstV4: string | undefined;
+  for (let i = 0; i < addresses.length; i++) {
+    const a: unknown = addresses[i];
+    if (!isPlainObject(a) || a.type !== 'InternalIP') continue;
+    const family = typeof a.address === 'string' ? plainIpFamily(a.address) : undefined;
+    if (family === undefined) {
+      issues.problem(doc, pointerJoin(base, 'status', 'addresses', i, 'address'), 'InternalIP address is not a valid IP address', a.address);
+      continue;
+    }
+    first ??= { ip: a.address as string, family };
+    if (family === 4) firstV4 ??= a.address as string;
+  }
+  return firstV4 !== undefined ? { ip: firstV4, family: 4 } : first;
 }
 
-function readOs(labels: Record<string, string>, doc: string, pointer: string, issues: IssueCollector): 'linux' | 'windows' {
+function readOs(labels: Readonly<Record<string, string>>, doc: string, base: string, issues: IssueCollector): 'linux' | 'windows' {
   for (const key of OS_LABELS) {
     const value = labels[key];
     if (value === undefined) continue;
     if (value === 'linux' || value === 'windows') return value;
-    issues.problem(doc, pointerJoin(pointer, key), 'flannel runs only on linux and windows nodes', value);
+    issues.problem(doc, pointerJoin(base, 'metadata', 'labels', key), 'flannel runs only on linux and windows nodes', value);
     return 'linux';
   }
   return 'linux';
 }
 
-function readPodCidrs(spec: Record<string, unknown>, doc: string, pointer: string, issues: IssueCollector): string[] {
+function readPodCidrs(spec: Record<string, unknown>, doc: string, base: string, issues: IssueCollector): string[] {
   const list = spec.podCIDRs;
   if (Array.isArray(list) && list.length > 0) {
     const out: string[] = [];
-    list.forEach((c, i) => {
-      const canonical = typeof c === 'string' && isPlainCidr(c) ? canonicalCidr(c) : undefined;
+    for (let i = 0; i < list.length; i++) {
+      const c: unknown = list[i];
+      const canonical = typeof c === 'string' ? plainCanonicalCidr(c) : undefined;
       if (canonical) out.push(canonical);
-      else issues.problem(doc, pointerJoin(pointer, 'podCIDRs', i), 'not a valid CIDR', c);
-    });
+      else issues.problem(doc, pointerJoin(base, 'spec', 'podCIDRs', i), 'not a valid CIDR', c);
+    }
     return out;
   }
   if (list !== undefined && list !== null && !Array.isArray(list)) {
-    issues.problem(doc, pointerJoin(pointer, 'podCIDRs'), `spec.podCIDRs must be an array, got ${describeType(list)}`, list);
+    issues.problem(doc, pointerJoin(base, 'spec', 'podCIDRs'), `spec.podCIDRs must be an array, got ${describeType(list)}`, list);
     return [];
   }
   const single = spec.podCIDR;
   if (single === undefined || single === null || single === '') return [];
-  const canonical = typeof single === 'string' && isPlainCidr(single) ? canonicalCidr(single) : undefined;
+  const canonical = typeof single === 'string' ? plainCanonicalCidr(single) : undefined;
   if (!canonical) {
-    issues.problem(doc, pointerJoin(pointer, 'podCIDR'), 'not a valid CIDR', single);
+    issues.problem(doc, pointerJoin(base, 'spec', 'podCIDR'), 'not a valid CIDR', single);
     return [];
   }
   return [canonical];
 }
 
 function readBackendData(
-  annotations: Record<string, string>,
-  pointer: string,
+  annotations: Readonly<Record<string, string>>,
+  base: string,
   doc: string,
   issues: IssueCollector,
-  label: string,
+  label: () => string,
 ): Record<string, unknown> | undefined {
   const raw = annotations[FLANNEL_ANNOTATION.backendData];
   if (raw === undefined || raw === '') return undefined;
+  const pointer = () => annotationPointer(base, FLANNEL_ANNOTATION.backendData);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch (e) {
-    issues.warn('backend-data-unparsable', `${label}: ${FLANNEL_ANNOTATION.backendData} is not valid JSON (${(e as Error).message}); ignored`, { document: doc, pointer });
+    issues.warn('backend-data-unparsable', `${label()}: ${FLANNEL_ANNOTATION.backendData} is not valid JSON (${(e as Error).message}); ignored`, { document: doc, pointer: pointer() });
     return undefined;
   }
   // host-gw writes the literal `null`.
   if (parsed === null) return undefined;
   if (!isPlainObject(parsed)) {
-    issues.warn('backend-data-unparsable', `${label}: ${FLANNEL_ANNOTATION.backendData} is JSON ${describeType(parsed)}, not an object; ignored`, { document: doc, pointer });
+    issues.warn('backend-data-unparsable', `${label()}: ${FLANNEL_ANNOTATION.backendData} is JSON ${describeType(parsed)}, not an object; ignored`, { document: doc, pointer: pointer() });
     return undefined;
   }
   return parsed;
@@ -312,7 +347,9 @@ function warnSharedVteps(nodes: ClusterNode[], issues: IssueCollector): void {
   const byIp = new Map<string, string[]>();
   for (const n of nodes) {
     if (n.vtepIp === undefined) continue;
-    byIp.set(n.vtepIp, [...(byIp.get(n.vtepIp) ?? []), n.name]);
+    const names = byIp.get(n.vtepIp);
+    if (names) names.push(n.name);
+    else byIp.set(n.vtepIp, [n.name]);
   }
   for (const [ip, names] of byIp) {
     if (names.length > 1) {
