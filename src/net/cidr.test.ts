@@ -7,7 +7,9 @@ import {
   cidrContainsIp,
   ipFamily,
   isPlainCidr,
+  isPlainDottedQuad,
   isPlainIp,
+  isValidIp,
   plainCanonicalCidr,
   plainIpFamily,
   tryParseCidr,
@@ -128,5 +130,32 @@ describe('one-lookup forms of the plain-address checks', () => {
     }
     expect(canonicalCidr('010.0.0.0/8')).toBe('8.0.0.0/8');
     expect(canonicalCidr('nope')).toBeUndefined();
+  });
+});
+
+describe('isPlainDottedQuad, the scanning fast path of isValidIp and plainIpFamily', () => {
+  it.each([
+    ['0.0.0.0', true], ['255.255.255.255', true], ['10.16.0.4', true], ['1.2.3.4', true],
+    ['256.1.1.1', false], ['1.2.3.04', false], ['010.0.0.1', false], ['1.2.3', false], ['1.2.3.4.5', false],
+    ['1.2.3.4/32', false], ['1..3.4', false], ['.1.2.3', false], ['1.2.3.', false], ['1.2.3.4 ', false],
+    ['1000.1.1.1', false], ['0x1.2.3.4', false], ['::ffff:1.2.3.4', false], ['', false], ['1.2.3.4%eth0', false],
+  ])('isPlainDottedQuad(%s) = %s', (text, plain) => {
+    expect(isPlainDottedQuad(text)).toBe(plain);
+    expect(isPlainDottedQuad(text)).toBe(ipaddr.IPv4.isValidFourPartDecimal(text));
+  });
+
+  it('accepts exactly what ipaddr.js calls a valid four-part decimal, and only valid plain IPv4', () => {
+    const part = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('', '00', '07', '010', '0x1f', '099', '1000', ' 1'));
+    const quad = fc.tuple(part, part, part, part).map((p) => p.join('.'));
+    const text = fc.oneof(quad, fc.string({ maxLength: 16 }), quad.map((q) => `${q}.1`), quad.map((q) => `${q}/24`));
+    fc.assert(
+      fc.property(text, (t) => {
+        const plain = isPlainDottedQuad(t);
+        if (plain !== ipaddr.IPv4.isValidFourPartDecimal(t)) return false;
+        // A text on the fast path must be what the general path also accepts as plain IPv4.
+        return !plain || (tryParseCidr(t)?.family === 4 && tryParseCidr(t)?.prefix === 32 && isValidIp(t) && plainIpFamily(t) === 4);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -106,7 +106,43 @@ function parseAddress(ip: string): ParsedCidr | undefined {
 }
 
 export function isValidIp(text: string): boolean {
-  return parseAddress(text) !== undefined;
+  return isPlainDottedQuad(text) || parseAddress(text) !== undefined;
+}
+
+const DOT = 46;
+const ZERO = 48;
+const NINE = 57;
+
+/**
+ * True when `text` is a bare dotted quad as DOTTED_QUAD writes it (no prefix) with every part at
+ * most 255: the form of nearly every node and interface address. Such a text is a valid and a
+ * plain IPv4 address, so validation answers it by scanning its characters instead of looking it up
+ * in PARSED, a cache miss for each of thousands of distinct addresses. Anything else returns false
+ * and takes the general path, which gives the same answer for these texts.
+ */
+export function isPlainDottedQuad(text: string): boolean {
+  if (typeof text !== 'string') return false;
+  const n = text.length;
+  if (n < 7 || n > 15) return false;
+  let parts = 0;
+  let i = 0;
+  while (true) {
+    const start = i;
+    let value = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c < ZERO || c > NINE) break;
+      value = value * 10 + (c - ZERO);
+      i++;
+    }
+    const digits = i - start;
+    // No part, a leading zero (octal to ipaddr.js) or more than three digits leave the fast path.
+    if (digits === 0 || digits > 3 || (digits > 1 && text.charCodeAt(start) === ZERO) || value > 255) return false;
+    parts++;
+    if (i === n) return parts === 4;
+    if (parts === 4 || text.charCodeAt(i) !== DOT) return false;
+    i++;
+  }
 }
 
 export function ipFamily(ip: string): IpFamily {
@@ -188,6 +224,7 @@ export function isPlainIp(text: string): boolean {
 
 /** The family of a plain address (see isPlainIp), or undefined for anything else: one parse answers both questions. */
 export function plainIpFamily(text: string): IpFamily | undefined {
+  if (isPlainDottedQuad(text)) return 4;
   if (typeof text !== 'string' || text.includes('/') || text.includes('%')) return undefined;
   const parsed = tryParseCidr(text);
   if (!parsed) return undefined;
