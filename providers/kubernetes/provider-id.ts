@@ -6,7 +6,7 @@ import type { ProviderId } from '../../src/model/cluster.js';
  * look up, e.g. Fargate's `aws:///zone/fargate-ip-…`; the node is then matched by address.
  */
 export function parseProviderId(raw: string): { id: ProviderId; problem?: string } {
-  if (raw.startsWith('aws://') || /^i-[^/]+$/.test(raw)) return parseAws(raw);
+  if (raw.startsWith('aws://') || isInstanceId(raw)) return parseAws(raw);
   if (raw.startsWith('openstack://')) return parseOpenstack(raw);
   return { id: { provider: 'other', raw } };
 }
@@ -14,10 +14,10 @@ export function parseProviderId(raw: string): { id: ProviderId; problem?: string
 // cloud-provider-aws: strip the scheme, trim slashes, then `zone/id` or `id`; the id must start with `i-`.
 function parseAws(raw: string): { id: ProviderId; problem?: string } {
   const path = raw.startsWith('aws://') ? raw.slice('aws://'.length) : raw;
-  const segments = path.replace(/^\/+|\/+$/g, '').split('/');
+  const segments = trimSlashes(path).split('/');
   const instanceId = segments[segments.length - 1] ?? '';
   const zone = segments.length === 2 ? segments[0] : undefined;
-  if (segments.length > 2 || !/^i-[^/]+$/.test(instanceId)) {
+  if (segments.length > 2 || !isInstanceId(instanceId)) {
     return {
       id: { provider: 'other', raw },
       problem: `providerID ${JSON.stringify(raw)} is an AWS id without an EC2 instance id (expected aws:///<zone>/i-…, aws:////i-… or i-…)`,
@@ -25,6 +25,22 @@ function parseAws(raw: string): { id: ProviderId; problem?: string } {
   }
   return { id: zone ? { provider: 'aws', instanceId, zone, raw } : { provider: 'aws', instanceId, raw } };
 }
+
+/** `/^i-[^/]+$/` without a regex: this runs for every node of an AWS cluster. */
+function isInstanceId(text: string): boolean {
+  return text.length > 2 && text.startsWith('i-') && !text.includes('/');
+}
+
+/** `text.replace(/^\/+|\/+$/g, '')`. */
+function trimSlashes(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) === SLASH) start++;
+  while (end > start && text.charCodeAt(end - 1) === SLASH) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+const SLASH = 47;
 
 // cloud-provider-openstack: `openstack:///<server-uuid>` or `openstack://<region>/<server-uuid>`.
 function parseOpenstack(raw: string): { id: ProviderId; problem?: string } {
