@@ -1,7 +1,7 @@
 import type { ClusterNode } from '../model/cluster.js';
 import type { NetworkInterface } from '../model/cloud.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { hostKey, SnapshotIndex } from './snapshot-index.js';
+import { hostKey, SnapshotIndex, type HostKey } from './snapshot-index.js';
 import type { BoundNode, NodeBinding } from './types.js';
 
 /**
@@ -26,7 +26,8 @@ function bindNode(node: ClusterNode, index: SnapshotIndex): NodeBinding {
   if (!parsed || parsed.prefix !== (parsed.family === 4 ? 32 : 128) || ip.includes('/')) {
     return { kind: 'unbound', cause: 'no-vtep', reason: `node ${node.name} has VTEP address ${JSON.stringify(ip)}, which is not an IP address` };
   }
-  const owners = unique(index.interfacesByAddress.get(hostKey(parsed)) ?? []);
+  const key = hostKey(parsed);
+  const owners = unique(index.interfacesByAddress.get(key) ?? []);
   const claimed = claimedInstance(node);
   if (owners.length === 0) {
     const failure = index.interfaceLookupFailure(ip, claimed);
@@ -55,8 +56,8 @@ function bindNode(node: ClusterNode, index: SnapshotIndex): NodeBinding {
       reason: `node ${node.name} has providerID instance ${claimed}, but ${iface.id}, which owns its VTEP address ${ip}, belongs to ${iface.instanceId}`,
     };
   }
-  const subnetId = iface.addresses.find((a) => sameHost(index, a.ip, hostKey(parsed)))?.subnetId;
-  return { kind: 'bound', iface, ip, ...(subnetId !== undefined ? { subnetId } : {}) };
+  const subnetId = iface.addresses.find((a) => sameHost(index, a.ip, key))?.subnetId;
+  return subnetId !== undefined ? { kind: 'bound', iface, ip, subnetId } : { kind: 'bound', iface, ip };
 }
 
 function claimedInstance(node: ClusterNode): string | undefined {
@@ -67,12 +68,13 @@ function claimedInstance(node: ClusterNode): string | undefined {
   return undefined;
 }
 
-function sameHost(index: SnapshotIndex, ip: string, key: string): boolean {
+function sameHost(index: SnapshotIndex, ip: string, key: HostKey): boolean {
   const c = index.cidr(ip);
   return c !== undefined && hostKey(c) === key;
 }
 
 function unique(list: NetworkInterface[]): NetworkInterface[] {
+  if (list.length < 2) return list;
   const seen = new Map<string, NetworkInterface>();
   for (const i of list) if (!seen.has(i.id)) seen.set(i.id, i);
   return [...seen.values()];

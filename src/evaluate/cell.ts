@@ -1,6 +1,6 @@
-import type { PairScope, Requirement } from '../../rules/requirement.js';
-import type { Direction } from '../model/cloud.js';
-import { endpointLabel, endpointSlot, type EndpointAddress } from './endpoints.js';
+import type { FlowEndpoint, PairScope, Requirement } from '../../rules/requirement.js';
+import type { Direction, IpFamily } from '../model/cloud.js';
+import { endpointLabel, endpointSlot, missingReason, type EndpointAddress } from './endpoints.js';
 import { checkForwarding } from './forwarding.js';
 import { checkAdjacency } from './l2-adjacency.js';
 import { requiredTraffic, type RequiredTraffic } from './match-protocol-port.js';
@@ -14,6 +14,9 @@ import type { Evidence, Layer, Verdict } from './types.js';
 interface FlowPlan {
   traffic: RequiredTraffic;
   trafficText: string;
+  source: FlowEndpoint;
+  destination: FlowEndpoint;
+  family: IpFamily;
   sourceSlot: number;
   destinationSlot: number;
   sourceLabel: string;
@@ -38,6 +41,9 @@ export function prepareRequirement(requirement: Requirement, position: number): 
     flow: {
       traffic,
       trafficText: requiredTrafficText(traffic),
+      source: requirement.source,
+      destination: requirement.destination,
+      family: requirement.family,
       sourceSlot: endpointSlot(requirement.source, requirement.family),
       destinationSlot: endpointSlot(requirement.destination, requirement.family),
       sourceLabel: endpointLabel(requirement.source, 'source'),
@@ -119,8 +125,12 @@ export class CellEvaluator {
     const dst = b.endpoints[plan.destinationSlot]!;
     if (src.kind === 'missing' || dst.kind === 'missing') {
       const evidence: Evidence[] = [];
-      if (src.kind === 'missing') evidence.push(this.memoNode(`ep\0${a.index}\0${plan.sourceSlot}`, () => endpointEvidence(src.reason)));
-      if (dst.kind === 'missing') evidence.push(this.memoNode(`ep\0${b.index}\0${plan.destinationSlot}`, () => endpointEvidence(dst.reason)));
+      if (src.kind === 'missing') {
+        evidence.push(this.memoNode(`ep\0${a.index}\0${plan.sourceSlot}`, () => endpointEvidence(missingReason(a.bound.node, a.iface!, plan.source, plan.family, src.why))));
+      }
+      if (dst.kind === 'missing') {
+        evidence.push(this.memoNode(`ep\0${b.index}\0${plan.destinationSlot}`, () => endpointEvidence(missingReason(b.bound.node, b.iface!, plan.destination, plan.family, dst.why))));
+      }
       return { verdict: 'unknown', layer: 'node-mapping', evidence };
     }
     const egress = this.securityGroups(a, b, dst, EGRESS, req, plan);

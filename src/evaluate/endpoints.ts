@@ -2,20 +2,27 @@ import type { FlowEndpoint } from '../../rules/requirement.js';
 import type { IpFamily, NetworkInterface } from '../model/cloud.js';
 import type { ClusterNode } from '../model/cluster.js';
 import type { ParsedCidr } from '../net/cidr.js';
-import { hostKey, type SnapshotIndex } from './snapshot-index.js';
+import { hostKey, type HostKey, type SnapshotIndex } from './snapshot-index.js';
 
-/** One end of a flow, resolved to an address (VTEP) or a block (pod CIDR). */
-export interface EndpointAddress {
-  kind: 'ip' | 'cidr';
+interface AddressBase {
   /** As written in the inputs, for messages. */
   text: string;
-  /** hostKey for an ip; canonical identity for a cidr. */
-  key: string;
   parsed: ParsedCidr;
   family: IpFamily;
 }
 
-export type EndpointResolution = EndpointAddress | { kind: 'missing'; reason: string };
+/** One end of a flow, resolved to an address (VTEP) or a block (pod CIDR). */
+export type EndpointAddress = (AddressBase & { kind: 'ip'; key: HostKey }) | (AddressBase & { kind: 'cidr' });
+
+/** Why a node has no address for an endpoint; missingReason() turns it into text. */
+export type MissingWhy = 'absent' | 'not-an-address' | 'other-family' | 'not-on-interface';
+
+export interface MissingEndpoint {
+  kind: 'missing';
+  why: MissingWhy;
+}
+
+export type EndpointResolution = EndpointAddress | MissingEndpoint;
 
 export const ENDPOINT_KINDS: readonly FlowEndpoint[] = ['node-vtep', 'node-vtep-v6', 'pod-cidr'];
 export const SLOT_COUNT = ENDPOINT_KINDS.length * 2;
@@ -37,6 +44,17 @@ export function endpointLabel(endpoint: FlowEndpoint, side: 'source' | 'destinat
   }
 }
 
+/**
+ * Shared, one per cause: every node resolves all slots, most have some slot missing, and
+ * only the few nodes that represent a class in a cell ever need the reason as text.
+ */
+const MISSING: Record<MissingWhy, MissingEndpoint> = {
+  absent: Object.freeze({ kind: 'missing', why: 'absent' }),
+  'not-an-address': Object.freeze({ kind: 'missing', why: 'not-an-address' }),
+  'other-family': Object.freeze({ kind: 'missing', why: 'other-family' }),
+  'not-on-interface': Object.freeze({ kind: 'missing', why: 'not-on-interface' }),
+};
+
 export function resolveEndpoint(
   index: SnapshotIndex,
   node: ClusterNode,
@@ -46,38 +64,50 @@ export function resolveEndpoint(
 ): EndpointResolution {
   switch (endpoint) {
     case 'node-vtep':
-      if (node.vtepIp === undefined) return missing(`node ${node.name} has no IPv4 VTEP address (flannel public-ip)`);
-      return hostAddress(index, node, node.vtepIp, family, 'VTEP');
+      if (node.vtepIp === undefined) return MISSING.absent;
+      return hostAddress(index, node.vtepIp, family);
     case 'node-vtep-v6': {
-      if (node.vtepIpv6 === undefined) return missing(`node ${node.name} has no IPv6 VTEP address (flannel public-ipv6)`);
-      const resolved = hostAddress(index, node, node.vtepIpv6, family, 'IPv6 VTEP');
-      if (resolved.kind === 'missing') return resolved;
+      if (node.vtepIpv6 === undefined) return MISSING.absent;
+      const resolved = hostAddress(index, node.vtepIpv6, family);
+      if (resolved.kind !== 'ip') return resolved;
       const onInterface = iface.addresses.some((a) => {
         const c = index.cidr(a.ip);
         return c !== undefined && hostKey(c) === resolved.key;
       });
-      if (!onInterface) {
-        return missing(`the IPv6 VTEP ${node.vtepIpv6} of node ${node.name} is not an address of ${iface.id}, which owns its VTEP`);
-      }
-      return resolved;
+      return onInterface ? resolved : MISSING['not-on-interface'];
     }
     case 'pod-cidr': {
       for (const text of node.podCidrs) {
         const c = index.cidr(text);
-        if (c && c.family === family) return { kind: 'cidr', text, key: `${c.family}:${c.first.toString(16)}/${c.prefix}`, parsed: c, family };
+        if (c && c.family === family) return { kind: 'cidr', text, parsed: c, family };
       }
-      return missing(`node ${node.name} has no IPv${family} pod CIDR`);
+      return MISSING.absent;
     }
   }
 }
 
-function hostAddress(index: SnapshotIndex, node: ClusterNode, ip: string, family: IpFamily, what: string): EndpointResolution {
-  const c = index.cidr(ip);
-  if (!c) return missing(`the ${what} ${JSON.stringify(ip)} of node ${node.name} is not an IP address`);
-  if (c.family !== family) return missing(`the ${what} ${ip} of node ${node.name} is IPv${c.family}, but the flow is IPv${family}`);
-  return { kind: 'ip', text: ip, key: hostKey(c), parsed: c, family };
+/** The text of a missing resolution, as resolveEndpoint(index, node, iface, endpoint, family) found it. */
+export function missingReason(node: ClusterNode, iface: NetworkInterface, endpoint: FlowEndpoint, family: IpFamily, why: MissingWhy): string {
+  const name = node.name;
+  if (endpoint === 'pod-cidr') return `node ${name} has no IPv${family} pod CIDR`;
+  const v6 = endpoint === 'node-vtep-v6';
+  const ip = (v6 ? node.vtepIpv6 : node.vtepIp) ?? '';
+  const what = v6 ? 'IPv6 VTEP' : 'VTEP';
+  switch (why) {
+    case 'absent':
+      return v6 ? `node ${name} has no IPv6 VTEP address (flannel public-ipv6)` : `node ${name} has no IPv4 VTEP address (flannel public-ip)`;
+    case 'not-an-address':
+      return `the ${what} ${JSON.stringify(ip)} of node ${name} is not an IP address`;
+    case 'other-family':
+      return `the ${what} ${ip} of node ${name} is IPv${family === 4 ? 6 : 4}, but the flow is IPv${family}`;
+    case 'not-on-interface':
+      return `the IPv6 VTEP ${ip} of node ${name} is not an address of ${iface.id}, which owns its VTEP`;
+  }
 }
 
-function missing(reason: string): EndpointResolution {
-  return { kind: 'missing', reason };
+function hostAddress(index: SnapshotIndex, ip: string, family: IpFamily): EndpointResolution {
+  const c = index.cidr(ip);
+  if (!c) return MISSING['not-an-address'];
+  if (c.family !== family) return MISSING['other-family'];
+  return { kind: 'ip', text: ip, key: hostKey(c), parsed: c, family };
 }

@@ -11,15 +11,21 @@ import type { Snapshot } from '../model/snapshot.js';
 import { tryParseCidr, type ParsedCidr } from '../net/cidr.js';
 import { CidrSet } from './cidr-set.js';
 
-/** Identity of a host address, independent of how it was written (`::1` vs `0::1`). */
-export function hostKey(c: ParsedCidr): string {
-  return `${c.family}:${c.first.toString(16)}`;
+/**
+ * Identity of a host address, independent of how it was written (`::1` vs `0::1`).
+ * IPv4 is the plain number (cheap to make and hash, and every node has one); IPv6 is a
+ * string. A number never equals a string, so the two families cannot collide.
+ */
+export type HostKey = number | string;
+
+export function hostKey(c: ParsedCidr): HostKey {
+  return c.family === 4 ? Number(c.first) : `6:${c.first.toString(16)}`;
 }
 
 /** Addresses of every interface carrying a group: what a group reference matches. */
 export interface MemberSet {
   /** hostKey of every fixed / private address of a member interface. */
-  ips: Set<string>;
+  ips: Set<HostKey>;
   /** Neutron allowed-address-pairs of member ports (AWS references ignore them). */
   pairs: CidrSet;
 }
@@ -38,18 +44,18 @@ export interface ParsedAclEntry {
  */
 export class SnapshotIndex {
   readonly groups = new Map<string, SecurityGroup>();
-  readonly interfacesByAddress = new Map<string, NetworkInterface[]>();
-  private readonly interfacesByGroup = new Map<string, NetworkInterface[]>();
+  readonly interfacesByAddress = new Map<HostKey, NetworkInterface[]>();
+  /** Built on the first group-reference look-up: most audits never need it. */
+  private interfacesByGroup: Map<string, NetworkInterface[]> | undefined;
   private readonly aclsBySubnet = new Map<string, NetworkAcl[]>();
   private readonly prefixLists = new Map<string, string[]>();
   private readonly addressGroups = new Map<string, string[]>();
   private readonly provided: Set<CloudObjectKind>;
   private readonly unavailableById = new Map<string, Unavailable>();
   private readonly unavailableByKind = new Map<CloudObjectKind, Unavailable>();
-  private readonly unavailableByIp = new Map<string, Unavailable>();
+  private readonly unavailableByIp = new Map<HostKey, Unavailable>();
   private readonly unavailableByInstance = new Map<string, Unavailable>();
   private readonly unavailableBySubnet = new Map<string, Unavailable>();
-  private readonly cidrCache = new Map<string, ParsedCidr | null>();
   private readonly memberCache = new Map<string, MemberSet>();
   private readonly resolvedCache = new Map<string, ResolvedCidrs>();
   private readonly aclEntryCache = new Map<string, ParsedAclEntry[]>();
@@ -63,7 +69,6 @@ export class SnapshotIndex {
         if (!parsed) continue;
         push(this.interfacesByAddress, hostKey(parsed), iface);
       }
-      for (const g of new Set(iface.securityGroupIds)) push(this.interfacesByGroup, g, iface);
     }
     for (const acl of cloud.networkAcls) for (const s of new Set(acl.subnetIds)) push(this.aclsBySubnet, s, acl);
     for (const pl of cloud.prefixLists) if (!this.prefixLists.has(pl.id)) this.prefixLists.set(pl.id, pl.cidrs);
@@ -87,14 +92,9 @@ export class SnapshotIndex {
     }
   }
 
-  /** Parsed CIDR or bare address (as a host block), cached; undefined when it does not parse. */
+  /** Parsed CIDR or bare address (as a host block); undefined when it does not parse. tryParseCidr caches. */
   cidr(text: string): ParsedCidr | undefined {
-    let c = this.cidrCache.get(text);
-    if (c === undefined) {
-      c = tryParseCidr(text) ?? null;
-      this.cidrCache.set(text, c);
-    }
-    return c ?? undefined;
+    return tryParseCidr(text);
   }
 
   isProvided(kind: CloudObjectKind): boolean {
@@ -152,7 +152,7 @@ export class SnapshotIndex {
     let m = this.memberCache.get(groupId);
     if (!m) {
       m = { ips: new Set(), pairs: new CidrSet() };
-      for (const iface of this.interfacesByGroup.get(groupId) ?? []) {
+      for (const iface of this.interfacesOfGroup(groupId)) {
         for (const a of iface.addresses) {
           const parsed = this.cidr(a.ip);
           if (parsed) m.ips.add(hostKey(parsed));
@@ -166,6 +166,22 @@ export class SnapshotIndex {
       this.memberCache.set(groupId, m);
     }
     return m;
+  }
+
+  private interfacesOfGroup(groupId: string): NetworkInterface[] {
+    if (!this.interfacesByGroup) {
+      const byGroup = new Map<string, NetworkInterface[]>();
+      for (const iface of this.snapshot.cloud.interfaces) {
+        for (const g of iface.securityGroupIds) {
+          const list = byGroup.get(g);
+          // A group listed twice on one interface: the interface is already the last entry.
+          if (!list) byGroup.set(g, [iface]);
+          else if (list[list.length - 1] !== iface) list.push(iface);
+        }
+      }
+      this.interfacesByGroup = byGroup;
+    }
+    return this.interfacesByGroup.get(groupId) ?? [];
   }
 
   prefixListCidrs(id: string): ResolvedCidrs {
