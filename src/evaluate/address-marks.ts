@@ -167,21 +167,21 @@ export function markAddresses(index: SnapshotIndex, bound: readonly PreparedNode
 function sortFamily(entries: Entries, family: IpFamily): SortedFamily {
   const ks: number[] = [];
   entries.address.forEach((a, k) => a.family === family && ks.push(k));
+  const toBound = family === 4 ? (v: bigint): number | bigint => Number(v) : (v: bigint): number | bigint => v;
+  const first = ks.map((k) => toBound(entries.address[k]!.parsed.first));
   let order: number[];
   if (family === 4 && ks.length < 2 ** 21) {
-    // An IPv4 address (< 2^32) and an entry position (< 2^21) packed in one exact double: a native numeric sort.
-    const packed = Float64Array.from(ks, (k) => Number(entries.address[k]!.parsed.first) * 2 ** 21 + k);
+    // An IPv4 address (< 2^32) and a position (< 2^21) packed in one exact double: a native numeric sort.
+    const packed = Float64Array.from(first as number[], (v, j) => v * 2 ** 21 + j);
     packed.sort();
     order = Array.from(packed, (v) => v % 2 ** 21);
   } else {
-    const firstOf = (k: number): bigint => entries.address[k]!.parsed.first;
-    order = ks.sort((x, y) => (firstOf(x) < firstOf(y) ? -1 : firstOf(x) > firstOf(y) ? 1 : x - y));
+    order = ks.map((_, j) => j).sort((x, y) => (first[x]! < first[y]! ? -1 : first[x]! > first[y]! ? 1 : x - y));
   }
-  const toBound = family === 4 ? (v: bigint): number | bigint => Number(v) : (v: bigint): number | bigint => v;
   return {
-    first: order.map((k) => toBound(entries.address[k]!.parsed.first)),
-    last: order.map((k) => toBound(entries.address[k]!.parsed.last)),
-    entry: order,
+    first: order.map((j) => first[j]!),
+    last: order.map((j) => toBound(entries.address[ks[j]!]!.parsed.last)),
+    entry: order.map((j) => ks[j]!),
   };
 }
 

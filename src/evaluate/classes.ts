@@ -37,7 +37,12 @@ export function buildClasses(index: SnapshotIndex, nodes: PreparedNode[], flows:
   const subnetSignatures = new Map<number, number>();
   const networks = new Map<string | undefined, number>();
   const ownCovers = new Map<string, number>();
-  const byKey = new Map<string, PreparedNode[]>();
+  // A class key is a path in a trie of (key so far, next field) -> key, root 0. Every field and
+  // every key stays below `radix`, so the steps are exact integers: no per-node key text.
+  const radix = 8 * (nodes.length + 1);
+  const keys = new Map<number, number>();
+  const step = (key: number, field: number): number => intern(keys, key * radix + field) + 1;
+  const byKey = new Map<number, PreparedNode[]>();
   bound.forEach((n, p) => {
     const iface = n.iface!;
     let availability = 0;
@@ -47,11 +52,11 @@ export function buildClasses(index: SnapshotIndex, nodes: PreparedNode[], flows:
     n.addressSignature = intern(signatures, markSets[p]! * 2 ** n.endpoints.length + availability);
     n.subnetSignature = intern(subnetSignatures, n.subnetNumber * bound.length + n.addressSignature);
     const network = intern(networks, iface.networkId);
-    const own = iface.provider === 'openstack' ? intern(ownCovers, ownPairsCoverPods(index, n)) : -1;
+    const own = iface.provider === 'openstack' ? intern(ownCovers, ownPairsCoverPods(index, n)) + 1 : 0;
     const sourceDestCheck = iface.sourceDestCheck === undefined ? 2 : iface.sourceDestCheck ? 1 : 0;
     // The profile covers provider, port security and the group set.
-    let key = `${n.profile} ${n.subnetNumber} ${network} ${sourceDestCheck} ${own} ${n.addressSignature}`;
-    if (!groupNodes) key += ` ${n.index}`;
+    let key = step(step(step(step(step(step(0, n.profile), n.subnetNumber), network), sourceDestCheck), own), n.addressSignature);
+    if (!groupNodes) key = step(key, n.index);
     const list = byKey.get(key);
     if (list) list.push(n);
     else byKey.set(key, [n]);

@@ -55,35 +55,32 @@ const MISSING: Record<MissingWhy, MissingEndpoint> = {
   'not-on-interface': Object.freeze({ kind: 'missing', why: 'not-on-interface' }),
 };
 
-export function resolveEndpoint(
-  index: SnapshotIndex,
-  node: ClusterNode,
-  iface: NetworkInterface,
-  endpoint: FlowEndpoint,
-  family: IpFamily,
-): EndpointResolution {
-  switch (endpoint) {
-    case 'node-vtep':
-      if (node.vtepIp === undefined) return MISSING.absent;
-      return hostAddress(index, node.vtepIp, family);
-    case 'node-vtep-v6': {
-      if (node.vtepIpv6 === undefined) return MISSING.absent;
-      const resolved = hostAddress(index, node.vtepIpv6, family);
-      if (resolved.kind !== 'ip') return resolved;
+/**
+ * Every endpoint slot of a node (laid out as endpointSlot gives: node-vtep 0/1, node-vtep-v6 2/3,
+ * pod-cidr 4/5), parsing each address once: a VTEP or
+ * pod CIDR fills the slot of its own family, and the other family's slot says why not.
+ */
+export function resolveEndpoints(index: SnapshotIndex, node: ClusterNode, iface: NetworkInterface): EndpointResolution[] {
+  const slots: EndpointResolution[] = [MISSING.absent, MISSING.absent, MISSING.absent, MISSING.absent, MISSING.absent, MISSING.absent];
+  if (node.vtepIp !== undefined) hostAddress(index, node.vtepIp, slots, 0);
+  if (node.vtepIpv6 !== undefined) {
+    const own = hostAddress(index, node.vtepIpv6, slots, 2);
+    if (own) {
       const onInterface = iface.addresses.some((a) => {
         const c = index.cidr(a.ip);
-        return c !== undefined && hostKey(c) === resolved.key;
+        return c !== undefined && hostKey(c) === own.key;
       });
-      return onInterface ? resolved : MISSING['not-on-interface'];
-    }
-    case 'pod-cidr': {
-      for (const text of node.podCidrs) {
-        const c = index.cidr(text);
-        if (c && c.family === family) return { kind: 'cidr', text, parsed: c, family };
-      }
-      return MISSING.absent;
+      if (!onInterface) slots[2 + (own.family === 6 ? 1 : 0)] = MISSING['not-on-interface'];
     }
   }
+  for (const text of node.podCidrs) {
+    const c = index.cidr(text);
+    if (!c) continue;
+    const slot = 4 + (c.family === 6 ? 1 : 0);
+    // The first pod CIDR of each family.
+    if (slots[slot] === MISSING.absent) slots[slot] = { kind: 'cidr', text, parsed: c, family: c.family };
+  }
+  return slots;
 }
 
 /** The text of a missing resolution, as resolveEndpoint(index, node, iface, endpoint, family) found it. */
@@ -105,9 +102,15 @@ export function missingReason(node: ClusterNode, iface: NetworkInterface, endpoi
   }
 }
 
-function hostAddress(index: SnapshotIndex, ip: string, family: IpFamily): EndpointResolution {
+/** Fills the two slots from `base` for one host address: its own family's, and the other one's cause. */
+function hostAddress(index: SnapshotIndex, ip: string, slots: EndpointResolution[], base: number): (EndpointAddress & { kind: 'ip' }) | undefined {
   const c = index.cidr(ip);
-  if (!c) return MISSING['not-an-address'];
-  if (c.family !== family) return MISSING['other-family'];
-  return { kind: 'ip', text: ip, key: hostKey(c), parsed: c, family };
+  if (!c) {
+    slots[base] = slots[base + 1] = MISSING['not-an-address'];
+    return undefined;
+  }
+  const address = { kind: 'ip' as const, text: ip, key: hostKey(c), parsed: c, family: c.family };
+  slots[base + (c.family === 6 ? 1 : 0)] = address;
+  slots[base + (c.family === 6 ? 0 : 1)] = MISSING['other-family'];
+  return address;
 }

@@ -1,5 +1,5 @@
 import type { NetworkInterface } from '../model/cloud.js';
-import { ENDPOINT_KINDS, resolveEndpoint, type EndpointResolution } from './endpoints.js';
+import { resolveEndpoints, type EndpointResolution } from './endpoints.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 import type { BoundNode } from './types.js';
 
@@ -25,51 +25,47 @@ export interface PreparedNode {
   subnetSignature: number;
 }
 
-/**
- * NOTE: keys join ids with NUL. Cloud ids (sg-…, acl-…, UUIDs) never contain it, so
- * distinct lists cannot share a key, and joining is far cheaper than an escaping encoding.
- */
-const SEP = '\0';
-
 /** The sorted distinct ids of one listing of groups, and the profiles seen with it. */
 interface GroupSet {
   groupIds: readonly string[];
-  /** Profile per `provider SEP portSecurity`. */
-  profiles: Map<string, number>;
+  /** Profile per provider and port security (see kindOf). */
+  profiles: number[];
 }
 
 export function prepareNodes(index: SnapshotIndex, nodes: BoundNode[]): PreparedNode[] {
   // Nodes of one pool list the same groups in the same order: sort, dedupe and intern each listing once.
-  const groupSets = new Map<string, GroupSet>();
+  let listed = 0;
+  for (const n of nodes) if (n.binding.kind === 'bound') listed += n.binding.iface.securityGroupIds.length;
+  const listings = new ListInterner(listed + 1);
+  const groupSets: GroupSet[] = [];
   const profiles = new Map<string, number>();
+  const providers = new Map<string, number>();
   const subnets = new Map<string | undefined, number>();
   return nodes.map((bound, i): PreparedNode => {
     if (bound.binding.kind !== 'bound') {
       return { index: i, bound, iface: undefined, subnetId: undefined, groupIds: [], profile: -1, endpoints: [], subnetNumber: -1, addressSignature: -1, subnetSignature: -1 };
     }
     const iface = bound.binding.iface;
-    const listed = iface.securityGroupIds.join(SEP);
-    let set = groupSets.get(listed);
+    const listing = listings.intern(iface.securityGroupIds);
+    let set = groupSets[listing];
     if (set === undefined) {
-      set = { groupIds: [...new Set(iface.securityGroupIds)].sort(), profiles: new Map() };
-      groupSets.set(listed, set);
+      set = { groupIds: [...new Set(iface.securityGroupIds)].sort(), profiles: [] };
+      groupSets[listing] = set;
     }
     const groupIds = set.groupIds;
-    const kind = `${iface.provider}${SEP}${iface.portSecurity}`;
-    let profile = set.profiles.get(kind);
+    const kind = intern(providers, iface.provider) * 2 + (iface.portSecurity === 'disabled' ? 1 : 0);
+    let profile = set.profiles[kind];
     if (profile === undefined) {
-      const profileKey = `${kind}${SEP}${groupIds.join(SEP)}`;
+      // NOTE: NUL never occurs in cloud ids (sg-…, UUIDs), so distinct group sets cannot share a key.
+      const profileKey = `${iface.provider}\0${iface.portSecurity}\0${groupIds.join('\0')}`;
       profile = profiles.get(profileKey);
       if (profile === undefined) {
         profile = profiles.size;
         profiles.set(profileKey, profile);
       }
-      set.profiles.set(kind, profile);
+      set.profiles[kind] = profile;
     }
-    const endpoints: EndpointResolution[] = [];
-    for (const endpoint of ENDPOINT_KINDS) {
-      endpoints.push(resolveEndpoint(index, bound.node, iface, endpoint, 4), resolveEndpoint(index, bound.node, iface, endpoint, 6));
-    }
+    const endpoints = resolveEndpoints(index, bound.node, iface);
     const subnetId = bound.binding.subnetId;
     let subnetNumber = subnets.get(subnetId);
     if (subnetNumber === undefined) {
@@ -78,4 +74,46 @@ export function prepareNodes(index: SnapshotIndex, nodes: BoundNode[]): Prepared
     }
     return { index: i, bound, iface, subnetId, groupIds, profile, endpoints, subnetNumber, addressSignature: -1, subnetSignature: -1 };
   });
+}
+
+function intern<K>(table: Map<K, number>, key: K): number {
+  let id = table.get(key);
+  if (id === undefined) {
+    id = table.size;
+    table.set(key, id);
+  }
+  return id;
+}
+
+/**
+ * Interns lists of strings as a trie over interned elements. Exact, and it hashes only the
+ * short element strings: joining a long list into one key costs a hash over all of its text.
+ * `radix` must exceed both the number of distinct elements and of trie nodes (e.g. the total
+ * length of all lists plus one), so that (node, element) keys stay exact integers.
+ */
+class ListInterner {
+  private readonly elements = new Map<string, number>();
+  private readonly children = new Map<number, number>();
+
+  constructor(private readonly radix: number) {}
+
+  /** 0 for the empty list; equal ids for equal lists. */
+  intern(list: readonly string[]): number {
+    let node = 0;
+    for (const s of list) {
+      let e = this.elements.get(s);
+      if (e === undefined) {
+        e = this.elements.size;
+        this.elements.set(s, e);
+      }
+      const key = node * this.radix + e;
+      let next = this.children.get(key);
+      if (next === undefined) {
+        next = this.children.size + 1;
+        this.children.set(key, next);
+      }
+      node = next;
+    }
+    return node;
+  }
 }

@@ -38,6 +38,8 @@ export interface ParsedAclEntry {
   cidr: ParsedCidr | undefined;
 }
 
+const GROUP_SCANS_BEFORE_INDEX = 4;
+
 /**
  * Look-up tables built once per evaluation, so that no check ever scans the whole
  * snapshot or parses a CIDR twice.
@@ -45,8 +47,9 @@ export interface ParsedAclEntry {
 export class SnapshotIndex {
   readonly groups = new Map<string, SecurityGroup>();
   readonly interfacesByAddress = new Map<HostKey, NetworkInterface[]>();
-  /** Built on the first group-reference look-up: most audits never need it. */
+  /** Built once group references need it (see interfacesOfGroup). */
   private interfacesByGroup: Map<string, NetworkInterface[]> | undefined;
+  private groupScans = 0;
   private readonly aclsBySubnet = new Map<string, NetworkAcl[]>();
   private readonly prefixLists = new Map<string, string[]>();
   private readonly addressGroups = new Map<string, string[]>();
@@ -168,7 +171,16 @@ export class SnapshotIndex {
     return m;
   }
 
+  /**
+   * Interfaces carrying a group. The first few groups asked for are found by a scan, then
+   * every group of every interface is indexed at once: an audit usually resolves one or two
+   * group references (a cluster-wide group), and a scan is far cheaper than the whole index.
+   */
   private interfacesOfGroup(groupId: string): NetworkInterface[] {
+    if (!this.interfacesByGroup && this.groupScans < GROUP_SCANS_BEFORE_INDEX) {
+      this.groupScans++;
+      return this.snapshot.cloud.interfaces.filter((iface) => iface.securityGroupIds.includes(groupId));
+    }
     if (!this.interfacesByGroup) {
       const byGroup = new Map<string, NetworkInterface[]>();
       for (const iface of this.snapshot.cloud.interfaces) {
