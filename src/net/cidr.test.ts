@@ -6,6 +6,7 @@ import {
   cidrContainsCidr,
   cidrContainsIp,
   ipFamily,
+  isCanonicalDottedQuadCidr,
   isPlainCidr,
   isPlainDottedQuad,
   isPlainIp,
@@ -156,6 +157,30 @@ describe('isPlainDottedQuad, the scanning fast path of isValidIp and plainIpFami
         return !plain || (tryParseCidr(t)?.family === 4 && tryParseCidr(t)?.prefix === 32 && isValidIp(t) && plainIpFamily(t) === 4);
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('isCanonicalDottedQuadCidr, the scanning fast path of plainCanonicalCidr', () => {
+  it.each([
+    ['10.244.1.0/24', true], ['0.0.0.0/0', true], ['10.0.0.1/32', true], ['128.0.0.0/1', true], ['10.96.0.0/11', true],
+    ['10.244.1.7/24', false], ['1.0.0.0/0', false], ['10.0.0.0/08', false], ['10.0.0.0/00', false], ['10.0.0.0/33', false],
+    ['10.0.0.0/', false], ['10.0.0.0/8 ', false], ['010.0.0.0/8', false], ['10.0.0.0', false], ['fd00::/8', false], ['10.0.0.0/+8', false],
+  ])('isCanonicalDottedQuadCidr(%s) = %s', (text, canonical) => {
+    expect(isCanonicalDottedQuadCidr(text)).toBe(canonical);
+  });
+
+  it('holds exactly for plain IPv4 CIDRs that are their own canonical form', () => {
+    const part = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('00', '010', '0x1'));
+    const prefix = fc.oneof(fc.integer({ min: 0, max: 40 }).map(String), fc.constantFrom('', '00', '08', '008', '-1', ' 8'));
+    const text = fc
+      .tuple(part, part, part, part, prefix)
+      .map(([a, b, c, d, p]) => `${a}.${b}.${c}.${d}/${p}`)
+      // Small prefixes with zero host bits are rare among random addresses: add their network form.
+      .chain((t) => fc.constantFrom(t, canonicalCidr(t) ?? t));
+    fc.assert(
+      fc.property(text, (t) => isCanonicalDottedQuadCidr(t) === (isPlainCidr(t) && canonicalCidr(t) === t && tryParseCidr(t)?.family === 4)),
+      { numRuns: 3000 },
     );
   });
 });

@@ -121,15 +121,40 @@ const NINE = 57;
  * and takes the general path, which gives the same answer for these texts.
  */
 export function isPlainDottedQuad(text: string): boolean {
+  return typeof text === 'string' && scanDottedQuad(text, text.length) >= 0;
+}
+
+/**
+ * True when `text` is `<plain dotted quad>/<prefix>` with a prefix 0-32 written without leading
+ * zeros and no host bits set: a CIDR that is plain (isPlainCidr) and already canonical, as
+ * kube-controller-manager writes every podCIDR.
+ */
+export function isCanonicalDottedQuadCidr(text: string): boolean {
   if (typeof text !== 'string') return false;
-  const n = text.length;
-  if (n < 7 || n > 15) return false;
+  const slash = text.indexOf('/');
+  if (slash < 0) return false;
+  const value = scanDottedQuad(text, slash);
+  if (value < 0) return false;
+  const digits = text.length - slash - 1;
+  if (digits < 1 || digits > 2) return false;
+  const high = text.charCodeAt(slash + 1) - ZERO;
+  const low = digits === 2 ? text.charCodeAt(slash + 2) - ZERO : 0;
+  if (high < 0 || high > 9 || low < 0 || low > 9 || (digits === 2 && high === 0)) return false;
+  const prefix = digits === 2 ? high * 10 + low : high;
+  // No host bits: arithmetic rather than a shift, which cannot express the 32 host bits of /0.
+  return prefix <= 32 && value % 2 ** (32 - prefix) === 0;
+}
+
+/** The value of `text.slice(0, end)` as a plain dotted quad (see isPlainDottedQuad), or -1. */
+function scanDottedQuad(text: string, end: number): number {
+  if (end < 7 || end > 15) return -1;
   let parts = 0;
+  let address = 0;
   let i = 0;
-  while (true) {
+  for (;;) {
     const start = i;
     let value = 0;
-    while (i < n) {
+    while (i < end) {
       const c = text.charCodeAt(i);
       if (c < ZERO || c > NINE) break;
       value = value * 10 + (c - ZERO);
@@ -137,10 +162,11 @@ export function isPlainDottedQuad(text: string): boolean {
     }
     const digits = i - start;
     // No part, a leading zero (octal to ipaddr.js) or more than three digits leave the fast path.
-    if (digits === 0 || digits > 3 || (digits > 1 && text.charCodeAt(start) === ZERO) || value > 255) return false;
+    if (digits === 0 || digits > 3 || (digits > 1 && text.charCodeAt(start) === ZERO) || value > 255) return -1;
+    address = address * 256 + value;
     parts++;
-    if (i === n) return parts === 4;
-    if (parts === 4 || text.charCodeAt(i) !== DOT) return false;
+    if (i === end) return parts === 4 ? address : -1;
+    if (parts === 4 || text.charCodeAt(i) !== DOT) return -1;
     i++;
   }
 }
@@ -239,6 +265,7 @@ const DECIMAL_PREFIX = /^\d{1,3}$/;
 
 /** canonicalCidr(text) when isPlainCidr(text), else undefined, with one lookup for a text seen before. */
 export function plainCanonicalCidr(text: string): string | undefined {
+  if (isCanonicalDottedQuadCidr(text)) return text;
   if (typeof text !== 'string') return undefined;
   const hit = PLAIN_CIDR.get(text);
   if (hit !== undefined) return hit ?? undefined;
