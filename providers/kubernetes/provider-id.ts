@@ -13,11 +13,12 @@ export function parseProviderId(raw: string): { id: ProviderId; problem?: string
 
 // cloud-provider-aws: strip the scheme, trim slashes, then `zone/id` or `id`; the id must start with `i-`.
 function parseAws(raw: string): { id: ProviderId; problem?: string } {
-  const path = raw.startsWith('aws://') ? raw.slice('aws://'.length) : raw;
-  const segments = trimSlashes(path).split('/');
-  const instanceId = segments[segments.length - 1] ?? '';
-  const zone = segments.length === 2 ? segments[0] : undefined;
-  if (segments.length > 2 || !isInstanceId(instanceId)) {
+  const path = trimSlashes(raw.startsWith('aws://') ? raw.slice('aws://'.length) : raw);
+  // `path.split('/')` without the array: `zone/id` or `id`; with more segments the id holds a `/` and is refused.
+  const slash = path.indexOf('/');
+  const instanceId = slash < 0 ? path : path.slice(slash + 1);
+  const zone = slash < 0 ? undefined : path.slice(0, slash);
+  if (!isInstanceId(instanceId)) {
     return {
       id: { provider: 'other', raw },
       problem: `providerID ${JSON.stringify(raw)} is an AWS id without an EC2 instance id (expected aws:///<zone>/i-…, aws:////i-… or i-…)`,

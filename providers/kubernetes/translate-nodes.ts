@@ -99,15 +99,15 @@ function translateNode(body: Record<string, unknown>, source: SourceRef, issues:
   const doc = source.document;
   const base = source.pointer;
 
-  const metadata = objectAt(body, 'metadata', doc, base, issues, true);
+  const metadata = objectAt(body.metadata, 'metadata', doc, base, issues, true);
   const name = metadata?.name;
   if (metadata && (typeof name !== 'string' || name === '')) {
     issues.problem(doc, pointerJoin(base, 'metadata', 'name'), name === undefined ? 'missing metadata.name' : 'metadata.name must be a non-empty string', name);
   }
   const annotations = stringMap(metadata?.annotations, doc, base, 'annotations', issues);
   const labels = stringMap(metadata?.labels, doc, base, 'labels', issues);
-  const spec = objectAt(body, 'spec', doc, base, issues, false) ?? {};
-  const status = objectAt(body, 'status', doc, base, issues, false) ?? {};
+  const spec = objectAt(body.spec, 'spec', doc, base, issues, false) ?? EMPTY_OBJECT;
+  const status = objectAt(body.status, 'status', doc, base, issues, false) ?? EMPTY_OBJECT;
   const label = () => (typeof name === 'string' && name !== '' ? `node ${JSON.stringify(name)}` : 'node');
 
   const internalIp = readInternalIp(status, doc, base, issues);
@@ -166,9 +166,8 @@ function annotationPointer(base: string, key: string): string {
   return pointerJoin(base, 'metadata', 'annotations', key);
 }
 
-/** `body[key]` when it is an object; `key` is metadata, spec or status. */
-function objectAt(body: Record<string, unknown>, key: string, doc: string, base: string, issues: IssueCollector, required: boolean): Record<string, unknown> | undefined {
-  const v = body[key];
+/** `v`, the node's `key` (metadata, spec or status), when it is an object. */
+function objectAt(v: unknown, key: string, doc: string, base: string, issues: IssueCollector, required: boolean): Record<string, unknown> | undefined {
   if (v === undefined || v === null) {
     if (required) issues.problem(doc, pointerJoin(base, key), 'missing metadata (a Node needs metadata.name)');
     return undefined;
@@ -181,6 +180,7 @@ function objectAt(body: Record<string, unknown>, key: string, doc: string, base:
 }
 
 const EMPTY_MAP: Readonly<Record<string, string>> = Object.freeze({});
+const EMPTY_OBJECT: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
  * `metadata[field]` as a map of strings. A map whose values are all strings is used as it is
@@ -192,16 +192,16 @@ function stringMap(v: unknown, doc: string, base: string, field: 'annotations' |
     issues.problem(doc, pointerJoin(base, 'metadata', field), `expected a map of strings, got ${describeType(v)}`, v);
     return EMPTY_MAP;
   }
-  let out: Record<string, string> | undefined;
-  const keys = Object.keys(v);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    if (typeof v[k] === 'string') continue;
-    out ??= {};
+  let valid = true;
+  // for-in without an array of keys; inherited keys are skipped where it matters, on a non-string value.
+  for (const k in v) {
+    if (typeof v[k] === 'string' || !Object.hasOwn(v, k)) continue;
+    valid = false;
     issues.problem(doc, pointerJoin(base, 'metadata', field, k), `annotation and label values must be strings, got ${describeType(v[k])}`, v[k]);
   }
-  if (out === undefined) return v as Record<string, string>;
-  for (const k of keys) if (typeof v[k] === 'string') out[k] = v[k];
+  if (valid) return v as Record<string, string>;
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(v)) if (typeof v[k] === 'string') out[k] = v[k];
   return out;
 }
 
