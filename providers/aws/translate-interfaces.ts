@@ -16,7 +16,7 @@ import {
   type At,
   type JsonObject,
 } from './translate-read.js';
-import { withoutUndefined } from './translate-util.js';
+import { isValidIp } from '../../src/net/cidr.js';
 import { AwsWarningCode } from './translate-warnings.js';
 
 /**
@@ -81,8 +81,7 @@ export function parseInstance(value: unknown, where: At, warnings: Warning[]): I
 export function parseNetworkInterface(value: unknown, where: At): InterfaceObservation {
   const eni = asObject(value, where, 'a network interface');
   const attachment = eni['Attachment'];
-  const attachmentAt = child(where, 'Attachment');
-  const instanceId = isJsonObject(attachment) ? optString(attachment, 'InstanceId', attachmentAt) : undefined;
+  const instanceId = isJsonObject(attachment) ? optString(attachment, 'InstanceId', child(where, 'Attachment')) : undefined;
   return { view: 'network-interface', iface: parseInterfaceFields(eni, where, instanceId) };
 }
 
@@ -94,54 +93,89 @@ function isPrimaryAttachment(eni: JsonObject, where: At): boolean {
 
 /** Fields common to an ENI in describe-instances and in describe-network-interfaces. */
 function parseInterfaceFields(eni: JsonObject, where: At, instanceId: string | undefined): NetworkInterface {
+  // Fields are validated in the order of the export's own layout so the first bad one is the one reported.
   const subnetId = optString(eni, 'SubnetId', where);
-  const withSubnet = (ip: string): InterfaceAddress => (subnetId ? { ip, subnetId } : { ip });
-
-  const privateAt = child(where, 'PrivateIpAddresses');
-  let ipv4 = optArray(eni, 'PrivateIpAddresses', where).map((v, i) => {
-    const entryAt = child(privateAt, i);
-    return reqIp(asObject(v, entryAt, 'a PrivateIpAddresses entry'), 'PrivateIpAddress', entryAt);
-  });
-  if (ipv4.length === 0 && eni['PrivateIpAddress'] !== undefined) ipv4 = [reqIp(eni, 'PrivateIpAddress', where)];
-
-  const ipv6At = child(where, 'Ipv6Addresses');
-  const ipv6 = optArray(eni, 'Ipv6Addresses', where).map((v, i) => {
-    const entryAt = child(ipv6At, i);
-    return reqIp(asObject(v, entryAt, 'an Ipv6Addresses entry'), 'Ipv6Address', entryAt);
-  });
-
-  const groupsAt = child(where, 'Groups');
-  const securityGroupIds = optArray(eni, 'Groups', where).map((v, i) => {
-    const entryAt = child(groupsAt, i);
-    return reqString(asObject(v, entryAt, 'a Groups entry'), 'GroupId', entryAt);
-  });
-
+  const ipv4 = entryStrings(eni, PRIVATE_IPS, where);
+  if (ipv4.length === 0 && eni['PrivateIpAddress'] !== undefined) ipv4.push(reqIp(eni, 'PrivateIpAddress', where));
+  const ipv6 = entryStrings(eni, IPV6_ADDRESSES, where);
+  const securityGroupIds = entryStrings(eni, GROUPS, where);
   // Delegated prefixes are addresses the ENI may legitimately source traffic from, which
   // is what allowed-address-pairs mean in the model.
-  const allowedAddressPairs = [
-    ...prefixes(eni, 'Ipv4Prefixes', 'Ipv4Prefix', where),
-    ...prefixes(eni, 'Ipv6Prefixes', 'Ipv6Prefix', where),
-  ];
+  const allowedAddressPairs = entryStrings(eni, IPV4_PREFIXES, where);
+  for (const prefix of entryStrings(eni, IPV6_PREFIXES, where)) allowedAddressPairs.push(prefix);
+  const id = reqString(eni, 'NetworkInterfaceId', where);
+  const networkId = optString(eni, 'VpcId', where);
+  const sourceDestCheck = optBool(eni, 'SourceDestCheck', where);
 
-  return withoutUndefined({
-    provider: 'aws' as const,
-    id: reqString(eni, 'NetworkInterfaceId', where),
-    instanceId,
-    networkId: optString(eni, 'VpcId', where),
-    addresses: [...ipv4, ...ipv6].map(withSubnet),
-    allowedAddressPairs,
-    securityGroupIds,
-    // EC2 always filters an ENI by its security groups; there is no port-security switch.
-    portSecurity: 'enabled' as const,
-    sourceDestCheck: optBool(eni, 'SourceDestCheck', where),
-    source: sourceRef(where),
-  });
+  const addresses: InterfaceAddress[] = [];
+  for (const ip of ipv4) addresses.push(subnetId ? { ip, subnetId } : { ip });
+  for (const ip of ipv6) addresses.push(subnetId ? { ip, subnetId } : { ip });
+  // Absent optional fields are left out, not set to undefined, so duplicates compare exactly.
+  const iface: NetworkInterface = { provider: 'aws', id } as NetworkInterface;
+  if (instanceId !== undefined) iface.instanceId = instanceId;
+  if (networkId !== undefined) iface.networkId = networkId;
+  iface.addresses = addresses;
+  iface.allowedAddressPairs = allowedAddressPairs;
+  iface.securityGroupIds = securityGroupIds;
+  // EC2 always filters an ENI by its security groups; there is no port-security switch.
+  iface.portSecurity = 'enabled';
+  if (sourceDestCheck !== undefined) iface.sourceDestCheck = sourceDestCheck;
+  iface.source = sourceRef(where);
+  return iface;
 }
 
-function prefixes(eni: JsonObject, listKey: string, key: string, where: At): string[] {
-  const listAt = child(where, listKey);
-  return optArray(eni, listKey, where).map((v, i) => {
-    const entryAt = child(listAt, i);
-    return reqCidr(asObject(v, entryAt, `a ${listKey} entry`), key, entryAt);
-  });
+/** One list of single-field entries on an ENI, such as `Groups: [{GroupId}]`. */
+interface EntryList {
+  listKey: string;
+  key: string;
+  what: string;
+  /** Reads the field of a valid entry or throws naming it. */
+  read: (obj: JsonObject, key: string, where: At) => string;
+  /**
+   * The field's value when `read` would return it unchanged, else undefined. A plain property
+   * read per list keeps this fast; `read` and the positions only a message needs are then skipped.
+   */
+  fast?: (entry: { readonly [key: string]: unknown }) => string | undefined;
+}
+
+const PRIVATE_IPS: EntryList = {
+  listKey: 'PrivateIpAddresses',
+  key: 'PrivateIpAddress',
+  what: 'a PrivateIpAddresses entry',
+  read: reqIp,
+  fast: (e) => (typeof e.PrivateIpAddress === 'string' && isValidIp(e.PrivateIpAddress) ? e.PrivateIpAddress : undefined),
+};
+const IPV6_ADDRESSES: EntryList = {
+  listKey: 'Ipv6Addresses',
+  key: 'Ipv6Address',
+  what: 'an Ipv6Addresses entry',
+  read: reqIp,
+  fast: (e) => (typeof e.Ipv6Address === 'string' && isValidIp(e.Ipv6Address) ? e.Ipv6Address : undefined),
+};
+const GROUPS: EntryList = {
+  listKey: 'Groups',
+  key: 'GroupId',
+  what: 'a Groups entry',
+  read: reqString,
+  fast: (e) => (typeof e.GroupId === 'string' && e.GroupId !== '' ? e.GroupId : undefined),
+};
+// Prefixes are returned canonical, which may differ from the text: always read.
+const IPV4_PREFIXES: EntryList = { listKey: 'Ipv4Prefixes', key: 'Ipv4Prefix', what: 'a Ipv4Prefixes entry', read: reqCidr };
+const IPV6_PREFIXES: EntryList = { listKey: 'Ipv6Prefixes', key: 'Ipv6Prefix', what: 'a Ipv6Prefixes entry', read: reqCidr };
+
+/** The field of every entry of `list` on `eni`, in order; throws naming the first bad entry. */
+function entryStrings(eni: JsonObject, list: EntryList, where: At): string[] {
+  const entries = optArray(eni, list.listKey, where);
+  const out: string[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    const value = list.fast && isJsonObject(entry) ? list.fast(entry) : undefined;
+    if (value !== undefined) {
+      out.push(value);
+      continue;
+    }
+    const entryAt = child(child(where, list.listKey), i);
+    out.push(list.read(asObject(entry, entryAt, list.what), list.key, entryAt));
+  }
+  return out;
 }

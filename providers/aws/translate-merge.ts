@@ -17,6 +17,7 @@ export function dedupeByKey<T extends { source: SourceRef }>(
   warnings: Warning[],
 ): T[] {
   const byKey = new Map<string, T>();
+  let repeated = false;
   for (const item of items) {
     const key = keyOf(item);
     const earlier = byKey.get(key);
@@ -24,6 +25,7 @@ export function dedupeByKey<T extends { source: SourceRef }>(
       byKey.set(key, item);
       continue;
     }
+    repeated = true;
     if (sameIgnoringSource(earlier, item)) continue;
     warnings.push({
       code: AwsWarningCode.duplicateObject,
@@ -34,7 +36,8 @@ export function dedupeByKey<T extends { source: SourceRef }>(
     });
     byKey.set(key, item);
   }
-  return [...byKey.values()];
+  // Without a repeated key the map holds every item in input order.
+  return repeated ? [...byKey.values()] : items.slice();
 }
 
 /**
@@ -45,20 +48,15 @@ export function dedupeByKey<T extends { source: SourceRef }>(
 export function mergeInterfaceViews(observations: readonly InterfaceObservation[], warnings: Warning[]): NetworkInterface[] {
   const label = (i: NetworkInterface) => `network interface ${i.id}`;
   const byId = (i: NetworkInterface) => i.id;
-  const fromInstances = dedupeByKey(
-    observations.filter((o) => o.view === 'instance').map((o) => o.iface),
-    byId,
-    label,
-    warnings,
-  );
-  const fromEnis = new Map(
-    dedupeByKey(
-      observations.filter((o) => o.view === 'network-interface').map((o) => o.iface),
-      byId,
-      label,
-      warnings,
-    ).map((i) => [i.id, i]),
-  );
+  const instanceViews: NetworkInterface[] = [];
+  const eniViews: NetworkInterface[] = [];
+  for (const o of observations) (o.view === 'instance' ? instanceViews : eniViews).push(o.iface);
+  const fromInstances = dedupeByKey(instanceViews, byId, label, warnings);
+  const enis = dedupeByKey(eniViews, byId, label, warnings);
+  // Only one view exported (the usual case): nothing to join.
+  if (fromInstances.length === 0) return enis;
+  const fromEnis = new Map<string, NetworkInterface>();
+  for (const i of enis) fromEnis.set(i.id, i);
   const merged: NetworkInterface[] = [];
   for (const instanceView of fromInstances) {
     const eniView = fromEnis.get(instanceView.id);
@@ -76,7 +74,8 @@ export function mergeInterfaceViews(observations: readonly InterfaceObservation[
     }
     merged.push(combined);
   }
-  return [...merged, ...fromEnis.values()];
+  for (const eniView of fromEnis.values()) merged.push(eniView);
+  return merged;
 }
 
 function reportConflicts(instanceView: NetworkInterface, eniView: NetworkInterface, warnings: Warning[]): void {
