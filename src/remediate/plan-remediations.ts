@@ -6,12 +6,13 @@ import type { Finding, Remediation, RemediationCommands } from '../report/contra
 import { groupFindingCells, type FindingGroup, type GroupedCell } from '../report/finding-groups.js';
 import { compareIds, compareKeys } from '../report/order.js';
 import { indexSnapshot, type SnapshotIndex } from '../report/snapshot-index.js';
-import { isWholeAddressSpace, tryParseCidr, cidrContainsIp } from '../net/cidr.js';
+import { isWholeAddressSpace, tryParseCidr } from '../net/cidr.js';
 import { chooseGroups } from './choose-groups.js';
 import { commandsFor } from './commands/index.js';
 import { chooseRuleNumber, denyingRuleNumber, usedRuleNumbers } from './nacl-rule-number.js';
 import { PROTO_TCP } from './protocol.js';
-import { endpointAddress, type ClassesCover } from './remote-cover.js';
+import { ReferenceReach, ReferenceReachCache, sharedReferenceGroups } from './reference-alternative.js';
+import type { ClassesCover } from './remote-cover.js';
 import type { SecurityGroupRuleSpec } from './rule-spec.js';
 
 type Draft = Omit<Remediation, 'id'> & { order: (string | number)[] };
@@ -28,12 +29,18 @@ export function planRemediations(snapshot: Snapshot, evaluation: Evaluation, fin
   return planRemediationsFor(index, groupFindingCells(index, evaluation), findings);
 }
 
+/** What the caller may already know about the evaluation, saving the planner a pass over every node. */
+export interface KnownFacts {
+  /** No node name occurs twice among all classes' members. */
+  memberNamesDistinct?: boolean;
+}
+
 /** planRemediations for a report that already grouped the evaluation's cells (`all`, over `index`). */
-export function planRemediationsFor(index: SnapshotIndex, all: FindingGroup[], findings: readonly Finding[]): Remediation[] {
+export function planRemediationsFor(index: SnapshotIndex, all: FindingGroup[], findings: readonly Finding[], known: KnownFacts = {}): Remediation[] {
   const groups = selectGroups(all, findings);
   const drafts: Draft[] = [];
   for (const [, batch] of batches(groups.filter((g) => g.layer === 'security-group'), (g) => [g.requirement.id, g.direction ?? 'ingress'])) {
-    drafts.push(...planSecurityGroupRules(index, batch));
+    drafts.push(...planSecurityGroupRules(index, batch, known));
   }
   // Rule numbers taken so far per ACL direction, shared by every requirement's entries.
   const usedNumbers = new Map<string, Set<number>>();
@@ -99,21 +106,18 @@ function pairsByCidr(entries: CellEntry[], direction: Direction, cover: ClassesC
     }
     return l;
   };
-  // Per remote class: members per CIDR, and how many of those are also local (self pairs).
-  const remoteCounts = new Map<NodeClass, Map<string, { r: number; self: number }>>();
-  const remoteCount = (cls: NodeClass): Map<string, { r: number; self: number }> => {
-    let counts = remoteCounts.get(cls);
+  // Per class: remote members per CIDR from the cover; self pairs only for a class on both sides.
+  const selfCounts = new Map<NodeClass, Map<string, number>>();
+  const selfCount = (cls: NodeClass): Map<string, number> => {
+    let counts = selfCounts.get(cls);
     if (!counts) {
       counts = new Map();
-      for (const m of cls.members) {
-        const cidr = cover.cidrOf(m);
-        if (cidr === undefined) continue;
-        const c = counts.get(cidr) ?? { r: 0, self: 0 };
-        c.r += 1;
-        if (localIn(m)) c.self += 1;
-        counts.set(cidr, c);
-      }
-      remoteCounts.set(cls, counts);
+      const cidrs = cover.memberCidrs(cls);
+      cls.members.forEach((m, i) => {
+        const cidr = cidrs[i];
+        if (cidr !== undefined && localIn(m)) counts!.set(cidr, (counts!.get(cidr) ?? 0) + 1);
+      });
+      selfCounts.set(cls, counts);
     }
     return counts;
   };
@@ -122,8 +126,9 @@ function pairsByCidr(entries: CellEntry[], direction: Direction, cover: ClassesC
     const l = localCount(cell[local]);
     if (l === 0) continue;
     const same = cell.source.id === cell.destination.id;
-    for (const [cidr, { r, self }] of remoteCount(cell[remote])) {
-      const n = r * l - (same ? self : 0);
+    const self = same ? selfCount(cell[remote]) : undefined;
+    for (const [cidr, r] of cover.countsOf(cell[remote])) {
+      const n = r * l - (self?.get(cidr) ?? 0);
       if (n <= 0) continue;
       let perFinding = out.get(cidr);
       if (!perFinding) {
@@ -152,6 +157,17 @@ function uniqueMembers(classes: NodeClass[]): BoundNode[] {
   return [...seen.values()];
 }
 
+/** Whether no node name occurs twice among the classes' members. */
+function namesAreDistinct(classes: NodeClass[]): boolean {
+  const names = new Set<string>();
+  let count = 0;
+  for (const c of classes) {
+    for (const m of c.members) names.add(m.node.name);
+    count += c.members.length;
+  }
+  return names.size === count;
+}
+
 function assertNotWholeSpace(cidr: string): void {
   const parsed = tryParseCidr(cidr);
   if (!parsed || isWholeAddressSpace(parsed)) throw new Error(`refusing to propose a rule for ${cidr}: sgaudit never opens a whole address space`);
@@ -161,7 +177,7 @@ function minFindingIndex(ids: string[]): number {
   return Math.min(...ids.map((id) => Number(id.replace(/^\D+/, ''))));
 }
 
-function planSecurityGroupRules(index: SnapshotIndex, groups: FindingGroup[]): Draft[] {
+function planSecurityGroupRules(index: SnapshotIndex, groups: FindingGroup[], known: KnownFacts): Draft[] {
   const first = groups[0];
   if (!first) return [];
   const requirement = flowOf(first);
@@ -176,6 +192,11 @@ function planSecurityGroupRules(index: SnapshotIndex, groups: FindingGroup[]): D
   const assignment = chooseGroups([...localIfaces.values()]);
   const ifaceOf = (n: BoundNode): string | undefined => (n.binding.kind === 'bound' ? n.binding.iface.id : undefined);
   const chosenGroups = [...new Set(assignment.values())].sort();
+  const endpoint = remoteEndpoint(requirement, direction);
+  const reaches = new ReferenceReachCache(endpoint, requirement.family);
+  // Remote nodes are counted once per name; with distinct names that is once per class member,
+  // so a class's reach can be worked out once and shared by every chosen group.
+  const distinctNames = known.memberNamesDistinct === true || namesAreDistinct(distinctClasses(cells.map(({ cell }) => cell[remote])));
 
   const drafts: Draft[] = [];
   for (const groupId of chosenGroups) {
@@ -193,11 +214,13 @@ function planSecurityGroupRules(index: SnapshotIndex, groups: FindingGroup[]): D
       return yes;
     });
     const remoteClasses = distinctClasses(mine.map(({ cell }) => cell[remote]));
-    const remoteNodes = uniqueMembers(remoteClasses);
-    const cover = index.coverer.coverClasses(remoteClasses, remoteEndpoint(requirement, direction), requirement.family);
+    const remoteReach = distinctNames
+      ? remoteClasses.map((c) => reaches.ofClass(c))
+      : [new ReferenceReach(uniqueMembers(remoteClasses), endpoint, requirement.family)];
+    const cover = index.coverer.coverClasses(remoteClasses, endpoint, requirement.family);
     const sg = index.groups.get(groupId);
     const provider = sg?.provider ?? localIfaces.values().next().value?.provider ?? 'aws';
-    const alternative = referenceAlternative(index, requirement, direction, groupId, remoteNodes, provider);
+    const alternative = referenceAlternative(index, requirement, direction, groupId, remoteReach, provider);
     const sharedNotes = [...cover.notes, ...choiceNotes(groupId, direction, [...localIfaces.values()].filter((i) => assignment.get(i.id) === groupId))];
     if (sg && !sg.stateful) sharedNotes.push(`${groupId} is stateless: replies need their own rule in the opposite direction.`);
     if (alternative && cover.cidrs.length > 1) {
@@ -262,21 +285,12 @@ function referenceAlternative(
   requirement: FlowRequirement,
   direction: Direction,
   groupId: string,
-  remoteNodes: BoundNode[],
+  remote: ReferenceReach[],
   provider: 'aws' | 'openstack',
 ): Remediation['alternative'] {
-  const endpoint = remoteEndpoint(requirement, direction);
-  if (endpoint === 'pod-cidr' || remoteNodes.length === 0) return undefined;
-  const ifaces: NetworkInterface[] = [];
-  for (const n of remoteNodes) {
-    if (n.binding.kind !== 'bound') return undefined;
-    const iface = n.binding.iface;
-    const address = endpointAddress(n, endpoint, requirement.family);
-    if (address === undefined || iface.provider !== provider || !referenceMatches(iface, address)) return undefined;
-    ifaces.push(iface);
-  }
-  const shared = ifaces.reduce<string[]>((acc, i) => acc.filter((g) => i.securityGroupIds.includes(g)), [...(ifaces[0]?.securityGroupIds ?? [])]);
-  if (shared.length === 0) return undefined;
+  if (remoteEndpoint(requirement, direction) === 'pod-cidr') return undefined;
+  const shared = sharedReferenceGroups(remote, provider);
+  if (shared === undefined || shared.length === 0) return undefined;
   const referenced = shared.includes(groupId) ? groupId : (shared[0] as string);
   const a = index.groups.get(groupId)?.vpcId;
   const b = index.groups.get(referenced)?.vpcId;
@@ -286,15 +300,6 @@ function referenceAlternative(
     family: requirement.family, peer: { kind: 'security-group', groupId: referenced }, requirementId: requirement.id,
   });
   return { kind: 'security-group-reference', groupId: referenced, commands };
-}
-
-function referenceMatches(iface: NetworkInterface, address: string): boolean {
-  if (iface.addresses.some((a) => a.ip === address)) return true;
-  // Neutron counts allowed-address-pair addresses as members of the port's groups.
-  return iface.provider === 'openstack' && iface.allowedAddressPairs.some((p) => {
-    const c = tryParseCidr(p);
-    return c !== undefined && cidrContainsIp(c, address);
-  });
 }
 
 function planNetworkAclEntries(index: SnapshotIndex, groups: FindingGroup[], usedNumbers: Map<string, Set<number>>): Draft[] {

@@ -59,6 +59,10 @@ type NodeCover =
 /** What a class contributes to a cover: its distinct CIDRs and its members' notes. */
 interface ClassPart {
   cidrs: Map<string, ParsedCidr>;
+  /** Members per CIDR of `cidrs`. */
+  counts: Map<string, number>;
+  /** Each member's cover, by position in the class. */
+  covers: NodeCover[];
   /** Covers that carry a note, in member order. */
   noted: NodeCover[];
   /** Members with a CIDR. */
@@ -67,13 +71,36 @@ interface ClassPart {
   insideNetwork: boolean;
 }
 
+/** A subnet whose CIDR parsed, with its canonical text worked out once. */
+interface KnownSubnet {
+  subnet: Subnet;
+  parsed: ParsedCidr;
+  text: string;
+  whole: boolean;
+  /** The range as numbers, exact for IPv4: comparing numbers is much cheaper than comparing bigints. */
+  first: number;
+  last: number;
+}
+
+/** Class parts already computed for one endpoint and family. */
+interface CoverCache {
+  endpoint: FlowEndpoint;
+  family: IpFamily;
+  classes: Map<NodeClass, ClassPart>;
+}
+
 /** A cover over classes: like RemoteCover, with a per-node look-up instead of a per-name map. */
 export interface ClassesCover {
   cidrs: string[];
   notes: string[];
   cidrNotes: Map<string, string[]>;
-  /** The CIDR of `cidrs` that covers a member of the covered classes; undefined when none does. */
-  cidrOf(node: BoundNode): string | undefined;
+  /**
+   * The CIDR of `cidrs` that covers each member of one of the covered classes, by position
+   * in the class; undefined for a member that none covers.
+   */
+  memberCidrs(cls: NodeClass): readonly (string | undefined)[];
+  /** memberCidrs counted: members per CIDR, CIDRs with none left out. */
+  countsOf(cls: NodeClass): ReadonlyMap<string, number>;
 }
 
 interface CoverCore {
@@ -87,20 +114,27 @@ interface CoverCore {
 }
 
 /**
- * Computes covers for one snapshot's subnets and flannel config, remembering each node's
- * and each class's share, so that covering many findings costs classes, not nodes x findings.
+ * Computes covers for one snapshot's subnets and flannel config, remembering each class's
+ * share, so that covering many findings costs classes, not nodes x findings.
  * Nodes and classes must not change while a coverer is in use.
  */
 export class RemoteCoverer {
-  private readonly subnetsByFamily: Record<IpFamily, { subnet: Subnet; parsed: ParsedCidr }[]>;
-  private readonly nodeCovers = new Map<string, Map<BoundNode, NodeCover | null>>();
-  private readonly classParts = new Map<string, Map<NodeClass, ClassPart>>();
+  private readonly subnetsByFamily: Record<IpFamily, KnownSubnet[]>;
+  /** Per endpoint and family: each class's part. */
+  private readonly caches = new Map<string, CoverCache>();
   private readonly networks: Record<IpFamily, { text: string | undefined; parsed: ParsedCidr | undefined }>;
 
   constructor(subnets: readonly Subnet[], private readonly flannel: FlannelConfig) {
     const parsed = subnets
       .map((subnet) => ({ subnet, parsed: tryParseCidr(subnet.cidr) }))
       .filter((s): s is { subnet: Subnet; parsed: ParsedCidr } => s.parsed !== undefined)
+      .map((s): KnownSubnet => ({
+        ...s,
+        text: formatCidr(s.parsed),
+        whole: isWholeAddressSpace(s.parsed),
+        first: Number(s.parsed.first),
+        last: Number(s.parsed.last),
+      }))
       // Narrowest first; the sort is stable, so equal prefixes keep the input order.
       .sort((a, b) => b.parsed.prefix - a.parsed.prefix);
     this.subnetsByFamily = { 4: parsed.filter((s) => s.parsed.family === 4), 6: parsed.filter((s) => s.parsed.family === 6) };
@@ -119,7 +153,7 @@ export class RemoteCoverer {
     let insideNetwork = true;
     const network = this.networks[family].parsed;
     for (const bound of sorted) {
-      const c = this.nodeCover(bound, endpoint, family);
+      const c = this.computeNodeCover(bound, endpoint, family);
       if (c.kind === 'cidr') {
         cidrs.set(c.text, c.cidr);
         perNode.push({ name: c.name, text: c.text });
@@ -141,8 +175,9 @@ export class RemoteCoverer {
     const noted: NodeCover[] = [];
     let covered = 0;
     let insideNetwork = true;
+    const cache = this.cache(endpoint, family);
     for (const cls of distinct.values()) {
-      const part = this.classPart(cls, endpoint, family);
+      const part = this.classPart(cache, cls);
       for (const [text, c] of part.cidrs) cidrs.set(text, c);
       for (const c of part.noted) noted.push(c);
       covered += part.covered;
@@ -151,55 +186,57 @@ export class RemoteCoverer {
     // Notes read in node-name order, as coverNodes gives them.
     noted.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const core = this.combine(cidrs, noted, covered, insideNetwork, endpoint, family);
+    const owner = (text: string): string | undefined => core.aggregated ?? core.ownerOf.get(text);
+    const countsByClass = new Map<NodeClass, Map<string, number>>();
     return {
       cidrs: core.cidrs,
       notes: core.notes,
       cidrNotes: core.cidrNotes,
-      cidrOf: (node) => {
-        const c = this.nodeCover(node, endpoint, family);
-        return c.kind === 'cidr' ? (core.aggregated ?? core.ownerOf.get(c.text)) : undefined;
+      memberCidrs: (cls) => this.classPart(cache, cls).covers.map((c) => (c.kind === 'cidr' ? owner(c.text) : undefined)),
+      countsOf: (cls) => {
+        let counts = countsByClass.get(cls);
+        if (!counts) {
+          counts = new Map();
+          for (const [text, n] of this.classPart(cache, cls).counts) {
+            const cidr = owner(text);
+            if (cidr !== undefined) counts.set(cidr, (counts.get(cidr) ?? 0) + n);
+          }
+          countsByClass.set(cls, counts);
+        }
+        return counts;
       },
     };
   }
 
-  private classPart(cls: NodeClass, endpoint: FlowEndpoint, family: IpFamily): ClassPart {
+  private cache(endpoint: FlowEndpoint, family: IpFamily): CoverCache {
     const key = `${endpoint}/${family}`;
-    let parts = this.classParts.get(key);
-    if (!parts) {
-      parts = new Map();
-      this.classParts.set(key, parts);
+    let cache = this.caches.get(key);
+    if (!cache) {
+      cache = { endpoint, family, classes: new Map() };
+      this.caches.set(key, cache);
     }
-    let part = parts.get(cls);
+    return cache;
+  }
+
+  private classPart(cache: CoverCache, cls: NodeClass): ClassPart {
+    let part = cache.classes.get(cls);
     if (!part) {
-      const network = this.networks[family].parsed;
-      part = { cidrs: new Map(), noted: [], covered: 0, insideNetwork: true };
+      const network = this.networks[cache.family].parsed;
+      part = { cidrs: new Map(), counts: new Map(), covers: [], noted: [], covered: 0, insideNetwork: true };
       for (const m of cls.members) {
-        const c = this.nodeCover(m, endpoint, family);
+        const c = this.computeNodeCover(m, cache.endpoint, cache.family);
+        part.covers.push(c);
         if (c.kind === 'cidr') {
           part.cidrs.set(c.text, c.cidr);
+          part.counts.set(c.text, (part.counts.get(c.text) ?? 0) + 1);
           part.covered += 1;
           if (!network || !cidrContainsCidr(network, c.cidr)) part.insideNetwork = false;
         }
         if (c.kind === 'none' || c.note !== undefined) part.noted.push(c);
       }
-      parts.set(cls, part);
+      cache.classes.set(cls, part);
     }
     return part;
-  }
-
-  private nodeCover(bound: BoundNode, endpoint: FlowEndpoint, family: IpFamily): NodeCover {
-    const key = `${endpoint}/${family}`;
-    let covers = this.nodeCovers.get(key);
-    if (!covers) {
-      covers = new Map();
-      this.nodeCovers.set(key, covers);
-    }
-    let c = covers.get(bound);
-    if (!c) {
-      c = this.computeNodeCover(bound, endpoint, family);
-      covers.set(bound, c);
-    }
-    return c;
   }
 
   private computeNodeCover(bound: BoundNode, endpoint: FlowEndpoint, family: IpFamily): NodeCover {
@@ -217,14 +254,20 @@ export class RemoteCoverer {
     if (!host || host.family !== family) {
       return { kind: 'none', name, note: `${name}'s address ${address} is not an IPv${family} address; no rule covers it.` };
     }
-    const containing = this.subnetsByFamily[family].filter((s) => cidrContainsCidr(s.parsed, host));
-    const usable = containing.find((s) => !isWholeAddressSpace(s.parsed));
-    if (usable) return { kind: 'cidr', name, cidr: usable.parsed, text: formatCidr(usable.parsed) };
+    // Narrowest first, so the first usable subnet holding the address is the one to name.
+    let firstContaining: KnownSubnet | undefined;
+    const v4 = family === 4;
+    const first = v4 ? Number(host.first) : 0;
+    const last = v4 ? Number(host.last) : 0;
+    for (const s of this.subnetsByFamily[family]) {
+      if (v4 ? first < s.first || last > s.last : !cidrContainsCidr(s.parsed, host)) continue;
+      if (!s.whole) return { kind: 'cidr', name, cidr: s.parsed, text: s.text };
+      firstContaining ??= s;
+    }
     const text = formatCidr(host);
-    const note =
-      containing.length > 0
-        ? `${address} (${name}) is only inside ${containing[0]?.subnet.cidr}, which is the whole address space; the rule uses ${text}.`
-        : `${address} (${name}) is in no known subnet; the rule uses ${text}.`;
+    const note = firstContaining
+      ? `${address} (${name}) is only inside ${firstContaining.subnet.cidr}, which is the whole address space; the rule uses ${text}.`
+      : `${address} (${name}) is in no known subnet; the rule uses ${text}.`;
     return { kind: 'cidr', name, cidr: host, text, note };
   }
 
