@@ -1,6 +1,7 @@
 import type { BoundNode, CellResult, Evaluation, Evidence, Layer, NodeClass, Verdict } from '../evaluate/types.js';
 import type { Direction } from '../model/cloud.js';
 import type { Requirement } from '../../rules/requirement.js';
+import { scanCells, type CellScan } from './cell-scan.js';
 import { classPairCount } from './pair-count.js';
 import { compareKeys } from './order.js';
 import { groupLabel, type SnapshotIndex } from './snapshot-index.js';
@@ -43,76 +44,126 @@ export interface FindingGroup {
  * per check, so every fix that is needed shows up in the first report, not one per re-run.
  */
 export function groupFindingCells(index: SnapshotIndex, evaluation: Evaluation): FindingGroup[] {
-  const classes = new Map(evaluation.classes.map((c) => [c.id, c]));
-  const requirements = new Map(evaluation.requirements.map((r) => [r.id, r]));
-  const groups = new Map<string, Omit<FindingGroup, 'id'>>();
-  // Cells share evidence objects, so the group key of (evidence, requirement, verdict, direction)
-  // is worked out once unless the target depends on the cell's classes.
-  const keys = new Map<Evidence, Map<string, { key: string; target: FindingTarget }>>();
+  return groupScannedCells(index, evaluation, scanCells(evaluation));
+}
 
-  for (const cell of evaluation.cells) {
-    if (cell.verdict === 'allowed') continue;
-    const source = classes.get(cell.sourceClass);
-    const destination = classes.get(cell.destinationClass);
+type GroupDraft = Omit<FindingGroup, 'id'>;
+
+/** groupFindingCells over a scan of the same evaluation's cells. */
+export function groupScannedCells(index: SnapshotIndex, evaluation: Evaluation, scan: CellScan): FindingGroup[] {
+  const requirements = new Map(evaluation.requirements.map((r) => [r.id, r]));
+  const grouper = new CellGrouper(index);
+  for (const cell of scan.failing) {
+    const sourceAt = scan.positionOf(cell.sourceClass);
+    const destinationAt = scan.positionOf(cell.destinationClass);
+    const source = sourceAt === undefined ? undefined : scan.classes[sourceAt];
+    const destination = destinationAt === undefined ? undefined : scan.classes[destinationAt];
     const requirement = requirements.get(cell.requirementId);
     if (!source || !destination || !requirement) {
       throw new Error(
         `evaluation cell ${cell.requirementId} ${cell.sourceClass}->${cell.destinationClass} refers to an unknown class or requirement`,
       );
     }
-    const pairCount = classPairCount(source, destination);
-    if (pairCount === 0) continue;
-    const seen: string[] = [];
-    for (const evidence of decidingEvidence(cell)) {
-      const direction = evidenceDirection(cell, evidence);
-      let key: string;
-      let target: FindingTarget;
-      if (targetNeedsClasses(evidence)) {
-        target = findingTarget(index, evidence, source, destination, direction);
-        key = groupKey(requirement, cell.verdict, evidence, direction, target);
-      } else {
-        let byCell = keys.get(evidence);
-        if (!byCell) {
-          byCell = new Map();
-          keys.set(evidence, byCell);
-        }
-        const inner = `${requirement.id}\0${cell.verdict}\0${direction ?? ''}`;
-        let known = byCell.get(inner);
-        if (!known) {
-          const t = findingTarget(index, evidence, source, destination, direction);
-          known = { key: groupKey(requirement, cell.verdict, evidence, direction, t), target: t };
-          byCell.set(inner, known);
-        }
-        key = known.key;
-        target = known.target;
-      }
-      if (seen.includes(key)) continue;
-      seen.push(key);
-      let group = groups.get(key);
-      if (!group) {
-        group = {
-          requirement,
-          verdict: cell.verdict,
-          layer: evidence.layer,
-          ...(direction ? { direction } : {}),
-          check: evidence.check,
-          target,
-          evidenceReason: evidence.reason,
-          cells: [],
-          pairCount: 0,
-        };
-        groups.set(key, group);
-      }
-      group.cells.push({ cell, evidence, source, destination, pairCount });
-      group.pairCount += pairCount;
-    }
+    grouper.add(cell, requirement, source, destination);
   }
+  const groups = grouper.groups;
 
   const sorted = [...groups.values()].sort((a, b) => compareKeys(sortKey(a), sortKey(b)));
   return sorted.map((g, i) => {
     g.cells.sort((x, y) => x.source.id - y.source.id || x.destination.id - y.destination.id);
     return { id: `F${i + 1}`, ...g };
   });
+}
+
+/** The finding a (shared) evidence entry leads to for one requirement, verdict and direction. */
+interface KnownGroup {
+  requirement: Requirement;
+  verdict: Verdict;
+  direction: Direction | undefined;
+  group: GroupDraft;
+}
+
+/** Collects non-allowed cells into finding drafts, keyed by groupKey. */
+class CellGrouper {
+  readonly groups = new Map<string, GroupDraft>();
+  // Cells share evidence objects, so the finding of (evidence, requirement, verdict, direction)
+  // is worked out once unless the target depends on the cell's classes.
+  private readonly known = new Map<Evidence, KnownGroup[]>();
+
+  constructor(private readonly index: SnapshotIndex) {}
+
+  add(cell: CellResult, requirement: Requirement, source: NodeClass, destination: NodeClass): void {
+    const pairCount = classPairCount(source, destination);
+    if (pairCount === 0) return;
+    const verdict = cell.verdict as Exclude<Verdict, 'allowed'>;
+    // The entries that carry the cell's verdict; a cell without one still gets a finding.
+    const entries = hasDecidingEvidence(cell) ? cell.evidence : [missingEvidence(cell)];
+    // A cell joins each finding once, even when two of its deciding entries lead to the same one.
+    let joined: GroupDraft | undefined;
+    let joinedMore: GroupDraft[] | undefined;
+    for (const evidence of entries) {
+      if (evidence.decision !== verdict) continue;
+      const direction = evidenceDirection(cell, evidence);
+      const group = targetNeedsClasses(evidence)
+        ? this.groupFor(requirement, verdict, evidence, direction, findingTarget(this.index, evidence, source, destination, direction))
+        : this.knownGroup(requirement, verdict, evidence, direction, source, destination);
+      if (group === joined || joinedMore?.includes(group)) continue;
+      if (!joined) joined = group;
+      else (joinedMore ??= []).push(group);
+      group.cells.push({ cell, evidence, source, destination, pairCount });
+      group.pairCount += pairCount;
+    }
+  }
+
+  private knownGroup(
+    requirement: Requirement,
+    verdict: Exclude<Verdict, 'allowed'>,
+    evidence: Evidence,
+    direction: Direction | undefined,
+    source: NodeClass,
+    destination: NodeClass,
+  ): GroupDraft {
+    let list = this.known.get(evidence);
+    if (!list) {
+      list = [];
+      this.known.set(evidence, list);
+    }
+    for (const k of list) if (k.requirement === requirement && k.verdict === verdict && k.direction === direction) return k.group;
+    const group = this.groupFor(requirement, verdict, evidence, direction, findingTarget(this.index, evidence, source, destination, direction));
+    list.push({ requirement, verdict, direction, group });
+    return group;
+  }
+
+  private groupFor(
+    requirement: Requirement,
+    verdict: Exclude<Verdict, 'allowed'>,
+    evidence: Evidence,
+    direction: Direction | undefined,
+    target: FindingTarget,
+  ): GroupDraft {
+    const key = groupKey(requirement, verdict, evidence, direction, target);
+    let group = this.groups.get(key);
+    if (!group) {
+      group = {
+        requirement,
+        verdict,
+        layer: evidence.layer,
+        ...(direction ? { direction } : {}),
+        check: evidence.check,
+        target,
+        evidenceReason: evidence.reason,
+        cells: [],
+        pairCount: 0,
+      };
+      this.groups.set(key, group);
+    }
+    return group;
+  }
+}
+
+function hasDecidingEvidence(cell: CellResult): boolean {
+  for (const e of cell.evidence) if (e.decision === cell.verdict) return true;
+  return false;
 }
 
 function groupKey(requirement: Requirement, verdict: Verdict, evidence: Evidence, direction: Direction | undefined, target: FindingTarget): string {
@@ -143,22 +194,15 @@ function sortKey(g: Omit<FindingGroup, 'id'>): (string | number)[] {
   ];
 }
 
-/** The evidence entries that carry the cell's verdict; a cell without one still gets a finding. */
-function decidingEvidence(cell: CellResult): Evidence[] {
-  // Most cells have a single deciding entry; skip the filter's copy then.
-  let count = 0;
-  for (const e of cell.evidence) if (e.decision === cell.verdict) count += 1;
-  if (count === cell.evidence.length) return cell.evidence;
-  if (count > 0) return cell.evidence.filter((e) => e.decision === cell.verdict);
-  return [
-    {
-      layer: cell.layer,
-      check: fallbackCheck(cell),
-      decision: cell.verdict,
-      objectIds: [],
-      reason: `the evaluator reported ${cell.verdict} at ${cell.layer} without evidence`,
-    },
-  ];
+/** Stands in for the deciding evidence of a cell that has none. */
+function missingEvidence(cell: CellResult): Evidence {
+  return {
+    layer: cell.layer,
+    check: fallbackCheck(cell),
+    decision: cell.verdict,
+    objectIds: [],
+    reason: `the evaluator reported ${cell.verdict} at ${cell.layer} without evidence`,
+  };
 }
 
 function fallbackCheck(cell: CellResult): Evidence['check'] {
