@@ -2,13 +2,14 @@ import type { Evaluation } from '../evaluate/types.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { planRemediationsFor } from '../remediate/plan-remediations.js';
 import type { AuditReport, Finding, PairRef } from './contract.js';
-import { flannelSection, reportNodes, reportRequirement } from './describe.js';
-import { groupFindingCells, type FindingGroup } from './finding-groups.js';
+import { flannelSection, indexNodeClasses, reportNodes, reportRequirement } from './describe.js';
+import { scanCells } from './cell-scan.js';
+import { groupScannedCells, type FindingGroup } from './finding-groups.js';
 import { findingReason } from './finding-reason.js';
 import { firstPairs, sortedMembers, type SortedMembers } from './first-pairs.js';
 import { endpointAddress } from '../remediate/remote-cover.js';
 import { indexSnapshot, type SnapshotIndex } from './snapshot-index.js';
-import { summarize } from './summary.js';
+import { summarizeScan } from './summary.js';
 import type { BoundNode } from '../evaluate/types.js';
 import type { Requirement } from '../../rules/requirement.js';
 
@@ -27,17 +28,19 @@ export function buildReport(snapshot: Snapshot, evaluation: Evaluation, options:
     throw new RangeError(`maxPairs must be a non-negative integer, got ${options.maxPairs}`);
   }
   const index = indexSnapshot(snapshot);
-  const groups = groupFindingCells(index, evaluation);
+  const scan = scanCells(evaluation);
+  const groups = groupScannedCells(index, evaluation, scan);
   const members = sortedMembers();
   const findings = groups.map((g) => toFinding(index, g, options.maxPairs, members));
+  const nodeClasses = indexNodeClasses(evaluation.classes);
   return {
     schemaVersion: 1,
-    summary: summarize(evaluation),
+    summary: summarizeScan(evaluation, scan),
     flannel: flannelSection(snapshot.cluster.flannel, evaluation.requirements),
     requirements: evaluation.requirements.map(reportRequirement),
     findings,
-    remediations: planRemediationsFor(index, groups, findings),
-    nodes: reportNodes(evaluation),
+    remediations: planRemediationsFor(index, groups, findings, { memberNamesDistinct: nodeClasses.namesDistinct }),
+    nodes: reportNodes(evaluation, nodeClasses),
     warnings: [...snapshot.warnings],
   };
 }

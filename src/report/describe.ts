@@ -1,4 +1,4 @@
-import type { Evaluation } from '../evaluate/types.js';
+import type { Evaluation, NodeClass } from '../evaluate/types.js';
 import type { FlannelConfig } from '../model/cluster.js';
 import type { Requirement } from '../../rules/requirement.js';
 import type { AuditReport, ReportNode, ReportRequirement } from './contract.js';
@@ -60,23 +60,42 @@ export function flannelSection(flannel: FlannelConfig, requirements: readonly Re
   };
 }
 
-export function reportNodes(evaluation: Evaluation): ReportNode[] {
-  const classOf = new Map<string, number>();
-  for (const c of evaluation.classes) for (const m of c.members) classOf.set(m.node.name, c.id);
-  return evaluation.nodes
-    .map(({ node, binding }): ReportNode => {
-      const bound = binding.kind === 'bound' ? binding : undefined;
-      return {
-        name: node.name,
-        vtepIp: node.vtepIp ?? null,
-        vtepSource: node.vtepSource,
-        podCidrs: [...node.podCidrs],
-        interfaceId: bound?.iface.id ?? null,
-        subnetId: bound?.subnetId ?? null,
-        securityGroupIds: bound ? [...bound.iface.securityGroupIds] : [],
-        class: classOf.get(node.name) ?? null,
-        ...(binding.kind === 'unbound' ? { unboundReason: binding.reason } : {}),
-      };
-    })
-    .sort((a, b) => compareText(a.name, b.name));
+/** Which class each classified node is in, by name (a later class wins for a name listed twice). */
+export interface NodeClassIndex {
+  classOf: Map<string, number>;
+  /** No name occurs twice among the classes' members. */
+  namesDistinct: boolean;
 }
+
+export function indexNodeClasses(classes: readonly NodeClass[]): NodeClassIndex {
+  const classOf = new Map<string, number>();
+  let members = 0;
+  for (const c of classes) {
+    for (const m of c.members) classOf.set(m.node.name, c.id);
+    members += c.members.length;
+  }
+  return { classOf, namesDistinct: classOf.size === members };
+}
+
+export function reportNodes(evaluation: Evaluation, classes: NodeClassIndex = indexNodeClasses(evaluation.classes)): ReportNode[] {
+  const classOf = classes.classOf;
+  const out: ReportNode[] = [];
+  for (const { node, binding } of evaluation.nodes) {
+    const bound = binding.kind === 'bound';
+    const entry: ReportNode = {
+      name: node.name,
+      vtepIp: node.vtepIp ?? null,
+      vtepSource: node.vtepSource,
+      podCidrs: node.podCidrs.slice(),
+      interfaceId: bound ? binding.iface.id : null,
+      subnetId: bound ? (binding.subnetId ?? null) : null,
+      securityGroupIds: bound ? binding.iface.securityGroupIds.slice() : [],
+      class: classOf.get(node.name) ?? null,
+    };
+    if (binding.kind === 'unbound') entry.unboundReason = binding.reason;
+    out.push(entry);
+  }
+  return out.sort(byName);
+}
+
+const byName = (a: ReportNode, b: ReportNode): number => compareText(a.name, b.name);

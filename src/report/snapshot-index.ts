@@ -7,8 +7,9 @@ export interface SnapshotIndex {
   snapshot: Snapshot;
   groups: Map<string, SecurityGroup>;
   acls: Map<string, NetworkAcl>;
-  interfaces: Map<string, NetworkInterface>;
-  interfacesByInstance: Map<string, NetworkInterface[]>;
+  /** Built on first use: only host-level findings look interfaces up, and there is one per node. */
+  readonly interfaces: Map<string, NetworkInterface>;
+  readonly interfacesByInstance: Map<string, NetworkInterface[]>;
   subnets: Subnet[];
   /** Remote-address covers for this snapshot, shared by finding reasons and remediations. */
   coverer: RemoteCoverer;
@@ -16,22 +17,34 @@ export interface SnapshotIndex {
 
 export function indexSnapshot(snapshot: Snapshot): SnapshotIndex {
   const cloud = snapshot.cloud;
-  const interfacesByInstance = new Map<string, NetworkInterface[]>();
-  for (const iface of cloud.interfaces) {
-    if (iface.instanceId === undefined) continue;
-    const list = interfacesByInstance.get(iface.instanceId) ?? [];
-    list.push(iface);
-    interfacesByInstance.set(iface.instanceId, list);
-  }
+  let interfaces: Map<string, NetworkInterface> | undefined;
+  let interfacesByInstance: Map<string, NetworkInterface[]> | undefined;
   return {
     snapshot,
     groups: new Map(cloud.securityGroups.map((g) => [g.id, g])),
     acls: new Map(cloud.networkAcls.map((a) => [a.id, a])),
-    interfaces: new Map(cloud.interfaces.map((i) => [i.id, i])),
-    interfacesByInstance,
+    get interfaces() {
+      interfaces ??= new Map(cloud.interfaces.map((i) => [i.id, i]));
+      return interfaces;
+    },
+    get interfacesByInstance() {
+      interfacesByInstance ??= byInstance(cloud.interfaces);
+      return interfacesByInstance;
+    },
     subnets: cloud.subnets,
     coverer: new RemoteCoverer(cloud.subnets, snapshot.cluster.flannel),
   };
+}
+
+function byInstance(interfaces: readonly NetworkInterface[]): Map<string, NetworkInterface[]> {
+  const out = new Map<string, NetworkInterface[]>();
+  for (const iface of interfaces) {
+    if (iface.instanceId === undefined) continue;
+    const list = out.get(iface.instanceId) ?? [];
+    list.push(iface);
+    out.set(iface.instanceId, list);
+  }
+  return out;
 }
 
 /** `sg-0a1 (k8s-nodes)`, or the bare id when the group has no name. */
