@@ -13,11 +13,15 @@ export function parseProviderId(raw: string): { id: ProviderId; problem?: string
 
 // cloud-provider-aws: strip the scheme, trim slashes, then `zone/id` or `id`; the id must start with `i-`.
 function parseAws(raw: string): { id: ProviderId; problem?: string } {
-  const path = trimSlashes(raw.startsWith('aws://') ? raw.slice('aws://'.length) : raw);
+  // The path between the scheme and surrounding slashes, as indexes into raw: slicing it would copy.
+  let start = raw.startsWith('aws://') ? 'aws://'.length : 0;
+  let end = raw.length;
+  while (start < end && raw.charCodeAt(start) === SLASH) start++;
+  while (end > start && raw.charCodeAt(end - 1) === SLASH) end--;
   // `path.split('/')` without the array: `zone/id` or `id`; with more segments the id holds a `/` and is refused.
-  const slash = path.indexOf('/');
-  const instanceId = slash < 0 ? path : path.slice(slash + 1);
-  const zone = slash < 0 ? undefined : path.slice(0, slash);
+  const slash = raw.indexOf('/', start);
+  const zone = slash >= 0 && slash < end ? raw.slice(start, slash) : undefined;
+  const instanceId = raw.slice(zone === undefined ? start : slash + 1, end);
   if (!isInstanceId(instanceId)) {
     return {
       id: { provider: 'other', raw },
@@ -30,15 +34,6 @@ function parseAws(raw: string): { id: ProviderId; problem?: string } {
 /** `/^i-[^/]+$/` without a regex: this runs for every node of an AWS cluster. */
 function isInstanceId(text: string): boolean {
   return text.length > 2 && text.startsWith('i-') && !text.includes('/');
-}
-
-/** `text.replace(/^\/+|\/+$/g, '')`. */
-function trimSlashes(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && text.charCodeAt(start) === SLASH) start++;
-  while (end > start && text.charCodeAt(end - 1) === SLASH) end--;
-  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 const SLASH = 47;

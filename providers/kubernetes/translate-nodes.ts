@@ -108,30 +108,29 @@ function translateNode(body: Record<string, unknown>, source: SourceRef, issues:
   const labels = stringMap(metadata?.labels, doc, base, 'labels', issues);
   const spec = objectAt(body.spec, 'spec', doc, base, issues, false) ?? EMPTY_OBJECT;
   const status = objectAt(body.status, 'status', doc, base, issues, false) ?? EMPTY_OBJECT;
-  const label = () => (typeof name === 'string' && name !== '' ? `node ${JSON.stringify(name)}` : 'node');
 
   const internalIp = readInternalIp(status, doc, base, issues);
-  const vtep = readVtep(annotations, base, doc, issues, label, source);
+  const vtep = readVtep(annotations, base, doc, issues, name, source);
   let vtepSource: VtepSource = vtep.source;
   let vtepIp = vtep.ip;
-  if (vtepIp === undefined && internalIp?.family === 4) {
-    vtepIp = internalIp.ip;
+  if (vtepIp === undefined && internalIp !== undefined && plainIpFamily(internalIp) === 4) {
+    vtepIp = internalIp;
     vtepSource = 'internal-ip';
     issues.warn(
       'vtep-from-internal-ip',
-      `${label()} has no ${FLANNEL_ANNOTATION.publicIp} annotation; using its InternalIP ${internalIp.ip} as the VTEP address, but flannel picks the default-route interface, which can differ on multi-NIC hosts`,
+      `${nodeLabel(name)} has no ${FLANNEL_ANNOTATION.publicIp} annotation; using its InternalIP ${internalIp} as the VTEP address, but flannel picks the default-route interface, which can differ on multi-NIC hosts`,
       source,
     );
   } else if (vtepIp === undefined) {
     vtepSource = 'none';
-    issues.warn('vtep-unknown', `${label()} has neither a ${FLANNEL_ANNOTATION.publicIp} annotation nor an IPv4 InternalIP; its flows cannot be checked`, source);
+    issues.warn('vtep-unknown', `${nodeLabel(name)} has neither a ${FLANNEL_ANNOTATION.publicIp} annotation nor an IPv4 InternalIP; its flows cannot be checked`, source);
   }
   const vtepIpv6 = readIpAnnotation(annotations, IPV6_KEYS, 6, base, doc, issues);
 
   const os = readOs(labels, doc, base, issues);
   const podCidrs = readPodCidrs(spec, doc, base, issues);
   if (podCidrs.length === 0) {
-    issues.warn('pod-cidr-missing', `${label()} has no spec.podCIDR; flannel refuses to start there ("pod cidr not assigned")`, source);
+    issues.warn('pod-cidr-missing', `${nodeLabel(name)} has no spec.podCIDR; flannel refuses to start there ("pod cidr not assigned")`, source);
   }
 
   let providerId: ClusterNode['providerId'];
@@ -139,19 +138,19 @@ function translateNode(body: Record<string, unknown>, source: SourceRef, issues:
   if (typeof rawProviderId === 'string' && rawProviderId !== '') {
     const parsed = parseProviderId(rawProviderId);
     providerId = parsed.id;
-    if (parsed.problem) issues.warn('provider-id-unparsed', `${label()}: ${parsed.problem}; the node is matched by address instead`, { document: doc, pointer: pointerJoin(base, 'spec', 'providerID') });
+    if (parsed.problem) issues.warn('provider-id-unparsed', `${nodeLabel(name)}: ${parsed.problem}; the node is matched by address instead`, { document: doc, pointer: pointerJoin(base, 'spec', 'providerID') });
   } else if (rawProviderId !== undefined && rawProviderId !== '') {
     issues.problem(doc, pointerJoin(base, 'spec', 'providerID'), `spec.providerID must be a string, got ${describeType(rawProviderId)}`, rawProviderId);
   }
 
   const backendType = annotations[FLANNEL_ANNOTATION.backendType];
-  const backendData = readBackendData(annotations, base, doc, issues, label);
+  const backendData = readBackendData(annotations, base, doc, issues, name);
 
   if (issues.problems.length > before || typeof name !== 'string') return undefined;
   const node: ClusterNode = { name, os, vtepSource, podCidrs, source };
   if (vtepIp !== undefined) node.vtepIp = vtepIp;
   if (vtepIpv6 !== undefined) node.vtepIpv6 = vtepIpv6;
-  if (internalIp !== undefined) node.internalIp = internalIp.ip;
+  if (internalIp !== undefined) node.internalIp = internalIp;
   if (providerId) node.providerId = providerId;
   if (backendType !== undefined && backendType !== '') node.backendTypeAnnotation = backendType;
   if (backendData) node.backendData = backendData;
@@ -161,6 +160,11 @@ function translateNode(body: Record<string, unknown>, source: SourceRef, issues:
 const IPV4_OVERWRITE_KEYS = [FLANNEL_ANNOTATION.publicIpOverwrite];
 const IPV4_KEYS = [FLANNEL_ANNOTATION.publicIp];
 const IPV6_KEYS = [FLANNEL_ANNOTATION.publicIpv6Overwrite, FLANNEL_ANNOTATION.publicIpv6];
+
+/** How messages name a node; built only when a message needs it. */
+function nodeLabel(name: unknown): string {
+  return typeof name === 'string' && name !== '' ? `node ${JSON.stringify(name)}` : 'node';
+}
 
 function annotationPointer(base: string, key: string): string {
   return pointerJoin(base, 'metadata', 'annotations', key);
@@ -210,7 +214,7 @@ function readVtep(
   base: string,
   doc: string,
   issues: IssueCollector,
-  label: () => string,
+  name: unknown,
   source: SourceRef,
 ): { ip?: string; source: VtepSource } {
   const overwrite = readIpAnnotation(annotations, IPV4_OVERWRITE_KEYS, 4, base, doc, issues);
@@ -220,15 +224,17 @@ function readVtep(
       // flannel copies the overwrite into public-ip when it (re)registers; a mismatch means it has not yet.
       issues.warn(
         'vtep-overwrite-pending',
-        `${label()}: ${FLANNEL_ANNOTATION.publicIpOverwrite} ${overwrite} differs from ${FLANNEL_ANNOTATION.publicIp} ${publicIp}; flannel applies the overwrite when it next registers the node, so ${overwrite} is audited`,
+        `${nodeLabel(name)}: ${FLANNEL_ANNOTATION.publicIpOverwrite} ${overwrite} differs from ${FLANNEL_ANNOTATION.publicIp} ${publicIp}; flannel applies the overwrite when it next registers the node, so ${overwrite} is audited`,
         source,
       );
     }
     return { ip: overwrite, source: 'public-ip-overwrite-annotation' };
   }
   if (publicIp !== undefined) return { ip: publicIp, source: 'public-ip-annotation' };
-  return { source: 'none' };
+  return NO_VTEP;
 }
+
+const NO_VTEP: { ip?: string; source: VtepSource } = Object.freeze({ source: 'none' });
 
 /** The first present annotation of `keys`, validated as an address of `family`. */
 function readIpAnnotation(
@@ -251,15 +257,15 @@ function readIpAnnotation(
   return undefined;
 }
 
-/** The node's InternalIP with its family; IPv4 is preferred because the VTEP fallback and `public-ip` are IPv4. */
-function readInternalIp(status: Record<string, unknown>, doc: string, base: string, issues: IssueCollector): { ip: string; family: 4 | 6 } | undefined {
+/** The node's InternalIP; IPv4 is preferred because the VTEP fallback and `public-ip` are IPv4. */
+function readInternalIp(status: Record<string, unknown>, doc: string, base: string, issues: IssueCollector): string | undefined {
   const addresses = status.addresses;
   if (addresses === undefined || addresses === null) return undefined;
   if (!Array.isArray(addresses)) {
     issues.problem(doc, pointerJoin(base, 'status', 'addresses'), `status.addresses must be an array, got ${describeType(addresses)}`, addresses);
     return undefined;
   }
-  let first: { ip: string; family: 4 | 6 } | undefined;
+  let first: string | undefined;
   let firstV4: string | undefined;
   for (let i = 0; i < addresses.length; i++) {
     const a: unknown = addresses[i];
@@ -269,10 +275,10 @@ function readInternalIp(status: Record<string, unknown>, doc: string, base: stri
       issues.problem(doc, pointerJoin(base, 'status', 'addresses', i, 'address'), 'InternalIP address is not a valid IP address', a.address);
       continue;
     }
-    first ??= { ip: a.address as string, family };
+    first ??= a.address as string;
     if (family === 4) firstV4 ??= a.address as string;
   }
-  return firstV4 !== undefined ? { ip: firstV4, family: 4 } : first;
+  return firstV4 ?? first;
 }
 
 function readOs(labels: Readonly<Record<string, string>>, doc: string, base: string, issues: IssueCollector): 'linux' | 'windows' {
@@ -317,22 +323,21 @@ function readBackendData(
   base: string,
   doc: string,
   issues: IssueCollector,
-  label: () => string,
+  name: unknown,
 ): Record<string, unknown> | undefined {
   const raw = annotations[FLANNEL_ANNOTATION.backendData];
   if (raw === undefined || raw === '') return undefined;
-  const pointer = () => annotationPointer(base, FLANNEL_ANNOTATION.backendData);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch (e) {
-    issues.warn('backend-data-unparsable', `${label()}: ${FLANNEL_ANNOTATION.backendData} is not valid JSON (${(e as Error).message}); ignored`, { document: doc, pointer: pointer() });
+    issues.warn('backend-data-unparsable', `${nodeLabel(name)}: ${FLANNEL_ANNOTATION.backendData} is not valid JSON (${(e as Error).message}); ignored`, { document: doc, pointer: annotationPointer(base, FLANNEL_ANNOTATION.backendData) });
     return undefined;
   }
   // host-gw writes the literal `null`.
   if (parsed === null) return undefined;
   if (!isPlainObject(parsed)) {
-    issues.warn('backend-data-unparsable', `${label()}: ${FLANNEL_ANNOTATION.backendData} is JSON ${describeType(parsed)}, not an object; ignored`, { document: doc, pointer: pointer() });
+    issues.warn('backend-data-unparsable', `${nodeLabel(name)}: ${FLANNEL_ANNOTATION.backendData} is JSON ${describeType(parsed)}, not an object; ignored`, { document: doc, pointer: annotationPointer(base, FLANNEL_ANNOTATION.backendData) });
     return undefined;
   }
   return parsed;
@@ -344,15 +349,25 @@ function sameNode(a: ClusterNode, b: ClusterNode): boolean {
 }
 
 function warnSharedVteps(nodes: ClusterNode[], issues: IssueCollector): void {
-  const byIp = new Map<string, string[]>();
+  // Name lists only for shared addresses; nearly every address has one node.
+  const firstByIp = new Map<string, string>();
+  const shared = new Map<string, string[]>();
   for (const n of nodes) {
     if (n.vtepIp === undefined) continue;
-    const names = byIp.get(n.vtepIp);
+    const first = firstByIp.get(n.vtepIp);
+    if (first === undefined) {
+      firstByIp.set(n.vtepIp, n.name);
+      continue;
+    }
+    const names = shared.get(n.vtepIp);
     if (names) names.push(n.name);
-    else byIp.set(n.vtepIp, [n.name]);
+    else shared.set(n.vtepIp, [first, n.name]);
   }
-  for (const [ip, names] of byIp) {
-    if (names.length > 1) {
+  if (shared.size === 0) return;
+  // In the order each address first appeared.
+  for (const ip of firstByIp.keys()) {
+    const names = shared.get(ip);
+    if (names) {
       issues.warn('vtep-shared', `nodes ${names.map((n) => JSON.stringify(n)).join(', ')} share the VTEP address ${ip}; flannel cannot tell them apart`);
     }
   }
