@@ -107,9 +107,9 @@ function parseInterfaceFields(eni: JsonObject, where: At, instanceId: string | u
   const networkId = optString(eni, 'VpcId', where);
   const sourceDestCheck = optBool(eni, 'SourceDestCheck', where);
 
-  const addresses: InterfaceAddress[] = [];
-  for (const ip of ipv4) addresses.push(subnetId ? { ip, subnetId } : { ip });
-  for (const ip of ipv6) addresses.push(subnetId ? { ip, subnetId } : { ip });
+  const addresses = new Array<InterfaceAddress>(ipv4.length + ipv6.length);
+  for (let i = 0; i < ipv4.length; i++) addresses[i] = subnetId ? { ip: ipv4[i]!, subnetId } : { ip: ipv4[i]! };
+  for (let i = 0; i < ipv6.length; i++) addresses[ipv4.length + i] = subnetId ? { ip: ipv6[i]!, subnetId } : { ip: ipv6[i]! };
   // Absent optional fields are left out, not set to undefined, so duplicates compare exactly.
   const iface: NetworkInterface = { provider: 'aws', id } as NetworkInterface;
   if (instanceId !== undefined) iface.instanceId = instanceId;
@@ -166,16 +166,17 @@ const IPV6_PREFIXES: EntryList = { listKey: 'Ipv6Prefixes', key: 'Ipv6Prefix', w
 /** The field of every entry of `list` on `eni`, in order; throws naming the first bad entry. */
 function entryStrings(eni: JsonObject, list: EntryList, where: At): string[] {
   const entries = optArray(eni, list.listKey, where);
-  const out: string[] = [];
+  // Sized up front: growing by push would allocate room for 17 strings to hold one address.
+  const out = new Array<string>(entries.length);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
     const value = list.fast && isJsonObject(entry) ? list.fast(entry) : undefined;
     if (value !== undefined) {
-      out.push(value);
+      out[i] = value;
       continue;
     }
     const entryAt = child(child(where, list.listKey), i);
-    out.push(list.read(asObject(entry, entryAt, list.what), list.key, entryAt));
+    out[i] = list.read(asObject(entry, entryAt, list.what), list.key, entryAt);
   }
   return out;
 }
