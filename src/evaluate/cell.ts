@@ -8,8 +8,11 @@ import { checkNetworkAcl } from './network-acls.js';
 import type { PreparedNode } from './prepared-node.js';
 import { requiredTrafficText } from './rule-text.js';
 import { checkSecurityGroups, portSecurityDisabledEvidence } from './security-groups.js';
+import { EvidenceStore, IdTable, Outcomes, type CellOutcome } from './cell-memo.js';
 import type { SnapshotIndex } from './snapshot-index.js';
-import type { Evidence, Layer, Verdict } from './types.js';
+import type { Evidence } from './types.js';
+
+export type { CellOutcome } from './cell-memo.js';
 
 interface FlowPlan {
   traffic: RequiredTraffic;
@@ -53,15 +56,26 @@ export function prepareRequirement(requirement: Requirement, position: number): 
   };
 }
 
-export interface CellOutcome {
-  verdict: Verdict;
-  layer: Layer;
-  direction?: Direction;
-  evidence: Evidence[];
+/** Sizes of the interned node properties that memo keys are built from. */
+export interface EvaluatorSizes {
+  nodes: number;
+  profiles: number;
+  signatures: number;
+  subnets: number;
+  subnetSignatures: number;
 }
 
 const EGRESS = 0;
 const INGRESS = 1;
+
+/** Marks a security-group memo entry whose evidence names the remote address (see securityGroups). */
+const NAMES_REMOTE = -1;
+
+/** Evidence about one node alone (its reason names the node), memoized per node: kind x node x detail. */
+const NodeFact = { unbound: 0, portSecurity: 1, endpoint: 2, scope: 3, forwarding: 4 } as const;
+const NODE_FACTS = 5;
+/** Detail values (slot, direction, scope) stay below this. */
+const NODE_DETAIL = 8;
 
 /**
  * Evaluates one (source, destination, requirement) cell on two representative nodes.
@@ -70,21 +84,27 @@ const INGRESS = 1;
  * an allowed security-group or NACL result depends only on the checked side's group set
  * (or subnet) and the remote node's address signature, and its reason names no node.
  * A security-group miss carries nearest-rule hints that name the remote address, so
- * misses are memoized per remote node. Shared Evidence must be treated as read-only.
+ * misses are memoized per remote node. Memo tables hold evidence ids in typed arrays: a
+ * cell costs a few array reads, not hash look-ups. Shared objects must be treated as read-only.
  */
 export class CellEvaluator {
-  private readonly shared = new Map<number, Evidence | null>();
-  private readonly perRemote = new Map<number, Evidence>();
-  private readonly nacl = new Map<number, Evidence>();
-  private readonly perNode = new Map<string, Evidence>();
+  private readonly store = new EvidenceStore();
+  private readonly outcomes = new Outcomes(this.store);
+  /** Per (requirement, direction): profile x address signature -> evidence id or NAMES_REMOTE. */
+  private readonly groupChecks: IdTable[] = [];
+  private readonly perRemote = new Map<number, number>();
+  /** Per (requirement, direction): subnet x remote subnet signature -> evidence id. */
+  private readonly aclChecks: IdTable[] = [];
+  private readonly nodeFacts = new Map<number, number>();
+  private readonly adjacency: IdTable;
+  private readonly adjacencyUnknown = new Map<number, number>();
 
   constructor(
     private readonly index: SnapshotIndex,
-    private readonly profileCount: number,
-    private readonly signatureCount: number,
-    private readonly nodeCount: number,
-    private readonly subnetCount: number,
-  ) {}
+    private readonly sizes: EvaluatorSizes,
+  ) {
+    this.adjacency = new IdTable(sizes.subnets * sizes.subnets);
+  }
 
   /** undefined when the requirement does not apply to this pair (pairScope). */
   evaluate(a: PreparedNode, b: PreparedNode, req: PreparedRequirement): CellOutcome | undefined {
@@ -92,14 +112,12 @@ export class CellEvaluator {
     switch (req.requirement.kind) {
       case 'flow':
         return this.flow(a, b, req, req.flow!);
-      case 'l2-adjacency': {
-        const e = this.memoNode(`adj\0${a.subnetId}\0${b.subnetId}\0${a.subnetId === undefined ? a.index : b.subnetId === undefined ? b.index : ''}`, () => checkAdjacency(a, b));
-        return { verdict: e.decision, layer: e.layer, evidence: [e] };
-      }
+      case 'l2-adjacency':
+        return this.outcomes.plain(this.adjacent(a, b), -1);
       case 'foreign-address-forwarding': {
-        const out = this.memoNode(`fwd\0${a.index}`, () => checkForwarding(this.index, a));
-        const inn = this.memoNode(`fwd\0${b.index}`, () => checkForwarding(this.index, b));
-        return combine([out, inn]);
+        const out = this.nodeFact(NodeFact.forwarding, a, 0, () => checkForwarding(this.index, a));
+        const inn = this.nodeFact(NodeFact.forwarding, b, 0, () => checkForwarding(this.index, b));
+        return this.outcomes.combined(out, inn, -1, -1);
       }
     }
   }
@@ -110,50 +128,53 @@ export class CellEvaluator {
     if (plan.scope !== 'all-pairs') {
       if (!known) {
         const which = a.subnetId === undefined ? a : b;
-        const e = this.memoNode(`scope\0${which.index}\0${plan.scope}`, () => ({
+        const scope = plan.scope;
+        const e = this.nodeFact(NodeFact.scope, which, scope === 'same-subnet-pairs' ? 1 : 2, () => ({
           layer: 'node-mapping',
           check: 'node-mapping',
           decision: 'unknown',
           objectIds: [],
-          reason: `the subnet of node ${which.bound.node.name}'s interface is unknown, so it cannot be told whether this ${plan.scope === 'same-subnet-pairs' ? 'same-subnet' : 'cross-subnet'} flow applies`,
+          reason: `the subnet of node ${which.bound.node.name}'s interface is unknown, so it cannot be told whether this ${scope === 'same-subnet-pairs' ? 'same-subnet' : 'cross-subnet'} flow applies`,
         }));
-        return { verdict: 'unknown', layer: 'node-mapping', evidence: [e] };
+        return this.outcomes.plain(e, -1);
       }
       if ((plan.scope === 'same-subnet-pairs') !== same) return undefined;
     }
     const src = a.endpoints[plan.sourceSlot]!;
     const dst = b.endpoints[plan.destinationSlot]!;
     if (src.kind === 'missing' || dst.kind === 'missing') {
-      const evidence: Evidence[] = [];
-      if (src.kind === 'missing') {
-        evidence.push(this.memoNode(`ep\0${a.index}\0${plan.sourceSlot}`, () => endpointEvidence(missingReason(a.bound.node, a.iface!, plan.source, plan.family, src.why))));
-      }
-      if (dst.kind === 'missing') {
-        evidence.push(this.memoNode(`ep\0${b.index}\0${plan.destinationSlot}`, () => endpointEvidence(missingReason(b.bound.node, b.iface!, plan.destination, plan.family, dst.why))));
-      }
-      return { verdict: 'unknown', layer: 'node-mapping', evidence };
+      const missingSource =
+        src.kind === 'missing'
+          ? this.nodeFact(NodeFact.endpoint, a, plan.sourceSlot, () => endpointEvidence(missingReason(a.bound.node, a.iface!, plan.source, plan.family, src.why)))
+          : -1;
+      const missingDestination =
+        dst.kind === 'missing'
+          ? this.nodeFact(NodeFact.endpoint, b, plan.destinationSlot, () =>
+              endpointEvidence(missingReason(b.bound.node, b.iface!, plan.destination, plan.family, dst.why)),
+            )
+          : -1;
+      return missingSource >= 0 ? this.outcomes.plain(missingSource, missingDestination) : this.outcomes.plain(missingDestination, -1);
     }
     const egress = this.securityGroups(a, b, dst, EGRESS, req, plan);
     const ingress = this.securityGroups(b, a, src, INGRESS, req, plan);
     // NOTE: NACLs filter at the subnet boundary only; two interfaces in one subnet never cross one.
-    const naclOut = !same && a.iface!.provider === 'aws' ? this.networkAcl(a, b, dst, EGRESS, req, plan) : undefined;
-    const naclIn = !same && b.iface!.provider === 'aws' ? this.networkAcl(b, a, src, INGRESS, req, plan) : undefined;
-    const evidence = naclOut && naclIn ? [egress, ingress, naclOut, naclIn] : naclOut ? [egress, ingress, naclOut] : naclIn ? [egress, ingress, naclIn] : [egress, ingress];
-    return combine(evidence);
+    const naclOut = !same && a.iface!.provider === 'aws' ? this.networkAcl(a, b, dst, EGRESS, req, plan) : -1;
+    const naclIn = !same && b.iface!.provider === 'aws' ? this.networkAcl(b, a, src, INGRESS, req, plan) : -1;
+    return this.outcomes.combined(egress, ingress, naclOut, naclIn);
   }
 
-  private securityGroups(self: PreparedNode, remoteNode: PreparedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): Evidence {
+  private securityGroups(self: PreparedNode, remoteNode: PreparedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): number {
     const iface = self.iface!;
     const direction: Direction = dir === EGRESS ? 'egress' : 'ingress';
-    if (iface.portSecurity === 'disabled') return this.memoNode(`ps\0${self.index}\0${dir}`, () => portSecurityDisabledEvidence(iface, direction));
-    const head = (req.position * 2 + dir) * this.profileCount + self.profile;
-    const sharedKey = head * this.signatureCount + remoteNode.addressSignature;
-    const hit = this.shared.get(sharedKey);
-    if (hit) return hit;
-    const remoteKey = head * this.nodeCount + remoteNode.index;
-    if (hit === null) {
+    if (iface.portSecurity === 'disabled') return this.nodeFact(NodeFact.portSecurity, self, dir, () => portSecurityDisabledEvidence(iface, direction));
+    const table = (this.groupChecks[req.position * 2 + dir] ??= new IdTable(this.sizes.profiles * this.sizes.signatures));
+    const key = self.profile * this.sizes.signatures + remoteNode.addressSignature;
+    const hit = table.get(key);
+    if (hit !== undefined && hit !== NAMES_REMOTE) return hit;
+    const remoteKey = ((req.position * 2 + dir) * this.sizes.profiles + self.profile) * this.sizes.nodes + remoteNode.index;
+    if (hit === NAMES_REMOTE) {
       const own = this.perRemote.get(remoteKey);
-      if (own) return own;
+      if (own !== undefined) return own;
     }
     const { evidence, namesRemote } = checkSecurityGroups(this.index, {
       groupIds: self.groupIds,
@@ -163,97 +184,81 @@ export class CellEvaluator {
       traffic: plan.traffic,
       trafficText: plan.trafficText,
     });
-    if (!namesRemote) this.shared.set(sharedKey, evidence);
+    const id = this.store.add(evidence);
+    if (!namesRemote) table.set(key, id);
     else {
-      this.shared.set(sharedKey, null);
-      this.perRemote.set(remoteKey, evidence);
+      table.set(key, NAMES_REMOTE);
+      this.perRemote.set(remoteKey, id);
     }
-    return evidence;
+    return id;
   }
 
-  private networkAcl(self: PreparedNode, remoteNode: PreparedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): Evidence {
-    const n = self.subnetNumber;
-    const m = remoteNode.subnetNumber;
-    const key = (((req.position * 2 + dir) * this.subnetCount + n) * this.subnetCount + m) * this.signatureCount + remoteNode.addressSignature;
-    const hit = this.nacl.get(key);
-    if (hit) return hit;
-    const e = checkNetworkAcl(this.index, {
-      check: dir === EGRESS ? 'source-subnet-outbound' : 'destination-subnet-inbound',
-      subnetId: self.subnetId,
-      otherSubnetId: remoteNode.subnetId,
-      remote,
-      remoteLabel: dir === EGRESS ? plan.destinationLabel : plan.sourceLabel,
-      traffic: plan.traffic,
-      trafficText: plan.trafficText,
-    });
-    this.nacl.set(key, e);
-    return e;
+  private networkAcl(self: PreparedNode, remoteNode: PreparedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): number {
+    const table = (this.aclChecks[req.position * 2 + dir] ??= new IdTable(this.sizes.subnets * this.sizes.subnetSignatures));
+    const key = self.subnetNumber * this.sizes.subnetSignatures + remoteNode.subnetSignature;
+    const hit = table.get(key);
+    if (hit !== undefined) return hit;
+    const id = this.store.add(
+      checkNetworkAcl(this.index, {
+        check: dir === EGRESS ? 'source-subnet-outbound' : 'destination-subnet-inbound',
+        subnetId: self.subnetId,
+        otherSubnetId: remoteNode.subnetId,
+        remote,
+        remoteLabel: dir === EGRESS ? plan.destinationLabel : plan.sourceLabel,
+        traffic: plan.traffic,
+        trafficText: plan.trafficText,
+      }),
+    );
+    table.set(key, id);
+    return id;
+  }
+
+  /** host-gw adjacency: by subnet pair when both are known, else by the node whose subnet is unknown. */
+  private adjacent(a: PreparedNode, b: PreparedNode): number {
+    const subnets = this.sizes.subnets;
+    const bothKnown = a.subnetId !== undefined && b.subnetId !== undefined;
+    const key = bothKnown
+      ? a.subnetNumber * subnets + b.subnetNumber
+      : a.subnetId === undefined
+        ? (a.index * subnets + b.subnetNumber) * 2
+        : (b.index * subnets + a.subnetNumber) * 2 + 1;
+    const hit = bothKnown ? this.adjacency.get(key) : this.adjacencyUnknown.get(key);
+    if (hit !== undefined) return hit;
+    const id = this.store.add(checkAdjacency(a, b));
+    if (bothKnown) this.adjacency.set(key, id);
+    else this.adjacencyUnknown.set(key, id);
+    return id;
   }
 
   private unbound(a: PreparedNode, b: PreparedNode): CellOutcome {
-    const evidence: Evidence[] = [];
-    let layer: Layer | undefined;
+    const ids: number[] = [];
     for (const n of [a, b]) {
       const binding = n.bound.binding;
       if (binding.kind !== 'unbound') continue;
-      const nodeLayer: Layer = binding.cause === 'collection' ? 'collection' : 'node-mapping';
-      layer ??= nodeLayer;
-      evidence.push(this.memoNode(`unbound\0${n.index}`, () => ({
-        layer: nodeLayer,
-        check: 'node-mapping',
-        decision: 'unknown',
-        objectIds: [],
-        reason: binding.reason,
-      })));
+      ids.push(
+        this.nodeFact(NodeFact.unbound, n, 0, () => ({
+          layer: binding.cause === 'collection' ? 'collection' : 'node-mapping',
+          check: 'node-mapping',
+          decision: 'unknown',
+          objectIds: [],
+          reason: binding.reason,
+        })),
+      );
     }
-    return { verdict: 'unknown', layer: layer ?? 'node-mapping', evidence };
+    return this.outcomes.plain(ids[0]!, ids[1] ?? -1);
   }
 
-  private memoNode(key: string, make: () => Evidence): Evidence {
-    let e = this.perNode.get(key);
-    if (!e) {
-      e = make();
-      this.perNode.set(key, e);
+  private nodeFact(fact: number, n: PreparedNode, detail: number, make: () => Evidence): number {
+    const key = (n.index * NODE_FACTS + fact) * NODE_DETAIL + detail;
+    let id = this.nodeFacts.get(key);
+    if (id === undefined) {
+      id = this.store.add(make());
+      this.nodeFacts.set(key, id);
     }
-    return e;
+    return id;
   }
 }
 
 function endpointEvidence(reason: string): Evidence {
   return { layer: 'node-mapping', check: 'node-mapping', decision: 'unknown', objectIds: [], reason };
-}
-
-/** Blocked beats unknown beats allowed; the first check with the verdict names the layer and side. */
-function combine(evidence: Evidence[]): CellOutcome {
-  let verdict: Verdict = 'allowed';
-  let at = evidence.length - 1;
-  for (let i = 0; i < evidence.length; i++) {
-    const d = evidence[i]!.decision;
-    if (d === 'blocked') {
-      verdict = 'blocked';
-      at = i;
-      break;
-    }
-    if (d === 'unknown' && verdict === 'allowed') {
-      verdict = 'unknown';
-      at = i;
-    }
-  }
-  const decided = evidence[at]!;
-  if (verdict === 'allowed') return { verdict, layer: decided.layer, evidence };
-  return { verdict, layer: decided.layer, direction: sideOf(decided, at), evidence };
-}
-
-/** Source-side checks are egress, destination-side ones ingress; forwarding evidence is [source, destination]. */
-function sideOf(e: Evidence, position: number): Direction {
-  switch (e.check) {
-    case 'source-egress':
-    case 'source-subnet-outbound':
-      return 'egress';
-    case 'destination-ingress':
-    case 'destination-subnet-inbound':
-      return 'ingress';
-    default:
-      return position === 0 ? 'egress' : 'ingress';
-  }
 }

@@ -1,7 +1,7 @@
 import type { Requirement } from '../../rules/requirement.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { bindNodesWithIndex } from './bind-nodes.js';
-import { CellEvaluator, prepareRequirement } from './cell.js';
+import { CellEvaluator, prepareRequirement, type EvaluatorSizes } from './cell.js';
 import { buildClasses } from './classes.js';
 import { prepareNodes } from './prepared-node.js';
 import { SnapshotIndex } from './snapshot-index.js';
@@ -14,7 +14,8 @@ import type { CellResult, Evaluation } from './types.js';
  * then requirement order. Cells a requirement's pairScope excludes are omitted, as are
  * self-pairs of one-member classes.
  *
- * Evidence objects may be shared between cells; treat the result as read-only.
+ * Evidence objects, and the evidence arrays of cells with the same checks, may be shared
+ * between cells; treat the result as read-only.
  */
 export interface EvaluateOptions {
   /**
@@ -32,15 +33,14 @@ export function evaluate(snapshot: Snapshot, requirements: Requirement[], option
   const flows = plans.flatMap((p) => (p.flow ? [p.flow.traffic] : []));
   const classes = buildClasses(index, prepared, flows, options.groupNodes ?? true);
 
-  let profileCount = 1;
-  let signatureCount = 1;
-  let subnetCount = 1;
+  const sizes: EvaluatorSizes = { nodes: Math.max(1, prepared.length), profiles: 1, signatures: 1, subnets: 1, subnetSignatures: 1 };
   for (const n of prepared) {
-    profileCount = Math.max(profileCount, n.profile + 1);
-    signatureCount = Math.max(signatureCount, n.addressSignature + 1);
-    subnetCount = Math.max(subnetCount, n.subnetNumber + 1);
+    sizes.profiles = Math.max(sizes.profiles, n.profile + 1);
+    sizes.signatures = Math.max(sizes.signatures, n.addressSignature + 1);
+    sizes.subnets = Math.max(sizes.subnets, n.subnetNumber + 1);
+    sizes.subnetSignatures = Math.max(sizes.subnetSignatures, n.subnetSignature + 1);
   }
-  const evaluator = new CellEvaluator(index, profileCount, signatureCount, Math.max(1, prepared.length), subnetCount);
+  const evaluator = new CellEvaluator(index, sizes);
 
   const cells: CellResult[] = [];
   for (const source of classes) {
@@ -54,17 +54,14 @@ export function evaluate(snapshot: Snapshot, requirements: Requirement[], option
       for (const plan of plans) {
         const outcome = evaluator.evaluate(a, b, plan);
         if (!outcome) continue;
-        const cell: CellResult = {
-          sourceClass: source.id,
-          destinationClass: destination.id,
-          requirementId: plan.requirement.id,
-          verdict: outcome.verdict,
-          layer: outcome.layer,
-          evidence: outcome.evidence,
-          pairCount,
-        };
-        if (outcome.direction) cell.direction = outcome.direction;
-        cells.push(cell);
+        const { verdict, layer, evidence, direction } = outcome;
+        const requirementId = plan.requirement.id;
+        // One literal per shape, direction last, as readers and golden files see it.
+        cells.push(
+          direction
+            ? { sourceClass: source.id, destinationClass: destination.id, requirementId, verdict, layer, evidence, pairCount, direction }
+            : { sourceClass: source.id, destinationClass: destination.id, requirementId, verdict, layer, evidence, pairCount },
+        );
       }
     }
   }

@@ -1,0 +1,134 @@
+import type { Direction } from '../model/cloud.js';
+import type { Evidence, Layer, Verdict } from './types.js';
+
+export interface CellOutcome {
+  verdict: Verdict;
+  layer: Layer;
+  direction?: Direction;
+  evidence: Evidence[];
+}
+
+/** Tables up to this many entries are typed arrays; larger ones fall back to a Map. */
+const DENSE_LIMIT = 1 << 22;
+
+/**
+ * A memo from a non-negative integer key to an integer >= -1 (an evidence id, or -1 as a
+ * caller's marker). Dense while the key space is small: a typed-array read per cell instead
+ * of a hash look-up, which matters when there are hundreds of thousands of cells.
+ */
+export class IdTable {
+  private readonly dense: Int32Array | undefined;
+  private readonly sparse: Map<number, number> | undefined;
+
+  constructor(size: number) {
+    if (size <= DENSE_LIMIT) this.dense = new Int32Array(size);
+    else this.sparse = new Map();
+  }
+
+  get(key: number): number | undefined {
+    if (this.dense) {
+      const v = this.dense[key]!;
+      return v === 0 ? undefined : v - 2;
+    }
+    return this.sparse!.get(key);
+  }
+
+  set(key: number, value: number): void {
+    if (this.dense) this.dense[key] = value + 2;
+    else this.sparse!.set(key, value);
+  }
+}
+
+/** Evidence numbered in order of creation, so that memo tables and outcome keys hold small integers. */
+export class EvidenceStore {
+  private readonly list: Evidence[] = [];
+
+  add(e: Evidence): number {
+    this.list.push(e);
+    return this.list.length - 1;
+  }
+
+  get(id: number): Evidence {
+    return this.list[id]!;
+  }
+}
+
+/**
+ * Outcomes of cells from evidence ids. A one-piece outcome (adjacency, an unknown subnet, one
+ * missing endpoint) is shared by every cell with that evidence. Combined outcomes are built
+ * per cell: security-group evidence names the group set of its side, so with many group sets
+ * nearly every (egress, ingress, NACL out, NACL in) tuple is its own, and a cache keyed by
+ * tuples would only grow with the cells.
+ */
+export class Outcomes {
+  private readonly single = new Map<number, CellOutcome>();
+
+  constructor(private readonly store: EvidenceStore) {}
+
+  /** The combined verdict of up to four checks (-1 = not run), in check order. */
+  combined(a: number, b: number, c: number, d: number): CellOutcome {
+    return combine(this.evidence(a, b, c, d));
+  }
+
+  /**
+   * One or two pieces of evidence (-1 = none) whose first one names the verdict and layer,
+   * with no side: node mapping, missing endpoints, adjacency.
+   */
+  plain(a: number, b: number): CellOutcome {
+    if (b >= 0) return plain(this.evidence(a, b, -1, -1));
+    let outcome = this.single.get(a);
+    if (!outcome) {
+      outcome = plain([this.store.get(a)]);
+      this.single.set(a, outcome);
+    }
+    return outcome;
+  }
+
+  private evidence(a: number, b: number, c: number, d: number): Evidence[] {
+    const store = this.store;
+    if (d < 0) {
+      if (c >= 0) return [store.get(a), store.get(b), store.get(c)];
+      return b >= 0 ? [store.get(a), store.get(b)] : [store.get(a)];
+    }
+    return c >= 0 ? [store.get(a), store.get(b), store.get(c), store.get(d)] : [store.get(a), store.get(b), store.get(d)];
+  }
+}
+
+function plain(evidence: Evidence[]): CellOutcome {
+  return { verdict: evidence[0]!.decision, layer: evidence[0]!.layer, evidence };
+}
+
+/** Blocked beats unknown beats allowed; the first check with the verdict names the layer and side. */
+function combine(evidence: Evidence[]): CellOutcome {
+  let verdict: Verdict = 'allowed';
+  let at = evidence.length - 1;
+  for (let i = 0; i < evidence.length; i++) {
+    const d = evidence[i]!.decision;
+    if (d === 'blocked') {
+      verdict = 'blocked';
+      at = i;
+      break;
+    }
+    if (d === 'unknown' && verdict === 'allowed') {
+      verdict = 'unknown';
+      at = i;
+    }
+  }
+  const decided = evidence[at]!;
+  if (verdict === 'allowed') return { verdict, layer: decided.layer, evidence };
+  return { verdict, layer: decided.layer, direction: sideOf(decided, at), evidence };
+}
+
+/** Source-side checks are egress, destination-side ones ingress; forwarding evidence is [source, destination]. */
+function sideOf(e: Evidence, position: number): Direction {
+  switch (e.check) {
+    case 'source-egress':
+    case 'source-subnet-outbound':
+      return 'egress';
+    case 'destination-ingress':
+    case 'destination-subnet-inbound':
+      return 'ingress';
+    default:
+      return position === 0 ? 'egress' : 'ingress';
+  }
+}
