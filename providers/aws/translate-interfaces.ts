@@ -17,6 +17,7 @@ import {
   type JsonObject,
 } from './translate-read.js';
 import { isValidIp } from '../../src/net/cidr.js';
+import { withoutUndefined } from './translate-util.js';
 import { AwsWarningCode } from './translate-warnings.js';
 
 /**
@@ -110,18 +111,15 @@ function parseInterfaceFields(eni: JsonObject, where: At, instanceId: string | u
   const addresses = new Array<InterfaceAddress>(ipv4.length + ipv6.length);
   for (let i = 0; i < ipv4.length; i++) addresses[i] = subnetId ? { ip: ipv4[i]!, subnetId } : { ip: ipv4[i]! };
   for (let i = 0; i < ipv6.length; i++) addresses[ipv4.length + i] = subnetId ? { ip: ipv6[i]!, subnetId } : { ip: ipv6[i]! };
-  // Absent optional fields are left out, not set to undefined, so duplicates compare exactly.
-  const iface: NetworkInterface = { provider: 'aws', id } as NetworkInterface;
-  if (instanceId !== undefined) iface.instanceId = instanceId;
-  if (networkId !== undefined) iface.networkId = networkId;
-  iface.addresses = addresses;
-  iface.allowedAddressPairs = allowedAddressPairs;
-  iface.securityGroupIds = securityGroupIds;
+  const source = sourceRef(where);
   // EC2 always filters an ENI by its security groups; there is no port-security switch.
-  iface.portSecurity = 'enabled';
-  if (sourceDestCheck !== undefined) iface.sourceDestCheck = sourceDestCheck;
-  iface.source = sourceRef(where);
-  return iface;
+  const portSecurity = 'enabled' as const;
+  // The usual ENI has every optional field: one literal then, rather than a copy that drops
+  // absent ones (left out, not undefined, so duplicates compare exactly) and grows as it goes.
+  if (instanceId !== undefined && networkId !== undefined && sourceDestCheck !== undefined) {
+    return { provider: 'aws', id, instanceId, networkId, addresses, allowedAddressPairs, securityGroupIds, portSecurity, sourceDestCheck, source };
+  }
+  return withoutUndefined({ provider: 'aws' as const, id, instanceId, networkId, addresses, allowedAddressPairs, securityGroupIds, portSecurity, sourceDestCheck, source });
 }
 
 /** One list of single-field entries on an ENI, such as `Groups: [{GroupId}]`. */
