@@ -295,13 +295,16 @@ function readOs(labels: Readonly<Record<string, string>>, doc: string, base: str
 function readPodCidrs(spec: Record<string, unknown>, doc: string, base: string, issues: IssueCollector): string[] {
   const list = spec.podCIDRs;
   if (Array.isArray(list) && list.length > 0) {
-    const out: string[] = [];
+    // Sized up front: push would make room for 17 CIDRs to hold the usual one or two.
+    const out = new Array<string>(list.length);
+    let valid = 0;
     for (let i = 0; i < list.length; i++) {
       const c: unknown = list[i];
       const canonical = typeof c === 'string' ? plainCanonicalCidr(c) : undefined;
-      if (canonical) out.push(canonical);
+      if (canonical) out[valid++] = canonical;
       else issues.problem(doc, pointerJoin(base, 'spec', 'podCIDRs', i), 'not a valid CIDR', c);
     }
+    out.length = valid;
     return out;
   }
   if (list !== undefined && list !== null && !Array.isArray(list)) {
