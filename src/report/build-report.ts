@@ -6,7 +6,7 @@ import { flannelSection, indexNodeClasses, reportNodes, reportRequirement } from
 import { scanCells } from './cell-scan.js';
 import { groupScannedCells, type FindingGroup } from './finding-groups.js';
 import { findingReason } from './finding-reason.js';
-import { firstPairs, sortedMembers, type SortedMembers } from './first-pairs.js';
+import { firstPairsAs, sortedMembers, type SortedMembers } from './first-pairs.js';
 import { endpointAddress } from '../remediate/remote-cover.js';
 import { indexSnapshot, type SnapshotIndex } from './snapshot-index.js';
 import { summarizeScan } from './summary.js';
@@ -47,7 +47,7 @@ export function buildReport(snapshot: Snapshot, evaluation: Evaluation, options:
 
 function toFinding(index: SnapshotIndex, group: FindingGroup, maxPairs: number, members: SortedMembers): Finding {
   const r = group.requirement;
-  const pairs = firstPairs(group.cells, maxPairs, members).map(([s, d]) => pairRef(r, s, d));
+  const pairs = firstPairsAs(group.cells, maxPairs, (s, d) => pairRef(r, s, d), members);
   const representative = group.cells[0];
   return {
     id: group.id,

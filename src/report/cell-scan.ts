@@ -35,7 +35,11 @@ export function scanCells(evaluation: Evaluation): CellScan {
   const sparse = dense ? undefined : new Map<number, number>();
   const failing: CellResult[] = [];
   let strayCell: CellResult | undefined;
-  for (const cell of evaluation.cells) {
+  const cells = evaluation.cells;
+  // An indexed loop: this runs once per report over every cell, often before it is optimized,
+  // and an unoptimized for-of allocates an iterator result per cell.
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i]!;
     const verdict = cell.verdict;
     const seen = verdict === 'blocked' ? SEEN_BLOCKED : verdict === 'unknown' ? SEEN_UNKNOWN : SEEN_ALLOWED;
     if (verdict !== 'allowed') failing.push(cell);

@@ -53,7 +53,9 @@ type GroupDraft = Omit<FindingGroup, 'id'>;
 export function groupScannedCells(index: SnapshotIndex, evaluation: Evaluation, scan: CellScan): FindingGroup[] {
   const requirements = new Map(evaluation.requirements.map((r) => [r.id, r]));
   const grouper = new CellGrouper(index);
-  for (const cell of scan.failing) {
+  const failing = scan.failing;
+  for (let i = 0; i < failing.length; i++) {
+    const cell = failing[i]!;
     const sourceAt = scan.positionOf(cell.sourceClass);
     const destinationAt = scan.positionOf(cell.destinationClass);
     const source = sourceAt === undefined ? undefined : scan.classes[sourceAt];

@@ -19,51 +19,108 @@ export function firstPairs(
   limit: number,
   membersOf: SortedMembers = sortedMembers(),
 ): [BoundNode, BoundNode][] {
-  if (limit <= 0 || classPairs.length === 0) return [];
-  const destinationsBySourceClass = new Map<number, { seen: Set<number>; list: NodeClass[] }>();
-  const sourceClasses = new Map<number, NodeClass>();
-  for (const { source, destination } of classPairs) {
-    sourceClasses.set(source.id, source);
-    let entry = destinationsBySourceClass.get(source.id);
-    if (!entry) {
-      entry = { seen: new Set(), list: [] };
-      destinationsBySourceClass.set(source.id, entry);
-    }
-    if (!entry.seen.has(destination.id)) {
-      entry.seen.add(destination.id);
-      entry.list.push(destination);
-    }
-  }
-  // The destinations of every source in one class, by name; the source itself is skipped later,
-  // hence one name more than the limit per destination class.
-  const candidatesByClass = new Map<number, BoundNode[]>();
-  const candidatesOf = (classId: number): BoundNode[] => {
-    let candidates = candidatesByClass.get(classId);
-    if (!candidates) {
-      candidates = [];
-      for (const d of destinationsBySourceClass.get(classId)?.list ?? []) {
-        const members = membersOf(d);
-        for (let i = 0; i < members.length && i <= limit; i++) candidates.push(members[i]!);
-      }
-      candidates.sort(byName);
-      candidatesByClass.set(classId, candidates);
-    }
-    return candidates;
-  };
+  return firstPairsAs(classPairs, limit, (s, d) => [s, d], membersOf);
+}
 
-  const pairs: [BoundNode, BoundNode][] = [];
-  const sources = new SourceMerge([...sourceClasses.values()].map((c) => ({ classId: c.id, members: membersOf(c) })));
-  for (let next = sources.next(); next !== undefined && pairs.length < limit; next = sources.next()) {
-    const { node, classId } = next;
+/** firstPairs, each pair made into a T as it is found (no intermediate tuples). */
+export function firstPairsAs<T>(
+  classPairs: readonly ClassPair[],
+  limit: number,
+  make: (source: BoundNode, destination: BoundNode) => T,
+  membersOf: SortedMembers = sortedMembers(),
+): T[] {
+  const pairs: T[] = [];
+  if (limit <= 0 || classPairs.length === 0) return pairs;
+  const sources = sourceClasses(classPairs);
+  const merge = new SourceMerge(sources.map((s) => membersOf(s.cls)));
+  for (let at = merge.next(); at >= 0 && pairs.length < limit; at = merge.next()) {
+    const node = merge.node!;
     let last: string | undefined;
-    for (const dest of candidatesOf(classId)) {
+    for (const dest of candidates(sources[at]!.destinations, limit, membersOf)) {
       if (pairs.length >= limit) break;
       if (dest.node.name === node.node.name || dest.node.name === last) continue;
       last = dest.node.name;
-      pairs.push([node, dest]);
+      pairs.push(make(node, dest));
     }
   }
   return pairs;
+}
+
+/** A source class and its destination classes (each once, in first-seen order). */
+interface SourceClass {
+  cls: NodeClass;
+  destinations: Destinations;
+  /** Ids in `destinations`, once the list is too long to search. */
+  seen?: Set<number>;
+}
+
+interface Destinations {
+  classes: NodeClass[];
+  /** Their members by name, the first `limit + 1` of each class; worked out when first needed. */
+  candidates?: BoundNode[];
+}
+
+/** Linear search below this many destinations: no Set for the usual one or few. */
+const SEARCH_LIMIT = 16;
+
+function sourceClasses(classPairs: readonly ClassPair[]): SourceClass[] {
+  const byId = new Map<number, SourceClass>();
+  const sources: SourceClass[] = [];
+  for (let i = 0; i < classPairs.length; i++) {
+    const { source, destination } = classPairs[i]!;
+    let entry = byId.get(source.id);
+    if (!entry) {
+      entry = { cls: source, destinations: { classes: [] } };
+      byId.set(source.id, entry);
+      sources.push(entry);
+    }
+    entry.cls = source;
+    if (!hasDestination(entry, destination.id)) {
+      entry.destinations.classes.push(destination);
+      entry.seen?.add(destination.id);
+    }
+  }
+  // Source classes listed one after another often share their destinations (a finding about one
+  // destination group): share the candidates too, so they are merged once.
+  for (let i = 1; i < sources.length; i++) {
+    const previous = sources[i - 1]!.destinations;
+    if (sameClasses(sources[i]!.destinations.classes, previous.classes)) sources[i]!.destinations = previous;
+  }
+  return sources;
+}
+
+function hasDestination(entry: SourceClass, id: number): boolean {
+  if (entry.seen) return entry.seen.has(id);
+  const classes = entry.destinations.classes;
+  for (let i = 0; i < classes.length; i++) if (classes[i]!.id === id) return true;
+  if (classes.length >= SEARCH_LIMIT) entry.seen = new Set(classes.map((c) => c.id));
+  return false;
+}
+
+function sameClasses(a: readonly NodeClass[], b: readonly NodeClass[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.id !== b[i]!.id) return false;
+  return true;
+}
+
+/** The destinations of every source in one class, by name; the source itself is skipped later, hence one more than the limit. */
+function candidates(destinations: Destinations, limit: number, membersOf: SortedMembers): BoundNode[] {
+  if (destinations.candidates) return destinations.candidates;
+  const classes = destinations.classes;
+  let list: BoundNode[];
+  if (classes.length === 1) {
+    const members = membersOf(classes[0]!);
+    list = members.length <= limit + 1 ? members : members.slice(0, limit + 1);
+  } else {
+    list = [];
+    for (const d of classes) {
+      const members = membersOf(d);
+      for (let i = 0; i < members.length && i <= limit; i++) list.push(members[i]!);
+    }
+    list.sort(byName);
+  }
+  destinations.candidates = list;
+  return list;
 }
 
 /** A class's members in name order. */
@@ -87,46 +144,42 @@ function isSorted(members: readonly BoundNode[]): boolean {
   return true;
 }
 
-class Cursor {
-  at = 0;
-  constructor(
-    readonly classId: number,
-    /** Order of the class among the source classes: breaks ties between equal names. */
-    readonly order: number,
-    readonly members: BoundNode[],
-  ) {}
-}
-
-/** Yields the members of several name-sorted lists in name order (a binary heap of cursors). */
+/**
+ * Yields the members of several name-sorted lists in name order, equal names in list order
+ * (a binary heap of list positions).
+ */
 class SourceMerge {
-  private readonly heap: Cursor[] = [];
+  /** The member the last next() returned. */
+  node: BoundNode | undefined;
+  private readonly heap: Int32Array;
+  private readonly at: Int32Array;
+  private size = 0;
 
-  constructor(lists: { classId: number; members: BoundNode[] }[]) {
-    lists.forEach((l, order) => {
-      if (l.members.length > 0) this.heap.push(new Cursor(l.classId, order, l.members));
-    });
-    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i);
+  constructor(private readonly lists: readonly BoundNode[][]) {
+    this.heap = new Int32Array(lists.length);
+    this.at = new Int32Array(lists.length);
+    for (let i = 0; i < lists.length; i++) if (lists[i]!.length > 0) this.heap[this.size++] = i;
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
-  next(): { node: BoundNode; classId: number } | undefined {
-    const top = this.heap[0];
-    if (!top) return undefined;
-    const node = top.members[top.at]!;
-    top.at += 1;
-    if (top.at < top.members.length) this.down(0);
-    else {
-      const end = this.heap.pop()!;
-      if (this.heap.length > 0) {
-        this.heap[0] = end;
-        this.down(0);
-      }
+  /** The list whose member comes next (now in `node`), or -1 when all are used up. */
+  next(): number {
+    if (this.size === 0) return -1;
+    const top = this.heap[0]!;
+    const members = this.lists[top]!;
+    this.node = members[this.at[top]!];
+    this.at[top] = this.at[top]! + 1;
+    if (this.at[top]! >= members.length) {
+      this.size -= 1;
+      this.heap[0] = this.heap[this.size]!;
     }
-    return { node, classId: top.classId };
+    if (this.size > 0) this.down(0);
+    return top;
   }
 
-  private less(a: Cursor, b: Cursor): boolean {
-    const c = byName(a.members[a.at]!, b.members[b.at]!);
-    return c < 0 || (c === 0 && a.order < b.order);
+  private less(a: number, b: number): boolean {
+    const c = byName(this.lists[a]![this.at[a]!]!, this.lists[b]![this.at[b]!]!);
+    return c < 0 || (c === 0 && a < b);
   }
 
   private down(i: number): void {
@@ -135,10 +188,12 @@ class SourceMerge {
       const l = 2 * i + 1;
       const r = l + 1;
       let smallest = i;
-      if (l < heap.length && this.less(heap[l]!, heap[smallest]!)) smallest = l;
-      if (r < heap.length && this.less(heap[r]!, heap[smallest]!)) smallest = r;
+      if (l < this.size && this.less(heap[l]!, heap[smallest]!)) smallest = l;
+      if (r < this.size && this.less(heap[r]!, heap[smallest]!)) smallest = r;
       if (smallest === i) return;
-      [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
+      const t = heap[i]!;
+      heap[i] = heap[smallest]!;
+      heap[smallest] = t;
       i = smallest;
     }
   }
