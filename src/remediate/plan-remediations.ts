@@ -87,14 +87,28 @@ function remoteEndpoint(requirement: FlowRequirement, direction: Direction): Flo
   return direction === 'egress' ? requirement.destination : requirement.source;
 }
 
-type CellEntry = { group: FindingGroup; cell: GroupedCell };
+/** The distinct classes on one side of the groups' cells, in first-seen order; optionally only cells whose other side passes `keep`. */
+function classesOn(groups: readonly FindingGroup[], side: 'source' | 'destination', keep?: (other: NodeClass) => boolean): NodeClass[] {
+  const other = side === 'source' ? 'destination' : 'source';
+  const seen = new Map<number, NodeClass>();
+  for (const g of groups) {
+    const cells = g.cells;
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i]!;
+      const cls = cell[side];
+      if (!seen.has(cls.id) && (!keep || keep(cell[other]))) seen.set(cls.id, cls);
+    }
+  }
+  return [...seen.values()];
+}
 
 /**
  * Directed pairs each CIDR rule unblocks, per finding: for every cell, the remote members
  * inside the CIDR times the local members the rule's group covers, minus self pairs.
- * Members are counted once per class, whatever the number of cells and CIDRs.
+ * Members are counted once per class, whatever the number of cells and CIDRs; a cell
+ * whose local class has no member the rule covers adds nothing.
  */
-function pairsByCidr(entries: CellEntry[], direction: Direction, cover: ClassesCover, localIn: (n: BoundNode) => boolean): Map<string, Map<string, number>> {
+function pairsByCidr(groups: readonly FindingGroup[], direction: Direction, cover: ClassesCover, localIn: (n: BoundNode) => boolean): Map<string, Map<string, number>> {
   const { local, remote } = sides(direction);
   const localCounts = new Map<NodeClass, number>();
   const localCount = (cls: NodeClass): number => {
@@ -122,20 +136,24 @@ function pairsByCidr(entries: CellEntry[], direction: Direction, cover: ClassesC
     return counts;
   };
   const out = new Map<string, Map<string, number>>();
-  for (const { group, cell } of entries) {
-    const l = localCount(cell[local]);
-    if (l === 0) continue;
-    const same = cell.source.id === cell.destination.id;
-    const self = same ? selfCount(cell[remote]) : undefined;
-    for (const [cidr, r] of cover.countsOf(cell[remote])) {
-      const n = r * l - (self?.get(cidr) ?? 0);
-      if (n <= 0) continue;
-      let perFinding = out.get(cidr);
-      if (!perFinding) {
-        perFinding = new Map<string, number>();
-        out.set(cidr, perFinding);
-      }
-      perFinding.set(group.id, (perFinding.get(group.id) ?? 0) + n);
+  for (const group of groups) {
+    const cells = group.cells;
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i]!;
+      const l = localCount(cell[local]);
+      if (l === 0) continue;
+      const same = cell.source.id === cell.destination.id;
+      const self = same ? selfCount(cell[remote]) : undefined;
+      cover.countsOf(cell[remote]).forEach((r, cidr) => {
+        const n = r * l - (self?.get(cidr) ?? 0);
+        if (n <= 0) return;
+        let perFinding = out.get(cidr);
+        if (!perFinding) {
+          perFinding = new Map<string, number>();
+          out.set(cidr, perFinding);
+        }
+        perFinding.set(group.id, (perFinding.get(group.id) ?? 0) + n);
+      });
     }
   }
   return out;
@@ -183,10 +201,9 @@ function planSecurityGroupRules(index: SnapshotIndex, groups: FindingGroup[], kn
   const requirement = flowOf(first);
   const direction: Direction = first.direction ?? 'ingress';
   const { local, remote } = sides(direction);
-  const cells = groups.flatMap((g) => g.cells.map((cell) => ({ group: g, cell })));
 
   const localIfaces = new Map<string, NetworkInterface>();
-  for (const cls of distinctClasses(cells.map(({ cell }) => cell[local]))) {
+  for (const cls of classesOn(groups, local)) {
     for (const m of cls.members) if (m.binding.kind === 'bound') localIfaces.set(m.binding.iface.id, m.binding.iface);
   }
   const assignment = chooseGroups([...localIfaces.values()]);
@@ -196,7 +213,7 @@ function planSecurityGroupRules(index: SnapshotIndex, groups: FindingGroup[], kn
   const reaches = new ReferenceReachCache(endpoint, requirement.family);
   // Remote nodes are counted once per name; with distinct names that is once per class member,
   // so a class's reach can be worked out once and shared by every chosen group.
-  const distinctNames = known.memberNamesDistinct === true || namesAreDistinct(distinctClasses(cells.map(({ cell }) => cell[remote])));
+  const distinctNames = known.memberNamesDistinct === true || namesAreDistinct(classesOn(groups, remote));
 
   const drafts: Draft[] = [];
   for (const groupId of chosenGroups) {
@@ -205,15 +222,16 @@ function planSecurityGroupRules(index: SnapshotIndex, groups: FindingGroup[], kn
       return id !== undefined && assignment.get(id) === groupId;
     };
     const hasAssigned = new Map<NodeClass, boolean>();
-    const mine = cells.filter(({ cell }) => {
-      let yes = hasAssigned.get(cell[local]);
+    const covered = (cls: NodeClass): boolean => {
+      let yes = hasAssigned.get(cls);
       if (yes === undefined) {
-        yes = cell[local].members.some(assigned);
-        hasAssigned.set(cell[local], yes);
+        yes = cls.members.some(assigned);
+        hasAssigned.set(cls, yes);
       }
       return yes;
-    });
-    const remoteClasses = distinctClasses(mine.map(({ cell }) => cell[remote]));
+    };
+    // The remote classes of the cells whose blocked interfaces get this group's rule.
+    const remoteClasses = classesOn(groups, remote, covered);
     const remoteReach = distinctNames
       ? remoteClasses.map((c) => reaches.ofClass(c))
       : [new ReferenceReach(uniqueMembers(remoteClasses), endpoint, requirement.family)];
@@ -229,7 +247,7 @@ function planSecurityGroupRules(index: SnapshotIndex, groups: FindingGroup[], kn
     if (provider === 'aws' && cover.cidrs.length > AWS_RULES_PER_GROUP) {
       sharedNotes.push(`${cover.cidrs.length} CIDR rules exceed AWS's default quota of ${AWS_RULES_PER_GROUP} ${direction} rules per security group; export the subnets (describe-subnets) so addresses group by subnet, or use a group reference.`);
     }
-    const byCidr = pairsByCidr(mine, direction, cover, assigned);
+    const byCidr = pairsByCidr(groups, direction, cover, assigned);
 
     cover.cidrs.forEach((cidr, position) => {
       assertNotWholeSpace(cidr);
@@ -311,20 +329,17 @@ function planNetworkAclEntries(index: SnapshotIndex, groups: FindingGroup[], use
   const requirement = flowOf(first);
   const direction: Direction = first.direction ?? 'ingress';
   const { remote } = sides(direction);
-  const cells = groups.flatMap((g) => g.cells.map((cell) => ({ group: g, cell })));
   // Cells share evidence objects; a loop, since cells can outnumber the arguments a spread may pass.
   let denying = Infinity;
   const seen = new Set<GroupedCell['evidence']>();
-  for (const { cell } of cells) {
-    if (seen.has(cell.evidence)) continue;
-    seen.add(cell.evidence);
-    denying = Math.min(denying, denyingRuleNumber(acl, cell.evidence));
+  for (const g of groups) {
+    for (const cell of g.cells) {
+      if (seen.has(cell.evidence)) continue;
+      seen.add(cell.evidence);
+      denying = Math.min(denying, denyingRuleNumber(acl, cell.evidence));
+    }
   }
-  const cover = index.coverer.coverClasses(
-    cells.map(({ cell }) => cell[remote]),
-    remoteEndpoint(requirement, direction),
-    requirement.family,
-  );
+  const cover = index.coverer.coverClasses(classesOn(groups, remote), remoteEndpoint(requirement, direction), requirement.family);
   const usedKey = `${acl.id}/${direction}`;
   const used = usedNumbers.get(usedKey) ?? usedRuleNumbers(acl, direction);
   usedNumbers.set(usedKey, used);
@@ -334,7 +349,7 @@ function planNetworkAclEntries(index: SnapshotIndex, groups: FindingGroup[], use
     notes.push('Network ACLs are stateless: the replies (tcp ephemeral ports 1024-65535) need an allow entry in the opposite direction.');
   }
 
-  const byCidr = pairsByCidr(cells, direction, cover, () => true);
+  const byCidr = pairsByCidr(groups, direction, cover, () => true);
   const drafts: Draft[] = [];
   cover.cidrs.forEach((cidr, position) => {
     assertNotWholeSpace(cidr);

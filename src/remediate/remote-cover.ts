@@ -178,7 +178,7 @@ export class RemoteCoverer {
     const cache = this.cache(endpoint, family);
     for (const cls of distinct.values()) {
       const part = this.classPart(cache, cls);
-      for (const [text, c] of part.cidrs) cidrs.set(text, c);
+      part.cidrs.forEach((c, text) => cidrs.set(text, c));
       for (const c of part.noted) noted.push(c);
       covered += part.covered;
       insideNetwork &&= part.insideNetwork;
