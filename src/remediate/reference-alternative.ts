@@ -23,13 +23,18 @@ export class ReferenceReach {
     family: IpFamily,
   ) {
     let matched = true;
-    for (const n of nodes) {
+    let provider: NetworkInterface['provider'] | undefined;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
       const address = n.binding.kind === 'bound' ? endpointAddress(n, endpoint, family) : undefined;
       if (n.binding.kind !== 'bound' || address === undefined || !referenceMatches(n.binding.iface, address)) {
         matched = false;
         break;
       }
-      this.providers.add(n.binding.iface.provider);
+      if (n.binding.iface.provider !== provider) {
+        provider = n.binding.iface.provider;
+        this.providers.add(provider);
+      }
     }
     this.matched = matched;
     const first = nodes[0]?.binding;
@@ -47,7 +52,17 @@ export class ReferenceReach {
   carries(groupId: string): boolean {
     let all = this.carried.get(groupId);
     if (all === undefined) {
-      all = this.nodes.every((n) => n.binding.kind === 'bound' && n.binding.iface.securityGroupIds.includes(groupId));
+      all = true;
+      // Members usually list their groups in the same order: look where the last one had it first.
+      let at = -1;
+      for (let i = 0; i < this.nodes.length && all; i++) {
+        const binding = this.nodes[i]!.binding;
+        if (binding.kind !== 'bound') all = false;
+        else if (binding.iface.securityGroupIds[at] !== groupId) {
+          at = binding.iface.securityGroupIds.indexOf(groupId);
+          all = at >= 0;
+        }
+      }
       this.carried.set(groupId, all);
     }
     return all;

@@ -51,9 +51,14 @@ export function coverRemoteNodes(
   return new RemoteCoverer(subnets, flannel).coverNodes(nodes, endpoint, family);
 }
 
-/** How one node is covered: the CIDR that admits it, or a note saying why nothing can. */
-type NodeCover =
-  | { kind: 'cidr'; name: string; cidr: ParsedCidr; text: string; /** A note about this CIDR (why a host route). */ note?: string }
+/**
+ * How one node is covered: the CIDR that admits it, or a note saying why nothing can.
+ * A cover without a note names no node, so every member of one subnet shares its subnet's.
+ */
+type NodeCover = { kind: 'cidr'; cidr: ParsedCidr; text: string; note?: undefined } | NotedCover;
+
+type NotedCover =
+  | { kind: 'cidr'; name: string; cidr: ParsedCidr; text: string; /** Why this CIDR (a host route). */ note: string }
   | { kind: 'none'; name: string; note: string };
 
 /** What a class contributes to a cover: its distinct CIDRs and its members' notes. */
@@ -64,7 +69,7 @@ interface ClassPart {
   /** Each member's cover, by position in the class. */
   covers: NodeCover[];
   /** Covers that carry a note, in member order. */
-  noted: NodeCover[];
+  noted: NotedCover[];
   /** Members with a CIDR. */
   covered: number;
   /** Whether every member's CIDR lies inside flannel's Network (pod CIDRs only). */
@@ -80,6 +85,8 @@ interface KnownSubnet {
   /** The range as numbers, exact for IPv4: comparing numbers is much cheaper than comparing bigints. */
   first: number;
   last: number;
+  /** The cover of every address this subnet is the narrowest usable one for. */
+  cover: NodeCover;
 }
 
 /** Class parts already computed for one endpoint and family. */
@@ -134,6 +141,7 @@ export class RemoteCoverer {
         whole: isWholeAddressSpace(s.parsed),
         first: Number(s.parsed.first),
         last: Number(s.parsed.last),
+        cover: { kind: 'cidr', cidr: s.parsed, text: formatCidr(s.parsed) },
       }))
       // Narrowest first; the sort is stable, so equal prefixes keep the input order.
       .sort((a, b) => b.parsed.prefix - a.parsed.prefix);
@@ -148,7 +156,7 @@ export class RemoteCoverer {
   coverNodes(nodes: readonly BoundNode[], endpoint: FlowEndpoint, family: IpFamily): RemoteCover {
     const sorted = [...nodes].sort((a, b) => (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0));
     const cidrs = new Map<string, ParsedCidr>();
-    const noted: NodeCover[] = [];
+    const noted: NotedCover[] = [];
     const perNode: { name: string; text: string }[] = [];
     let insideNetwork = true;
     const network = this.networks[family].parsed;
@@ -156,7 +164,7 @@ export class RemoteCoverer {
       const c = this.computeNodeCover(bound, endpoint, family);
       if (c.kind === 'cidr') {
         cidrs.set(c.text, c.cidr);
-        perNode.push({ name: c.name, text: c.text });
+        perNode.push({ name: bound.node.name, text: c.text });
         if (!network || !cidrContainsCidr(network, c.cidr)) insideNetwork = false;
       }
       if (c.kind === 'none' || c.note !== undefined) noted.push(c);
@@ -172,7 +180,7 @@ export class RemoteCoverer {
     const distinct = new Map<number, NodeClass>();
     for (const c of classes) distinct.set(c.id, c);
     const cidrs = new Map<string, ParsedCidr>();
-    const noted: NodeCover[] = [];
+    const noted: NotedCover[] = [];
     let covered = 0;
     let insideNetwork = true;
     const cache = this.cache(endpoint, family);
@@ -248,7 +256,7 @@ export class RemoteCoverer {
       if (!parsed || isWholeAddressSpace(parsed)) {
         return { kind: 'none', name, note: `${name}'s pod CIDR ${address} is not usable as a rule source; no rule covers it.` };
       }
-      return { kind: 'cidr', name, cidr: parsed, text: formatCidr(parsed) };
+      return { kind: 'cidr', cidr: parsed, text: formatCidr(parsed) };
     }
     const host = tryParseCidr(address);
     if (!host || host.family !== family) {
@@ -261,7 +269,7 @@ export class RemoteCoverer {
     const last = v4 ? Number(host.last) : 0;
     for (const s of this.subnetsByFamily[family]) {
       if (v4 ? first < s.first || last > s.last : !cidrContainsCidr(s.parsed, host)) continue;
-      if (!s.whole) return { kind: 'cidr', name, cidr: s.parsed, text: s.text };
+      if (!s.whole) return s.cover;
       firstContaining ??= s;
     }
     const text = formatCidr(host);
@@ -274,7 +282,7 @@ export class RemoteCoverer {
   /** Notes in the order given, aggregation to flannel's Network, then dropping contained CIDRs. */
   private combine(
     cidrs: Map<string, ParsedCidr>,
-    noted: readonly NodeCover[],
+    noted: readonly NotedCover[],
     covered: number,
     insideNetwork: boolean,
     endpoint: FlowEndpoint,
