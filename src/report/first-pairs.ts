@@ -1,5 +1,6 @@
 import type { BoundNode, NodeClass } from '../evaluate/types.js';
 import { compareText } from './order.js';
+import { runDestinations, sourceRuns, type SourceRuns } from './source-runs.js';
 
 export interface ClassPair {
   source: NodeClass;
@@ -31,12 +32,13 @@ export function firstPairsAs<T>(
 ): T[] {
   const pairs: T[] = [];
   if (limit <= 0 || classPairs.length === 0) return pairs;
-  const sources = sourceClasses(classPairs);
-  const merge = new SourceMerge(sources.map((s) => membersOf(s.cls)));
+  const runs = sourceRuns(classPairs);
+  const merge = new SourceMerge(runs.sources.map((c) => membersOf(c)));
+  const lists = new CandidateLists(classPairs, runs, limit, membersOf);
   for (let at = merge.next(); at >= 0 && pairs.length < limit; at = merge.next()) {
     const node = merge.node!;
     let last: string | undefined;
-    for (const dest of candidates(sources[at]!.destinations, limit, membersOf)) {
+    for (const dest of lists.of(at)) {
       if (pairs.length >= limit) break;
       if (dest.node.name === node.node.name || dest.node.name === last) continue;
       last = dest.node.name;
@@ -46,55 +48,33 @@ export function firstPairsAs<T>(
   return pairs;
 }
 
-/** A source class and its destination classes (each once, in first-seen order). */
-interface SourceClass {
-  cls: NodeClass;
-  destinations: Destinations;
-  /** Ids in `destinations`, once the list is too long to search. */
-  seen?: Set<number>;
-}
+/**
+ * Per source run, its destinations' members by name (the first `limit + 1` of each class: the
+ * source itself is skipped later, hence one more). Worked out only for runs the merge reaches;
+ * runs with the same destination classes as the last one worked out share its list.
+ */
+class CandidateLists {
+  private readonly byRun: (BoundNode[] | undefined)[] = [];
+  private lastClasses: NodeClass[] | undefined;
+  private lastList: BoundNode[] | undefined;
 
-interface Destinations {
-  classes: NodeClass[];
-  /** Their members by name, the first `limit + 1` of each class; worked out when first needed. */
-  candidates?: BoundNode[];
-}
+  constructor(
+    private readonly pairs: readonly ClassPair[],
+    private readonly runs: SourceRuns,
+    private readonly limit: number,
+    private readonly membersOf: SortedMembers,
+  ) {}
 
-/** Linear search below this many destinations: no Set for the usual one or few. */
-const SEARCH_LIMIT = 16;
-
-function sourceClasses(classPairs: readonly ClassPair[]): SourceClass[] {
-  const byId = new Map<number, SourceClass>();
-  const sources: SourceClass[] = [];
-  for (let i = 0; i < classPairs.length; i++) {
-    const { source, destination } = classPairs[i]!;
-    let entry = byId.get(source.id);
-    if (!entry) {
-      entry = { cls: source, destinations: { classes: [] } };
-      byId.set(source.id, entry);
-      sources.push(entry);
-    }
-    entry.cls = source;
-    if (!hasDestination(entry, destination.id)) {
-      entry.destinations.classes.push(destination);
-      entry.seen?.add(destination.id);
-    }
+  of(run: number): BoundNode[] {
+    let list = this.byRun[run];
+    if (list) return list;
+    const classes = runDestinations(this.pairs, this.runs, run);
+    list = this.lastClasses && sameClasses(classes, this.lastClasses) ? this.lastList! : candidates(classes, this.limit, this.membersOf);
+    this.lastClasses = classes;
+    this.lastList = list;
+    this.byRun[run] = list;
+    return list;
   }
-  // Source classes listed one after another often share their destinations (a finding about one
-  // destination group): share the candidates too, so they are merged once.
-  for (let i = 1; i < sources.length; i++) {
-    const previous = sources[i - 1]!.destinations;
-    if (sameClasses(sources[i]!.destinations.classes, previous.classes)) sources[i]!.destinations = previous;
-  }
-  return sources;
-}
-
-function hasDestination(entry: SourceClass, id: number): boolean {
-  if (entry.seen) return entry.seen.has(id);
-  const classes = entry.destinations.classes;
-  for (let i = 0; i < classes.length; i++) if (classes[i]!.id === id) return true;
-  if (classes.length >= SEARCH_LIMIT) entry.seen = new Set(classes.map((c) => c.id));
-  return false;
 }
 
 function sameClasses(a: readonly NodeClass[], b: readonly NodeClass[]): boolean {
@@ -103,24 +83,17 @@ function sameClasses(a: readonly NodeClass[], b: readonly NodeClass[]): boolean 
   return true;
 }
 
-/** The destinations of every source in one class, by name; the source itself is skipped later, hence one more than the limit. */
-function candidates(destinations: Destinations, limit: number, membersOf: SortedMembers): BoundNode[] {
-  if (destinations.candidates) return destinations.candidates;
-  const classes = destinations.classes;
-  let list: BoundNode[];
+function candidates(classes: readonly NodeClass[], limit: number, membersOf: SortedMembers): BoundNode[] {
   if (classes.length === 1) {
     const members = membersOf(classes[0]!);
-    list = members.length <= limit + 1 ? members : members.slice(0, limit + 1);
-  } else {
-    list = [];
-    for (const d of classes) {
-      const members = membersOf(d);
-      for (let i = 0; i < members.length && i <= limit; i++) list.push(members[i]!);
-    }
-    list.sort(byName);
+    return members.length <= limit + 1 ? members : members.slice(0, limit + 1);
   }
-  destinations.candidates = list;
-  return list;
+  const list: BoundNode[] = [];
+  for (const d of classes) {
+    const members = membersOf(d);
+    for (let i = 0; i < members.length && i <= limit; i++) list.push(members[i]!);
+  }
+  return list.sort(byName);
 }
 
 /** A class's members in name order. */
