@@ -1,4 +1,5 @@
 import type { CellResult, Evaluation, NodeClass } from '../evaluate/types.js';
+import { classPairCount } from './pair-count.js';
 
 /** Worst verdict seen per class pair: 0 no cell yet, then allowed < unknown < blocked. */
 export const SEEN_ALLOWED = 1;
@@ -10,7 +11,7 @@ const DENSE_LIMIT = 4_000_000;
 
 /**
  * One pass over an evaluation's cells for everything the report needs from all of them:
- * the worst verdict per class pair (for the summary) and the cells that are not allowed
+ * node pairs by the worst verdict of their class pair (for the summary) and the cells that are not allowed
  * (for findings). Large evaluations have a cell per class pair, most of them allowed, so
  * reading them once instead of once per use is what keeps the report's cost down.
  */
@@ -18,8 +19,9 @@ export interface CellScan {
   classes: readonly NodeClass[];
   /** Position in `classes` of a class id, or undefined for an id no class has. */
   positionOf(id: number): number | undefined;
-  /** Worst verdict per `source position * classes.length + destination position`. */
-  worst: Uint8Array | Map<number, number>;
+  /** Directed node pairs whose class pair's worst verdict is blocked, and unknown. */
+  blockedPairs: number;
+  unknownPairs: number;
   /** The first cell whose classes are unknown, if any; the summary refuses such an evaluation. */
   strayCell?: CellResult;
   /** Every cell that is not allowed, in evaluation order. */
@@ -35,6 +37,9 @@ export function scanCells(evaluation: Evaluation): CellScan {
   const sparse = dense ? undefined : new Map<number, number>();
   const failing: CellResult[] = [];
   let strayCell: CellResult | undefined;
+  // Pair counts follow the worst verdict as it rises, so no second pass over the table is needed.
+  let blockedPairs = 0;
+  let unknownPairs = 0;
   const cells = evaluation.cells;
   // An indexed loop: this runs once per report over every cell, often before it is optimized,
   // and an unoptimized for-of allocates an iterator result per cell.
@@ -50,13 +55,17 @@ export function scanCells(evaluation: Evaluation): CellScan {
       continue;
     }
     const key = s * size + d;
-    if (table) {
-      if (seen > table[key]!) table[key] = seen;
-    } else if (seen > (sparse!.get(key) ?? 0)) {
-      sparse!.set(key, seen);
-    }
+    const before = table ? table[key]! : (sparse!.get(key) ?? 0);
+    if (seen <= before) continue;
+    if (table) table[key] = seen;
+    else sparse!.set(key, seen);
+    if (seen === SEEN_ALLOWED) continue;
+    const count = classPairCount(classes[s]!, classes[d]!);
+    if (before === SEEN_UNKNOWN) unknownPairs -= count;
+    if (seen === SEEN_BLOCKED) blockedPairs += count;
+    else unknownPairs += count;
   }
-  return { classes, positionOf, worst: table ?? sparse!, failing, ...(strayCell ? { strayCell } : {}) };
+  return { classes, positionOf, blockedPairs, unknownPairs, failing, ...(strayCell ? { strayCell } : {}) };
 }
 
 /** The evaluator numbers classes 0..n-1 in list order; then an id is its own position and no map is needed. */

@@ -1,7 +1,6 @@
 import type { Evaluation } from '../evaluate/types.js';
 import type { ReportSummary } from './contract.js';
-import { scanCells, SEEN_ALLOWED, SEEN_BLOCKED, SEEN_UNKNOWN, type CellScan } from './cell-scan.js';
-import { classPairCount } from './pair-count.js';
+import { scanCells, type CellScan } from './cell-scan.js';
 
 /**
  * Pair counts by class arithmetic. A class pair takes the worst verdict over all its
@@ -21,21 +20,8 @@ export function summarizeScan(evaluation: Evaluation, scan: CellScan): ReportSum
   const n = evaluation.nodes.length;
   const directedPairs = n * (n - 1);
   const classes = scan.classes;
-  const size = classes.length;
-  let blocked = 0;
-  let unknown = 0;
-  const add = (key: number, seen: number): void => {
-    if (seen !== SEEN_BLOCKED && seen !== SEEN_UNKNOWN) return;
-    const count = classPairCount(classes[Math.floor(key / size)]!, classes[key % size]!);
-    if (seen === SEEN_BLOCKED) blocked += count;
-    else unknown += count;
-  };
-  const worst = scan.worst;
-  if (worst instanceof Uint8Array) {
-    for (let key = 0; key < worst.length; key++) if (worst[key]! > SEEN_ALLOWED) add(key, worst[key]!);
-  } else {
-    for (const [key, seen] of worst) add(key, seen);
-  }
+  const blocked = scan.blockedPairs;
+  let unknown = scan.unknownPairs;
   const classified = classes.reduce((sum, c) => sum + c.members.length, 0);
   unknown += Math.max(0, directedPairs - classified * (classified - 1));
   return { nodes: n, directedPairs, allowed: directedPairs - blocked - unknown, blocked, unknown, classes: classes.length };
