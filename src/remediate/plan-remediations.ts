@@ -144,16 +144,18 @@ function pairsByCidr(groups: readonly FindingGroup[], direction: Direction, cove
       if (l === 0) continue;
       const same = cell.source.id === cell.destination.id;
       const self = same ? selfCount(cell[remote]) : undefined;
-      cover.countsOf(cell[remote]).forEach((r, cidr) => {
-        const n = r * l - (self?.get(cidr) ?? 0);
-        if (n <= 0) return;
+      const counts = cover.countsOf(cell[remote]);
+      for (let k = 0; k < counts.length; k++) {
+        const { cidr, count } = counts[k]!;
+        const n = count * l - (self?.get(cidr) ?? 0);
+        if (n <= 0) continue;
         let perFinding = out.get(cidr);
         if (!perFinding) {
           perFinding = new Map<string, number>();
           out.set(cidr, perFinding);
         }
         perFinding.set(group.id, (perFinding.get(group.id) ?? 0) + n);
-      });
+      }
     }
   }
   return out;

@@ -96,6 +96,11 @@ interface CoverCache {
   classes: Map<NodeClass, ClassPart>;
 }
 
+export interface CidrCount {
+  cidr: string;
+  count: number;
+}
+
 /** A cover over classes: like RemoteCover, with a per-node look-up instead of a per-name map. */
 export interface ClassesCover {
   cidrs: string[];
@@ -106,8 +111,8 @@ export interface ClassesCover {
    * in the class; undefined for a member that none covers.
    */
   memberCidrs(cls: NodeClass): readonly (string | undefined)[];
-  /** memberCidrs counted: members per CIDR, CIDRs with none left out. */
-  countsOf(cls: NodeClass): ReadonlyMap<string, number>;
+  /** memberCidrs counted: members per CIDR, CIDRs with none left out (a list: callers walk it per cell). */
+  countsOf(cls: NodeClass): readonly CidrCount[];
 }
 
 interface CoverCore {
@@ -195,23 +200,24 @@ export class RemoteCoverer {
     noted.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const core = this.combine(cidrs, noted, covered, insideNetwork, endpoint, family);
     const owner = (text: string): string | undefined => core.aggregated ?? core.ownerOf.get(text);
-    const countsByClass = new Map<NodeClass, Map<string, number>>();
+    const countsByClass = new Map<NodeClass, CidrCount[]>();
     return {
       cidrs: core.cidrs,
       notes: core.notes,
       cidrNotes: core.cidrNotes,
       memberCidrs: (cls) => this.classPart(cache, cls).covers.map((c) => (c.kind === 'cidr' ? owner(c.text) : undefined)),
       countsOf: (cls) => {
-        let counts = countsByClass.get(cls);
-        if (!counts) {
-          counts = new Map();
+        let list = countsByClass.get(cls);
+        if (!list) {
+          const counts = new Map<string, number>();
           for (const [text, n] of this.classPart(cache, cls).counts) {
             const cidr = owner(text);
             if (cidr !== undefined) counts.set(cidr, (counts.get(cidr) ?? 0) + n);
           }
-          countsByClass.set(cls, counts);
+          list = [...counts].map(([cidr, count]) => ({ cidr, count }));
+          countsByClass.set(cls, list);
         }
-        return counts;
+        return list;
       },
     };
   }
