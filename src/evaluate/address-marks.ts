@@ -67,21 +67,13 @@ interface Entries {
   address: EndpointAddress[];
 }
 
-/** Entries of one family sorted by first address; IPv4 bounds as numbers, IPv6 as bigints. */
-interface SortedFamily {
-  first: (number | bigint)[];
-  last: (number | bigint)[];
-  entry: number[];
-}
-
 /**
  * For each bound node (by position in `bound`), the id of its mark set: equal for two nodes
  * exactly when they carry the same marks. A mark says, for one relevant block, that it contains
  * one endpoint slot of the node (or, for a pod CIDR, covers part of it); or, for one referenced
  * group, that the slot's address is a member. 0 means no mark.
  *
- * Blocks are answered by range queries over sorted addresses, so the cost grows with
- * blocks x log(nodes), not blocks x nodes. Mark sets are interned as a trie (set id, next mark)
+ * Blocks are answered by scans or range queries (see containedEntries). Mark sets are interned as a trie (set id, next mark)
  * -> set id, with marks applied in one global order, instead of sorting and joining per node.
  */
 export function markAddresses(index: SnapshotIndex, bound: readonly PreparedNode[], cidrs: ParsedCidr[], groups: string[]): Int32Array {
@@ -119,18 +111,13 @@ export function markAddresses(index: SnapshotIndex, bound: readonly PreparedNode
   };
 
   if (cidrs.length > 0) {
-    const sorted = { 4: sortFamily(entries, 4), 6: sortFamily(entries, 6) };
-    const blocks = podBlocks(entries);
+    const inside = containedEntries(entries, cidrs.length);
+    const pods = podBlocks(entries);
     cidrs.forEach((c, i) => {
-      const { first, last, entry } = sorted[c.family];
-      const lo = c.family === 4 ? Number(c.first) : c.first;
-      const hi = c.family === 4 ? Number(c.last) : c.last;
-      for (let k = lowerBound(first, lo); k < first.length && first[k]! <= hi; k++) {
-        if (last[k]! <= hi) buckets[entries.slot[entry[k]!]! * 2]!.push(entries.node[entry[k]!]!);
-      }
-      for (const prefix of blocks.prefixes[c.family]) {
+      for (const k of inside(c)) buckets[entries.slot[k]! * 2]!.push(entries.node[k]!);
+      for (const prefix of pods.prefixes[c.family]) {
         if (prefix >= c.prefix) continue;
-        for (const k of blocks.byKey.get(blockKey(c.family, networkOf(c.first, c.family, prefix), prefix)) ?? []) {
+        for (const k of pods.withKey(blockKey(c.family, networkOf(c.first, c.family, prefix), prefix))) {
           buckets[entries.slot[k]! * 2 + 1]!.push(entries.node[k]!);
         }
       }
@@ -164,49 +151,83 @@ export function markAddresses(index: SnapshotIndex, bound: readonly PreparedNode
   return sets;
 }
 
-function sortFamily(entries: Entries, family: IpFamily): SortedFamily {
-  const ks: number[] = [];
-  entries.address.forEach((a, k) => a.family === family && ks.push(k));
-  const toBound = family === 4 ? (v: bigint): number | bigint => Number(v) : (v: bigint): number | bigint => v;
-  const first = ks.map((k) => toBound(entries.address[k]!.parsed.first));
-  let order: number[];
-  if (family === 4 && ks.length < 2 ** 21) {
-    // An IPv4 address (< 2^32) and a position (< 2^21) packed in one exact double: a native numeric sort.
-    const packed = Float64Array.from(first as number[], (v, j) => v * 2 ** 21 + j);
-    packed.sort();
-    order = Array.from(packed, (v) => v % 2 ** 21);
-  } else {
-    order = ks.map((_, j) => j).sort((x, y) => (first[x]! < first[y]! ? -1 : first[x]! > first[y]! ? 1 : x - y));
+/** Blocks up to this many are answered by scanning every entry; more by sorting once. */
+const SCAN_LIMIT = 32;
+
+/**
+ * Positions of the entries whose address lies wholly inside a block. Bounds are compared as
+ * numbers for IPv4 and as bigints only for IPv6. With few blocks a scan per block is cheapest;
+ * with many, one sort per family makes each block a range query (blocks x log(entries)).
+ */
+function containedEntries(entries: Entries, blockCount: number): (c: ParsedCidr) => number[] {
+  const count = entries.address.length;
+  const family = entries.address.map((a) => a.family);
+  const first = entries.address.map((a) => (a.family === 4 ? Number(a.parsed.first) : a.parsed.first));
+  const last = entries.address.map((a) => (a.family === 4 ? Number(a.parsed.last) : a.parsed.last));
+  const boundsOf = (c: ParsedCidr): [number | bigint, number | bigint] => (c.family === 4 ? [Number(c.first), Number(c.last)] : [c.first, c.last]);
+  if (blockCount <= SCAN_LIMIT) {
+    return (c) => {
+      const [lo, hi] = boundsOf(c);
+      const out: number[] = [];
+      for (let k = 0; k < count; k++) if (family[k] === c.family && first[k]! >= lo && last[k]! <= hi) out.push(k);
+      return out;
+    };
   }
-  return {
-    first: order.map((j) => first[j]!),
-    last: order.map((j) => toBound(entries.address[ks[j]!]!.parsed.last)),
-    entry: order.map((j) => ks[j]!),
+  const sorted = { 4: sortByFirst(first, family, 4), 6: sortByFirst(first, family, 6) };
+  return (c) => {
+    const order = sorted[c.family];
+    const [lo, hi] = boundsOf(c);
+    const out: number[] = [];
+    for (let j = lowerBound(order, first, lo); j < order.length && first[order[j]!]! <= hi; j++) {
+      if (last[order[j]!]! <= hi) out.push(order[j]!);
+    }
+    return out;
   };
 }
 
-/** Pod CIDR entries by (family, network, prefix), to find those that strictly contain a rule's block. */
-function podBlocks(entries: Entries): { byKey: Map<number | string, number[]>; prefixes: Record<IpFamily, Set<number>> } {
-  const byKey = new Map<number | string, number[]>();
-  const prefixes = { 4: new Set<number>(), 6: new Set<number>() };
-  entries.address.forEach((a, k) => {
-    if (a.kind !== 'cidr') return;
-    const p = a.parsed;
-    const key = blockKey(p.family, p.first, p.prefix);
-    const list = byKey.get(key);
-    if (list) list.push(k);
-    else byKey.set(key, [k]);
-    prefixes[p.family].add(p.prefix);
-  });
-  return { byKey, prefixes };
+/** Positions of one family's entries, by first address. */
+function sortByFirst(first: readonly (number | bigint)[], family: readonly IpFamily[], want: IpFamily): number[] {
+  const ks: number[] = [];
+  family.forEach((f, k) => f === want && ks.push(k));
+  if (want === 4 && first.length < 2 ** 21) {
+    // An IPv4 address (< 2^32) and a position (< 2^21) packed in one exact double: a native numeric sort.
+    const packed = Float64Array.from(ks, (k) => (first[k] as number) * 2 ** 21 + k);
+    packed.sort();
+    return Array.from(packed, (v) => v % 2 ** 21);
+  }
+  return ks.sort((x, y) => (first[x]! < first[y]! ? -1 : first[x]! > first[y]! ? 1 : x - y));
 }
 
-function lowerBound(list: readonly (number | bigint)[], value: number | bigint): number {
+/**
+ * Pod CIDR entries by (family, network, prefix), to find those that strictly contain a rule's
+ * block. The prefixes are collected at once; the index only when a block is smaller than a pod CIDR.
+ */
+function podBlocks(entries: Entries): { prefixes: Record<IpFamily, Set<number>>; withKey: (key: number | string) => readonly number[] } {
+  const prefixes = { 4: new Set<number>(), 6: new Set<number>() };
+  for (const a of entries.address) if (a.kind === 'cidr') prefixes[a.family].add(a.parsed.prefix);
+  let byKey: Map<number | string, number[]> | undefined;
+  const withKey = (key: number | string): readonly number[] => {
+    if (!byKey) {
+      byKey = new Map();
+      entries.address.forEach((a, k) => {
+        if (a.kind !== 'cidr') return;
+        const blockId = blockKey(a.family, a.parsed.first, a.parsed.prefix);
+        const list = byKey!.get(blockId);
+        if (list) list.push(k);
+        else byKey!.set(blockId, [k]);
+      });
+    }
+    return byKey.get(key) ?? [];
+  };
+  return { prefixes, withKey };
+}
+
+function lowerBound(order: readonly number[], first: readonly (number | bigint)[], value: number | bigint): number {
   let lo = 0;
-  let hi = list.length;
+  let hi = order.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (list[mid]! < value) lo = mid + 1;
+    if (first[order[mid]!]! < value) lo = mid + 1;
     else hi = mid;
   }
   return lo;

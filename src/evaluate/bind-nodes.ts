@@ -56,7 +56,8 @@ function bindNode(node: ClusterNode, index: SnapshotIndex): NodeBinding {
       reason: `node ${node.name} has providerID instance ${claimed}, but ${iface.id}, which owns its VTEP address ${ip}, belongs to ${iface.instanceId}`,
     };
   }
-  const subnetId = iface.addresses.find((a) => sameHost(index, a.ip, key))?.subnetId;
+  // The interface was found under the key of one of its addresses: with a single address, that is the one.
+  const subnetId = iface.addresses.length === 1 ? iface.addresses[0]!.subnetId : iface.addresses.find((a) => sameHost(index, a.ip, key))?.subnetId;
   return subnetId !== undefined ? { kind: 'bound', iface, ip, subnetId } : { kind: 'bound', iface, ip };
 }
 

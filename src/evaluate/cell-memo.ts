@@ -4,7 +4,8 @@ import type { Evidence, Layer, Verdict } from './types.js';
 export interface CellOutcome {
   verdict: Verdict;
   layer: Layer;
-  direction?: Direction;
+  /** Set for blocked and unknown verdicts at a directional layer. */
+  direction?: Direction | undefined;
   evidence: Evidence[];
 }
 
@@ -62,12 +63,39 @@ export class EvidenceStore {
  */
 export class Outcomes {
   private readonly single = new Map<number, CellOutcome>();
+  /** Reused by combined(): the caller copies it into its cell at once, so no object per cell is left behind. */
+  private readonly scratch: CellOutcome = { verdict: 'allowed', layer: 'security-group', direction: undefined, evidence: [] };
 
   constructor(private readonly store: EvidenceStore) {}
 
-  /** The combined verdict of up to four checks (-1 = not run), in check order. */
+  /**
+   * The combined verdict of up to four checks (-1 = not run), in check order. Blocked beats
+   * unknown beats allowed; the first check with the verdict names the layer and side.
+   * NOTE: the result is valid only until the next call.
+   */
   combined(a: number, b: number, c: number, d: number): CellOutcome {
-    return combine(this.evidence(a, b, c, d));
+    const evidence = this.evidence(a, b, c, d);
+    let verdict: Verdict = 'allowed';
+    let at = evidence.length - 1;
+    for (let i = 0; i < evidence.length; i++) {
+      const decision = evidence[i]!.decision;
+      if (decision === 'blocked') {
+        verdict = 'blocked';
+        at = i;
+        break;
+      }
+      if (decision === 'unknown' && verdict === 'allowed') {
+        verdict = 'unknown';
+        at = i;
+      }
+    }
+    const decided = evidence[at]!;
+    const out = this.scratch;
+    out.verdict = verdict;
+    out.layer = decided.layer;
+    out.direction = verdict === 'allowed' ? undefined : sideOf(decided, at);
+    out.evidence = evidence;
+    return out;
   }
 
   /**
@@ -96,27 +124,6 @@ export class Outcomes {
 
 function plain(evidence: Evidence[]): CellOutcome {
   return { verdict: evidence[0]!.decision, layer: evidence[0]!.layer, evidence };
-}
-
-/** Blocked beats unknown beats allowed; the first check with the verdict names the layer and side. */
-function combine(evidence: Evidence[]): CellOutcome {
-  let verdict: Verdict = 'allowed';
-  let at = evidence.length - 1;
-  for (let i = 0; i < evidence.length; i++) {
-    const d = evidence[i]!.decision;
-    if (d === 'blocked') {
-      verdict = 'blocked';
-      at = i;
-      break;
-    }
-    if (d === 'unknown' && verdict === 'allowed') {
-      verdict = 'unknown';
-      at = i;
-    }
-  }
-  const decided = evidence[at]!;
-  if (verdict === 'allowed') return { verdict, layer: decided.layer, evidence };
-  return { verdict, layer: decided.layer, direction: sideOf(decided, at), evidence };
 }
 
 /** Source-side checks are egress, destination-side ones ingress; forwarding evidence is [source, destination]. */

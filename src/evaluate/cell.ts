@@ -1,6 +1,6 @@
 import type { FlowEndpoint, PairScope, Requirement } from '../../rules/requirement.js';
-import type { Direction, IpFamily } from '../model/cloud.js';
-import { endpointLabel, endpointSlot, missingReason, type EndpointAddress } from './endpoints.js';
+import type { IpFamily } from '../model/cloud.js';
+import { endpointLabel, endpointSlot, missingReason, type EndpointAddress, type MissingWhy } from './endpoints.js';
 import { checkForwarding } from './forwarding.js';
 import { checkAdjacency } from './l2-adjacency.js';
 import { requiredTraffic, type RequiredTraffic } from './match-protocol-port.js';
@@ -10,7 +10,7 @@ import { requiredTrafficText } from './rule-text.js';
 import { checkSecurityGroups, portSecurityDisabledEvidence } from './security-groups.js';
 import { EvidenceStore, IdTable, Outcomes, type CellOutcome } from './cell-memo.js';
 import type { SnapshotIndex } from './snapshot-index.js';
-import type { Evidence } from './types.js';
+import type { Evidence, NodeBinding } from './types.js';
 
 export type { CellOutcome } from './cell-memo.js';
 
@@ -106,6 +106,10 @@ export class CellEvaluator {
     this.adjacency = new IdTable(sizes.subnets * sizes.subnets);
   }
 
+  // NOTE: the per-cell path (evaluate, flow, securityGroups, networkAcl) creates no closures: a
+  // function with a closure allocates a context on every call, and there is a call per cell.
+  // Closures live in the cold methods that compute evidence once.
+
   /** undefined when the requirement does not apply to this pair (pairScope). */
   evaluate(a: PreparedNode, b: PreparedNode, req: PreparedRequirement): CellOutcome | undefined {
     if (a.iface === undefined || b.iface === undefined) return this.unbound(a, b);
@@ -114,11 +118,8 @@ export class CellEvaluator {
         return this.flow(a, b, req, req.flow!);
       case 'l2-adjacency':
         return this.outcomes.plain(this.adjacent(a, b), -1);
-      case 'foreign-address-forwarding': {
-        const out = this.nodeFact(NodeFact.forwarding, a, 0, () => checkForwarding(this.index, a));
-        const inn = this.nodeFact(NodeFact.forwarding, b, 0, () => checkForwarding(this.index, b));
-        return this.outcomes.combined(out, inn, -1, -1);
-      }
+      case 'foreign-address-forwarding':
+        return this.outcomes.combined(this.forwarding(a), this.forwarding(b), -1, -1);
     }
   }
 
@@ -126,33 +127,14 @@ export class CellEvaluator {
     const known = a.subnetId !== undefined && b.subnetId !== undefined;
     const same = known && a.subnetId === b.subnetId;
     if (plan.scope !== 'all-pairs') {
-      if (!known) {
-        const which = a.subnetId === undefined ? a : b;
-        const scope = plan.scope;
-        const e = this.nodeFact(NodeFact.scope, which, scope === 'same-subnet-pairs' ? 1 : 2, () => ({
-          layer: 'node-mapping',
-          check: 'node-mapping',
-          decision: 'unknown',
-          objectIds: [],
-          reason: `the subnet of node ${which.bound.node.name}'s interface is unknown, so it cannot be told whether this ${scope === 'same-subnet-pairs' ? 'same-subnet' : 'cross-subnet'} flow applies`,
-        }));
-        return this.outcomes.plain(e, -1);
-      }
+      if (!known) return this.outcomes.plain(this.scopeUnknown(a.subnetId === undefined ? a : b, plan.scope), -1);
       if ((plan.scope === 'same-subnet-pairs') !== same) return undefined;
     }
     const src = a.endpoints[plan.sourceSlot]!;
     const dst = b.endpoints[plan.destinationSlot]!;
     if (src.kind === 'missing' || dst.kind === 'missing') {
-      const missingSource =
-        src.kind === 'missing'
-          ? this.nodeFact(NodeFact.endpoint, a, plan.sourceSlot, () => endpointEvidence(missingReason(a.bound.node, a.iface!, plan.source, plan.family, src.why)))
-          : -1;
-      const missingDestination =
-        dst.kind === 'missing'
-          ? this.nodeFact(NodeFact.endpoint, b, plan.destinationSlot, () =>
-              endpointEvidence(missingReason(b.bound.node, b.iface!, plan.destination, plan.family, dst.why)),
-            )
-          : -1;
+      const missingSource = src.kind === 'missing' ? this.missingEndpoint(a, plan.sourceSlot, plan.source, plan.family, src.why) : -1;
+      const missingDestination = dst.kind === 'missing' ? this.missingEndpoint(b, plan.destinationSlot, plan.destination, plan.family, dst.why) : -1;
       return missingSource >= 0 ? this.outcomes.plain(missingSource, missingDestination) : this.outcomes.plain(missingDestination, -1);
     }
     const egress = this.securityGroups(a, b, dst, EGRESS, req, plan);
@@ -164,9 +146,7 @@ export class CellEvaluator {
   }
 
   private securityGroups(self: PreparedNode, remoteNode: PreparedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): number {
-    const iface = self.iface!;
-    const direction: Direction = dir === EGRESS ? 'egress' : 'ingress';
-    if (iface.portSecurity === 'disabled') return this.nodeFact(NodeFact.portSecurity, self, dir, () => portSecurityDisabledEvidence(iface, direction));
+    if (self.iface!.portSecurity === 'disabled') return this.portSecurityOff(self, dir);
     const table = (this.groupChecks[req.position * 2 + dir] ??= new IdTable(this.sizes.profiles * this.sizes.signatures));
     const key = self.profile * this.sizes.signatures + remoteNode.addressSignature;
     const hit = table.get(key);
@@ -178,7 +158,7 @@ export class CellEvaluator {
     }
     const { evidence, namesRemote } = checkSecurityGroups(this.index, {
       groupIds: self.groupIds,
-      direction,
+      direction: dir === EGRESS ? 'egress' : 'ingress',
       remote,
       remoteLabel: dir === EGRESS ? plan.destinationLabel : plan.sourceLabel,
       traffic: plan.traffic,
@@ -191,6 +171,28 @@ export class CellEvaluator {
       this.perRemote.set(remoteKey, id);
     }
     return id;
+  }
+
+  private portSecurityOff(self: PreparedNode, dir: number): number {
+    return this.nodeFact(NodeFact.portSecurity, self, dir, () => portSecurityDisabledEvidence(self.iface!, dir === EGRESS ? 'egress' : 'ingress'));
+  }
+
+  private forwarding(n: PreparedNode): number {
+    return this.nodeFact(NodeFact.forwarding, n, 0, () => checkForwarding(this.index, n));
+  }
+
+  private scopeUnknown(which: PreparedNode, scope: PairScope): number {
+    return this.nodeFact(NodeFact.scope, which, scope === 'same-subnet-pairs' ? 1 : 2, () => ({
+      layer: 'node-mapping',
+      check: 'node-mapping',
+      decision: 'unknown',
+      objectIds: [],
+      reason: `the subnet of node ${which.bound.node.name}'s interface is unknown, so it cannot be told whether this ${scope === 'same-subnet-pairs' ? 'same-subnet' : 'cross-subnet'} flow applies`,
+    }));
+  }
+
+  private missingEndpoint(n: PreparedNode, slot: number, endpoint: FlowEndpoint, family: IpFamily, why: MissingWhy): number {
+    return this.nodeFact(NodeFact.endpoint, n, slot, () => endpointEvidence(missingReason(n.bound.node, n.iface!, endpoint, family, why)));
   }
 
   private networkAcl(self: PreparedNode, remoteNode: PreparedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): number {
@@ -231,21 +233,16 @@ export class CellEvaluator {
   }
 
   private unbound(a: PreparedNode, b: PreparedNode): CellOutcome {
-    const ids: number[] = [];
-    for (const n of [a, b]) {
-      const binding = n.bound.binding;
-      if (binding.kind !== 'unbound') continue;
-      ids.push(
-        this.nodeFact(NodeFact.unbound, n, 0, () => ({
-          layer: binding.cause === 'collection' ? 'collection' : 'node-mapping',
-          check: 'node-mapping',
-          decision: 'unknown',
-          objectIds: [],
-          reason: binding.reason,
-        })),
-      );
-    }
-    return this.outcomes.plain(ids[0]!, ids[1] ?? -1);
+    const first = a.bound.binding.kind === 'unbound' ? this.unboundFact(a) : this.unboundFact(b);
+    const second = a.bound.binding.kind === 'unbound' && b.bound.binding.kind === 'unbound' ? this.unboundFact(b) : -1;
+    return this.outcomes.plain(first, second);
+  }
+
+  private unboundFact(n: PreparedNode): number {
+    return this.nodeFact(NodeFact.unbound, n, 0, () => {
+      const binding = n.bound.binding as Extract<NodeBinding, { kind: 'unbound' }>;
+      return { layer: binding.cause === 'collection' ? 'collection' : 'node-mapping', check: 'node-mapping', decision: 'unknown', objectIds: [], reason: binding.reason };
+    });
   }
 
   private nodeFact(fact: number, n: PreparedNode, detail: number, make: () => Evidence): number {

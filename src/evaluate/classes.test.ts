@@ -61,6 +61,23 @@ describe('equivalence classes', () => {
     expect(e.cells.reduce((n, c) => n + c.pairCount, 0)).toBe(4 * 3);
   });
 
+  it('many relevant blocks (answered by sorted range queries, not scans) split exactly the nodes they name', () => {
+    const named = 40;
+    const rules = Array.from({ length: named }, (_, i) => b.ingress('udp', 8472, `${ip(i)}/32`));
+    const s = cluster(named + 5, [...rules, b.ingress('udp', 8472, '172.16.11.0/24')]);
+    const grouped = evaluate(s, [vxlan]);
+    const shared = grouped.classes.filter((c) => c.members.length > 1);
+    expect(shared.map((c) => c.members.map((m) => m.node.name))).toEqual([
+      ['n40', 'n42', 'n44'],
+      ['n41', 'n43'],
+    ]);
+    expect(grouped.classes).toHaveLength(named + 2);
+    const direct = evaluate(s, [vxlan], { groupNodes: false });
+    for (const [x, y] of [['n0', 'n41'], ['n41', 'n0'], ['n41', 'n43'], ['n40', 'n42'], ['n1', 'n40'], ['n40', 'n1']] as const) {
+      expect(cellFor(grouped, x, y, vxlan.id)?.verdict, `${x} -> ${y}`).toBe(cellFor(direct, x, y, vxlan.id)?.verdict);
+    }
+  });
+
   it('is deterministic regardless of node order', () => {
     const s = cluster(5, [b.ingress('udp', 8472, `${ip(1)}/32`), b.ingress('udp', 8472, `${ip(3)}/32`)]);
     const reversed = { ...s, cluster: { ...s.cluster, nodes: [...s.cluster.nodes].reverse() } };

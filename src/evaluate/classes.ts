@@ -69,6 +69,12 @@ export function buildClasses(index: SnapshotIndex, nodes: PreparedNode[], flows:
       groupsOfNodes.push({ signature: `unbound: ${n.bound.binding.reason}`, members: [n] });
     }
   }
+  const names = nodes.map((n) => n.bound.node.name);
+  const byNodeName = (a: PreparedNode, b: PreparedNode): number => {
+    const x = names[a.index]!;
+    const y = names[b.index]!;
+    return x < y ? -1 : x > y ? 1 : a.index - b.index;
+  };
   for (const g of groupsOfNodes) g.members.sort(byNodeName);
   groupsOfNodes.sort((x, y) => byNodeName(x.members[0]!, y.members[0]!));
   return groupsOfNodes.map((g, id) => ({ id, signature: g.signature, members: g.members.map((m) => m.bound), prepared: g.members }));
@@ -98,12 +104,6 @@ function describe(index: SnapshotIndex, n: PreparedNode, groupNodes: boolean): s
   ];
   if (!groupNodes) fields.push(`node ${n.index}`);
   return fields.join('; ');
-}
-
-function byNodeName(a: PreparedNode, b: PreparedNode): number {
-  const x = a.bound.node.name;
-  const y = b.bound.node.name;
-  return x < y ? -1 : x > y ? 1 : a.index - b.index;
 }
 
 /** Neutron anti-spoofing: which of the node's pod CIDRs its own port's allowed-address-pairs cover. */

@@ -29,6 +29,8 @@ export function nearestRules(
     if (out.length >= NEAREST_LIMIT) break;
     const protocolOk = protocolMatches(rule.protocol, traffic.protocol);
     const portsOk = portsCover(rule.ports, traffic.ports);
+    // Two misses already: the peer cannot make this rule a near one, so do not resolve it (a group reference costs a member scan).
+    if (!protocolOk && !portsOk) continue;
     const peer = peerContains(index, rule, remote);
     if (peer.kind === 'unknown' || peer.kind === 'partial') continue;
     const misses = (protocolOk ? 0 : 1) + (portsOk ? 0 : 1) + (peer.kind === 'match' ? 0 : 1);
