@@ -30,7 +30,8 @@ export function relevantPeers(index: SnapshotIndex, bound: readonly PreparedNode
   const subnetIds = new Set<string>();
   const profileSeen: boolean[] = [];
   const subnetSeen: boolean[] = [];
-  for (const n of bound) {
+  for (let i = 0; i < bound.length; i++) {
+    const n = bound[i]!;
     if (!profileSeen[n.profile]) {
       profileSeen[n.profile] = true;
       for (const id of n.groupIds) groupIds.add(id);
@@ -73,8 +74,9 @@ interface Entries {
  * one endpoint slot of the node (or, for a pod CIDR, covers part of it); or, for one referenced
  * group, that the slot's address is a member. 0 means no mark.
  *
- * Blocks are answered by scans or range queries (see containedEntries). Mark sets are interned as a trie (set id, next mark)
- * -> set id, with marks applied in one global order, instead of sorting and joining per node.
+ * Blocks are answered by scans or range queries (see containedEntries). Mark sets are interned
+ * as a trie (set id, next mark) -> set id, with marks applied in one global order, instead of
+ * sorting and joining mark lists per node.
  */
 export function markAddresses(index: SnapshotIndex, bound: readonly PreparedNode[], cidrs: ParsedCidr[], groups: string[]): Int32Array {
   const entries: Entries = { node: [], slot: [], address: [] };
@@ -94,10 +96,16 @@ export function markAddresses(index: SnapshotIndex, bound: readonly PreparedNode
   const markCount = (cidrs.length * 2 + groups.length) * SLOT_COUNT;
   // Node positions per bucket, filled for one block or group, then applied as marks base + bucket.
   // A block fills bucket slot * 2 (contains) and slot * 2 + 1 (covers part); a group fills bucket slot.
+  // Buckets are reused with a fill count, so they do not grow again for every block.
   const buckets: number[][] = Array.from({ length: SLOT_COUNT * 2 }, () => []);
+  const filled: number[] = buckets.map(() => 0);
+  const add = (bucket: number, position: number): void => {
+    buckets[bucket]![filled[bucket]!++] = position;
+  };
   const apply = (base: number): void => {
     buckets.forEach((positions, b) => {
-      for (const p of positions) {
+      for (let i = 0; i < filled[b]!; i++) {
+        const p = positions[i]!;
         const key = sets[p]! * markCount + base + b;
         let id = trie.get(key);
         if (id === undefined) {
@@ -106,20 +114,21 @@ export function markAddresses(index: SnapshotIndex, bound: readonly PreparedNode
         }
         sets[p] = id;
       }
-      positions.length = 0;
+      filled[b] = 0;
     });
   };
 
   if (cidrs.length > 0) {
     const inside = containedEntries(entries, cidrs.length);
+    const contained = new Int32Array(entries.address.length);
     const pods = podBlocks(entries);
     cidrs.forEach((c, i) => {
-      for (const k of inside(c)) buckets[entries.slot[k]! * 2]!.push(entries.node[k]!);
+      const count = inside(c, contained);
+      for (let j = 0; j < count; j++) add(entries.slot[contained[j]!]! * 2, entries.node[contained[j]!]!);
       for (const prefix of pods.prefixes[c.family]) {
         if (prefix >= c.prefix) continue;
-        for (const k of pods.withKey(blockKey(c.family, networkOf(c.first, c.family, prefix), prefix))) {
-          buckets[entries.slot[k]! * 2 + 1]!.push(entries.node[k]!);
-        }
+        const covering = pods.withKey(blockKey(c.family, networkOf(c.first, c.family, prefix), prefix));
+        for (let j = 0; j < covering.length; j++) add(entries.slot[covering[j]!]! * 2 + 1, entries.node[covering[j]!]!);
       }
       apply(i * SLOT_COUNT * 2);
     });
@@ -138,12 +147,15 @@ export function markAddresses(index: SnapshotIndex, bound: readonly PreparedNode
     const hit = (k: number, g: number): void => {
       if (markedBy[k] === g) return;
       markedBy[k] = g;
-      buckets[entries.slot[k]!]!.push(entries.node[k]!);
+      add(entries.slot[k]!, entries.node[k]!);
     };
     const groupBase = cidrs.length * SLOT_COUNT * 2;
     groups.forEach((groupId, g) => {
       const members = index.members(groupId);
-      for (const ip of members.ips) for (const k of byHost.get(ip) ?? []) hit(k, g);
+      for (const ip of members.ips) {
+        const hosts = byHost.get(ip);
+        if (hosts) for (let j = 0; j < hosts.length; j++) hit(hosts[j]!, g);
+      }
       if (members.pairs.size > 0) entries.address.forEach((a, k) => members.pairs.containsCidr(a.parsed) && hit(k, g));
       apply(groupBase + g * SLOT_COUNT);
     });
@@ -155,33 +167,34 @@ export function markAddresses(index: SnapshotIndex, bound: readonly PreparedNode
 const SCAN_LIMIT = 32;
 
 /**
- * Positions of the entries whose address lies wholly inside a block. Bounds are compared as
+ * Writes to `out` the positions of the entries whose address lies wholly inside a block, and
+ * returns how many. Bounds are compared as
  * numbers for IPv4 and as bigints only for IPv6. With few blocks a scan per block is cheapest;
  * with many, one sort per family makes each block a range query (blocks x log(entries)).
  */
-function containedEntries(entries: Entries, blockCount: number): (c: ParsedCidr) => number[] {
+function containedEntries(entries: Entries, blockCount: number): (c: ParsedCidr, out: Int32Array) => number {
   const count = entries.address.length;
   const family = entries.address.map((a) => a.family);
   const first = entries.address.map((a) => (a.family === 4 ? Number(a.parsed.first) : a.parsed.first));
   const last = entries.address.map((a) => (a.family === 4 ? Number(a.parsed.last) : a.parsed.last));
   const boundsOf = (c: ParsedCidr): [number | bigint, number | bigint] => (c.family === 4 ? [Number(c.first), Number(c.last)] : [c.first, c.last]);
   if (blockCount <= SCAN_LIMIT) {
-    return (c) => {
+    return (c, out) => {
       const [lo, hi] = boundsOf(c);
-      const out: number[] = [];
-      for (let k = 0; k < count; k++) if (family[k] === c.family && first[k]! >= lo && last[k]! <= hi) out.push(k);
-      return out;
+      let n = 0;
+      for (let k = 0; k < count; k++) if (family[k] === c.family && first[k]! >= lo && last[k]! <= hi) out[n++] = k;
+      return n;
     };
   }
   const sorted = { 4: sortByFirst(first, family, 4), 6: sortByFirst(first, family, 6) };
-  return (c) => {
+  return (c, out) => {
     const order = sorted[c.family];
     const [lo, hi] = boundsOf(c);
-    const out: number[] = [];
+    let n = 0;
     for (let j = lowerBound(order, first, lo); j < order.length && first[order[j]!]! <= hi; j++) {
-      if (last[order[j]!]! <= hi) out.push(order[j]!);
+      if (last[order[j]!]! <= hi) out[n++] = order[j]!;
     }
-    return out;
+    return n;
   };
 }
 
@@ -204,7 +217,7 @@ function sortByFirst(first: readonly (number | bigint)[], family: readonly IpFam
  */
 function podBlocks(entries: Entries): { prefixes: Record<IpFamily, Set<number>>; withKey: (key: number | string) => readonly number[] } {
   const prefixes = { 4: new Set<number>(), 6: new Set<number>() };
-  for (const a of entries.address) if (a.kind === 'cidr') prefixes[a.family].add(a.parsed.prefix);
+  entries.address.forEach((a) => a.kind === 'cidr' && prefixes[a.family].add(a.parsed.prefix));
   let byKey: Map<number | string, number[]> | undefined;
   const withKey = (key: number | string): readonly number[] => {
     if (!byKey) {

@@ -46,9 +46,7 @@ export function buildClasses(index: SnapshotIndex, nodes: PreparedNode[], flows:
   bound.forEach((n, p) => {
     const iface = n.iface!;
     let availability = 0;
-    n.endpoints.forEach((e, slot) => {
-      if (e.kind !== 'missing') availability |= 1 << slot;
-    });
+    for (let slot = 0; slot < n.endpoints.length; slot++) if (n.endpoints[slot]!.kind !== 'missing') availability |= 1 << slot;
     n.addressSignature = intern(signatures, markSets[p]! * 2 ** n.endpoints.length + availability);
     n.subnetSignature = intern(subnetSignatures, n.subnetNumber * bound.length + n.addressSignature);
     const network = intern(networks, iface.networkId);
@@ -64,11 +62,11 @@ export function buildClasses(index: SnapshotIndex, nodes: PreparedNode[], flows:
 
   const groupsOfNodes: { signature: string; members: PreparedNode[] }[] = [];
   for (const members of byKey.values()) groupsOfNodes.push({ signature: describe(index, members[0]!, groupNodes), members });
-  for (const n of nodes) {
+  nodes.forEach((n) => {
     if (n.iface === undefined && n.bound.binding.kind === 'unbound') {
       groupsOfNodes.push({ signature: `unbound: ${n.bound.binding.reason}`, members: [n] });
     }
-  }
+  });
   const names = nodes.map((n) => n.bound.node.name);
   const byNodeName = (a: PreparedNode, b: PreparedNode): number => {
     const x = names[a.index]!;

@@ -73,7 +73,8 @@ export function resolveEndpoints(index: SnapshotIndex, node: ClusterNode, iface:
       if (!onInterface) slots[2 + (own.family === 6 ? 1 : 0)] = MISSING['not-on-interface'];
     }
   }
-  for (const text of node.podCidrs) {
+  for (let i = 0; i < node.podCidrs.length; i++) {
+    const text = node.podCidrs[i]!;
     const c = index.cidr(text);
     if (!c) continue;
     const slot = 4 + (c.family === 6 ? 1 : 0);

@@ -34,7 +34,8 @@ export function evaluate(snapshot: Snapshot, requirements: Requirement[], option
   const classes = buildClasses(index, prepared, flows, options.groupNodes ?? true);
 
   const sizes: EvaluatorSizes = { nodes: Math.max(1, prepared.length), profiles: 1, signatures: 1, subnets: 1, subnetSignatures: 1 };
-  for (const n of prepared) {
+  for (let i = 0; i < prepared.length; i++) {
+    const n = prepared[i]!;
     sizes.profiles = Math.max(sizes.profiles, n.profile + 1);
     sizes.signatures = Math.max(sizes.signatures, n.addressSignature + 1);
     sizes.subnets = Math.max(sizes.subnets, n.subnetNumber + 1);
@@ -43,15 +44,20 @@ export function evaluate(snapshot: Snapshot, requirements: Requirement[], option
   const evaluator = new CellEvaluator(index, sizes);
 
   const cells: CellResult[] = [];
-  for (const source of classes) {
-    for (const destination of classes) {
+  // NOTE: indexed loops: until the optimizing compiler takes over, for-of allocates an
+  // iterator result per step, and an audit runs this loop once over every cell.
+  for (let s = 0; s < classes.length; s++) {
+    const source = classes[s]!;
+    for (let d = 0; d < classes.length; d++) {
+      const destination = classes[d]!;
       const self = source === destination;
       const sourceSize = source.prepared.length;
       if (self && sourceSize < 2) continue;
       const a = source.prepared[0]!;
       const b = self ? source.prepared[1]! : destination.prepared[0]!;
       const pairCount = self ? sourceSize * (sourceSize - 1) : sourceSize * destination.prepared.length;
-      for (const plan of plans) {
+      for (let r = 0; r < plans.length; r++) {
+        const plan = plans[r]!;
         const outcome = evaluator.evaluate(a, b, plan);
         if (!outcome) continue;
         const { verdict, layer, evidence, direction } = outcome;

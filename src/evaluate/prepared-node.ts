@@ -35,7 +35,9 @@ interface GroupSet {
 export function prepareNodes(index: SnapshotIndex, nodes: BoundNode[]): PreparedNode[] {
   // Nodes of one pool list the same groups in the same order: sort, dedupe and intern each listing once.
   let listed = 0;
-  for (const n of nodes) if (n.binding.kind === 'bound') listed += n.binding.iface.securityGroupIds.length;
+  nodes.forEach((n) => {
+    if (n.binding.kind === 'bound') listed += n.binding.iface.securityGroupIds.length;
+  });
   const listings = new ListInterner(listed + 1);
   const groupSets: GroupSet[] = [];
   const profiles = new Map<string, number>();
@@ -100,7 +102,8 @@ class ListInterner {
   /** 0 for the empty list; equal ids for equal lists. */
   intern(list: readonly string[]): number {
     let node = 0;
-    for (const s of list) {
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
       let e = this.elements.get(s);
       if (e === undefined) {
         e = this.elements.size;
