@@ -88,7 +88,8 @@ function intern<K>(table: Map<K, number>, key: K): number {
 }
 
 /**
- * Interns lists of strings as a trie over interned elements. Exact, and it hashes only the
+ * Interns lists of strings as a trie over interned elements (a list equal to the last one seen
+ * with the same last element skips the trie). Exact, and it hashes only the
  * short element strings: joining a long list into one key costs a hash over all of its text.
  * `radix` must exceed both the number of distinct elements and of trie nodes (e.g. the total
  * length of all lists plus one), so that (node, element) keys stay exact integers.
@@ -96,11 +97,23 @@ function intern<K>(table: Map<K, number>, key: K): number {
 class ListInterner {
   private readonly elements = new Map<string, number>();
   private readonly children = new Map<number, number>();
+  /** The last list seen per last element, with its id: most lists repeat one seen before. */
+  private readonly recent = new Map<string, { list: readonly string[]; id: number }>();
 
   constructor(private readonly radix: number) {}
 
   /** 0 for the empty list; equal ids for equal lists. */
   intern(list: readonly string[]): number {
+    if (list.length === 0) return 0;
+    const last = list[list.length - 1]!;
+    const seen = this.recent.get(last);
+    if (seen && sameStrings(seen.list, list)) return seen.id;
+    const id = this.walk(list);
+    this.recent.set(last, { list, id });
+    return id;
+  }
+
+  private walk(list: readonly string[]): number {
     let node = 0;
     for (let i = 0; i < list.length; i++) {
       const s = list[i]!;
@@ -119,4 +132,10 @@ class ListInterner {
     }
     return node;
   }
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
