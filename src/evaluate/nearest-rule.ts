@@ -2,7 +2,7 @@ import type { SecurityGroupRule } from '../model/cloud.js';
 import type { EndpointAddress } from './endpoints.js';
 import { portsCover, protocolMatches, type RequiredTraffic } from './match-protocol-port.js';
 import { peerContains, type PeerMissReason } from './peer-membership.js';
-import { citeSecurityGroupRule, peerPreposition, peerText, protocolNumberName, requiredPortsText, ruleTrafficText } from './rule-text.js';
+import { peerPreposition, peerText, protocolNumberName, requiredPortsText, ruleTrafficText } from './rule-text.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 import type { Evidence } from './types.js';
 
@@ -39,7 +39,7 @@ export function nearestRules(
     if (!protocolOk) mismatch = protocolMismatch(rule, traffic);
     else if (!portsOk) mismatch = `${ruleTrafficText(rule.protocol, rule.ports)} is allowed, not ${requiredPortsText(traffic)}`;
     else mismatch = peerMismatch(rule, remote, peer.kind === 'miss' ? peer.why : 'outside');
-    out.push({ entry: { rule: citeSecurityGroupRule(rule), mismatch }, namesRemote: protocolOk && portsOk });
+    out.push({ entry: { rule: index.citeRule(rule), mismatch }, namesRemote: protocolOk && portsOk });
   }
   return out;
 }

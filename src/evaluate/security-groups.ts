@@ -11,7 +11,6 @@ import {
 } from './match-protocol-port.js';
 import { nearestRules } from './nearest-rule.js';
 import { peerContains } from './peer-membership.js';
-import { citeSecurityGroupRule } from './rule-text.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 import type { Evidence } from './types.js';
 
@@ -56,10 +55,12 @@ export function checkSecurityGroups(index: SnapshotIndex, input: SecurityGroupCh
     else if (!group) unknownCauses.push(`${id} is attached but missing from the inputs`);
     if (!group) continue;
     if (!group.stateful) stateless.push(id);
-    for (const rule of group.rules) if (rule.direction === direction) rules.push(rule);
+    for (const rule of index.groupRules(group, direction)) rules.push(rule);
   }
   const notes = stateless.length > 0 ? [statelessNote(stateless)] : undefined;
-  const base = { layer: 'security-group' as const, check: check as Evidence['check'], objectIds: [...groupIds] };
+  // NOTE: evidence literals are written out, keys in the order reports show them: spreading a
+  // shared base into each one was the main cost of this check.
+  const objectIds = [...groupIds];
 
   let remaining: PortInterval[] = [traffic.ports];
   const contributors: SecurityGroupRule[] = [];
@@ -69,16 +70,19 @@ export function checkSecurityGroups(index: SnapshotIndex, input: SecurityGroupCh
     const peer = peerContains(index, rule, remote);
     if (peer.kind === 'match') {
       if (portsCover(rule.ports, traffic.ports)) {
-        const evidence: Evidence = { ...base, decision: 'allowed', decidingRule: citeSecurityGroupRule(rule), reason: `${what} is allowed by ${rule.groupId} rule ${rule.id}` };
+        const reason = `${what} is allowed by ${rule.groupId} rule ${rule.id}`;
+        const evidence: Evidence = { layer: 'security-group', check, objectIds, decision: 'allowed', decidingRule: index.citeRule(rule), reason };
         return { evidence: withNotes(evidence, notes), namesRemote: false };
       }
       contributors.push(rule);
       remaining = subtractInterval(remaining, portInterval(rule.ports));
       if (remaining.length === 0) {
         const evidence: Evidence = {
-          ...base,
+          layer: 'security-group',
+          check,
+          objectIds,
           decision: 'allowed',
-          decidingRule: citeSecurityGroupRule(contributors[0]!),
+          decidingRule: index.citeRule(contributors[0]!),
           reason: `${what} is allowed by rules ${contributors.map((r) => `${r.groupId}/${r.id}`).join(', ')} together`,
         };
         return { evidence: withNotes(evidence, notes), namesRemote: false };
@@ -98,9 +102,9 @@ export function checkSecurityGroups(index: SnapshotIndex, input: SecurityGroupCh
     if (partial.length > 0) {
       causes.push(`${input.remoteLabel} is only partly covered by ${partial.map((r) => `${r.groupId}/${r.id}`).join(', ')} (partial blocks are not added up)`);
     }
-    evidence = { ...base, decision: 'unknown', reason: `no known ${direction} rule ${where} allows ${input.trafficText} ${prep} ${input.remoteLabel}; ${causes.join('; ')}` };
+    evidence = { layer: 'security-group', check, objectIds, decision: 'unknown', reason: `no known ${direction} rule ${where} allows ${input.trafficText} ${prep} ${input.remoteLabel}; ${causes.join('; ')}` };
   } else {
-    evidence = { ...base, decision: 'blocked', reason: `no ${direction} rule ${where} allows ${input.trafficText} ${prep} ${input.remoteLabel}` };
+    evidence = { layer: 'security-group', check, objectIds, decision: 'blocked', reason: `no ${direction} rule ${where} allows ${input.trafficText} ${prep} ${input.remoteLabel}` };
   }
   if (nearest.length > 0) evidence.nearest = nearest.map((n) => n.entry);
   return { evidence: withNotes(evidence, notes), namesRemote: nearest.some((n) => n.namesRemote) };

@@ -5,11 +5,14 @@ import type {
   NetworkAclEntry,
   NetworkInterface,
   SecurityGroup,
+  SecurityGroupRule,
   Unavailable,
 } from '../model/cloud.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { tryParseCidr, type ParsedCidr } from '../net/cidr.js';
 import { CidrSet } from './cidr-set.js';
+import { citeSecurityGroupRule } from './rule-text.js';
+import type { RuleCitation } from './types.js';
 
 /**
  * Identity of a host address, independent of how it was written (`::1` vs `0::1`).
@@ -62,6 +65,8 @@ export class SnapshotIndex {
   private readonly memberCache = new Map<string, MemberSet>();
   private readonly resolvedCache = new Map<string, ResolvedCidrs>();
   private readonly aclEntryCache = new Map<string, ParsedAclEntry[]>();
+  private readonly rulesBySide = new Map<SecurityGroup, { ingress?: SecurityGroupRule[]; egress?: SecurityGroupRule[] }>();
+  private readonly citations = new Map<SecurityGroupRule, RuleCitation>();
 
   constructor(readonly snapshot: Snapshot) {
     const cloud = snapshot.cloud;
@@ -118,7 +123,27 @@ export class SnapshotIndex {
 
   /** Only failures naming this exact object (a kind-wide failure does not taint objects that were read). */
   unavailableExactly(kind: CloudObjectKind, id: string): Unavailable | undefined {
-    return this.unavailableById.get(`${kind}\0${id}`);
+    return this.unavailableById.size === 0 ? undefined : this.unavailableById.get(`${kind}\0${id}`);
+  }
+
+  /** The group's rules of one direction, in rule order. */
+  groupRules(group: SecurityGroup, direction: Direction): readonly SecurityGroupRule[] {
+    let sides = this.rulesBySide.get(group);
+    if (!sides) {
+      sides = {};
+      this.rulesBySide.set(group, sides);
+    }
+    return (sides[direction] ??= group.rules.filter((r) => r.direction === direction));
+  }
+
+  /** One citation per rule, shared by every evidence that cites it (evidence is read-only). */
+  citeRule(rule: SecurityGroupRule): RuleCitation {
+    let c = this.citations.get(rule);
+    if (!c) {
+      c = citeSecurityGroupRule(rule);
+      this.citations.set(rule, c);
+    }
+    return c;
   }
 
   /** An interface look-up that failed for this address or instance, or the whole interface collection. */
