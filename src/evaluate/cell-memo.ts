@@ -40,12 +40,27 @@ export class IdTable {
   }
 }
 
-/** Evidence numbered in order of creation, so that memo tables and outcome keys hold small integers. */
+/** Verdicts ordered by precedence: blocked beats unknown beats allowed. */
+const RANK: Record<Verdict, number> = { allowed: 0, unknown: 1, blocked: 2 };
+const VERDICTS: readonly Verdict[] = ['allowed', 'unknown', 'blocked'];
+
+/**
+ * Evidence numbered in order of creation, so that memo tables hold small integers. What a
+ * combined verdict reads (decision, layer, side) is kept in columns by id: evidence objects
+ * come in many shapes, and reading their fields in every cell would be megamorphic.
+ */
 export class EvidenceStore {
   private readonly list: Evidence[] = [];
+  readonly rank: number[] = [];
+  readonly layer: Layer[] = [];
+  /** The side a directional check names; undefined when it depends on the position (forwarding). */
+  readonly side: (Direction | undefined)[] = [];
 
   add(e: Evidence): number {
     this.list.push(e);
+    this.rank.push(RANK[e.decision]);
+    this.layer.push(e.layer);
+    this.side.push(sideOfCheck(e));
     return this.list.length - 1;
   }
 
@@ -65,6 +80,7 @@ export class Outcomes {
   private readonly single = new Map<number, CellOutcome>();
   /** Reused by combined(): the caller copies it into its cell at once, so no object per cell is left behind. */
   private readonly scratch: CellOutcome = { verdict: 'allowed', layer: 'security-group', direction: undefined, evidence: [] };
+  private readonly ids = new Int32Array(4);
 
   constructor(private readonly store: EvidenceStore) {}
 
@@ -74,27 +90,29 @@ export class Outcomes {
    * NOTE: the result is valid only until the next call.
    */
   combined(a: number, b: number, c: number, d: number): CellOutcome {
-    const evidence = this.evidence(a, b, c, d);
-    let verdict: Verdict = 'allowed';
-    let at = evidence.length - 1;
-    for (let i = 0; i < evidence.length; i++) {
-      const decision = evidence[i]!.decision;
-      if (decision === 'blocked') {
-        verdict = 'blocked';
+    const ids = this.ids;
+    let n = 0;
+    if (a >= 0) ids[n++] = a;
+    if (b >= 0) ids[n++] = b;
+    if (c >= 0) ids[n++] = c;
+    if (d >= 0) ids[n++] = d;
+    const { rank, layer, side } = this.store;
+    let best = 0;
+    let at = n - 1;
+    for (let i = 0; i < n; i++) {
+      const r = rank[ids[i]!]!;
+      if (r > best) {
+        best = r;
         at = i;
-        break;
-      }
-      if (decision === 'unknown' && verdict === 'allowed') {
-        verdict = 'unknown';
-        at = i;
+        if (r === RANK.blocked) break;
       }
     }
-    const decided = evidence[at]!;
+    const decided = ids[at]!;
     const out = this.scratch;
-    out.verdict = verdict;
-    out.layer = decided.layer;
-    out.direction = verdict === 'allowed' ? undefined : sideOf(decided, at);
-    out.evidence = evidence;
+    out.verdict = VERDICTS[best]!;
+    out.layer = layer[decided]!;
+    out.direction = best === RANK.allowed ? undefined : (side[decided] ?? (at === 0 ? 'egress' : 'ingress'));
+    out.evidence = this.evidence(a, b, c, d);
     return out;
   }
 
@@ -126,8 +144,8 @@ function plain(evidence: Evidence[]): CellOutcome {
   return { verdict: evidence[0]!.decision, layer: evidence[0]!.layer, evidence };
 }
 
-/** Source-side checks are egress, destination-side ones ingress; forwarding evidence is [source, destination]. */
-function sideOf(e: Evidence, position: number): Direction {
+/** Source-side checks are egress, destination-side ones ingress; others (forwarding) take the side of their position. */
+function sideOfCheck(e: Evidence): Direction | undefined {
   switch (e.check) {
     case 'source-egress':
     case 'source-subnet-outbound':
@@ -136,6 +154,6 @@ function sideOf(e: Evidence, position: number): Direction {
     case 'destination-subnet-inbound':
       return 'ingress';
     default:
-      return position === 0 ? 'egress' : 'ingress';
+      return undefined;
   }
 }
