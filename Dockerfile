@@ -30,7 +30,8 @@ ENV NODE_ENV=production \
     SGAUDIT_HOST=0.0.0.0 \
     SGAUDIT_PORT=8080 \
     SGAUDIT_DATA_DIR=/var/lib/sgaudit \
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
+    NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
