@@ -47,8 +47,7 @@ export class PostgresAuditStore implements AuditStore {
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
     try {
-      if (schema !== undefined) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await migrate(pool);
+      await migrate(pool, schema);
     } catch (e) {
       await pool.end();
       throw e;
@@ -121,11 +120,14 @@ function isUuid(s: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 }
 
-async function migrate(pool: pg.Pool): Promise<void> {
+async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [MIGRATION_LOCK]);
+    // Under the lock: two servers starting together would otherwise race inside
+    // CREATE SCHEMA IF NOT EXISTS and one would fail on pg_namespace's unique index.
+    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`);
     const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
