@@ -6,6 +6,7 @@ import { denyingRuleNumber, IMPLICIT_DENY } from '../remediate/nacl-rule-number.
 import { shellCommand } from '../remediate/commands/shell-quote.js';
 import type { FindingGroup } from './finding-groups.js';
 import { compareText } from './order.js';
+import { cidrContainsIp, tryParseCidr, type ParsedCidr } from '../net/cidr.js';
 import { groupLabel, type SnapshotIndex } from './snapshot-index.js';
 
 export function requirementFlow(requirement: Requirement): string {
@@ -67,8 +68,50 @@ function remoteCidrs(index: SnapshotIndex, group: FindingGroup, ingress: boolean
   if (requirement.kind !== 'flow') return 'the peer nodes';
   const endpoint = ingress ? requirement.source : requirement.destination;
   const side = ingress ? 'source' : 'destination';
-  const cover = index.coverer.coverClasses(group.cells.map((c) => c[side]), endpoint, requirement.family);
+  const classes = group.cells.map((c) => c[side]);
+  const cover = index.coverer.coverClasses(classes, endpoint, requirement.family);
+  const vtep = endpoint === 'node-vtep' ? 'vtepIp' : endpoint === 'node-vtep-v6' ? 'vtepIpv6' : undefined;
+  if (vtep !== undefined && remoteMemberCount(classes) < index.snapshot.cluster.nodes.length) {
+    const blocked = blockedAddresses(classes, vtep);
+    // The cover is the rule to add; it is not what is blocked when it also spans node addresses
+    // that already get through. Name the blocked addresses then, so the reason stays true.
+    if (coverSpansOthers(index, cover.cidrs, blocked, vtep)) return listText([...blocked].sort(compareText), 'the peer nodes');
+  }
   return listText(cover.cidrs, 'the peer nodes');
+}
+
+/** Members of the distinct classes; when that is every node, no other node can sit in the cover. */
+function remoteMemberCount(classes: readonly NodeClass[]): number {
+  const seen = new Set<number>();
+  let count = 0;
+  for (const cls of classes) {
+    if (seen.has(cls.id)) continue;
+    seen.add(cls.id);
+    count += cls.members.length;
+  }
+  return count;
+}
+
+function blockedAddresses(classes: readonly NodeClass[], vtep: 'vtepIp' | 'vtepIpv6'): Set<string> {
+  const out = new Set<string>();
+  for (const cls of classes) {
+    for (const m of cls.members) {
+      const ip = m.node[vtep];
+      if (ip !== undefined) out.add(ip);
+    }
+  }
+  return out;
+}
+
+function coverSpansOthers(index: SnapshotIndex, cidrs: readonly string[], blocked: ReadonlySet<string>, vtep: 'vtepIp' | 'vtepIpv6'): boolean {
+  const parsed = cidrs.map((c) => tryParseCidr(c)).filter((c): c is ParsedCidr => c !== undefined);
+  if (parsed.length === 0) return false;
+  for (const node of index.snapshot.cluster.nodes) {
+    const ip = node[vtep];
+    if (ip === undefined || blocked.has(ip)) continue;
+    if (parsed.some((c) => cidrContainsIp(c, ip))) return true;
+  }
+  return false;
 }
 
 function securityGroupReason(index: SnapshotIndex, group: FindingGroup, flow: string): string {
