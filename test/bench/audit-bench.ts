@@ -7,7 +7,7 @@
  * right away, and V8's default 16 MB young generation copies that input in scavenges the parse-only
  * floor never pays. The Docker image sets the same flag (NODE_OPTIONS). The flags in effect are printed.
  *
- * Usage: npm run bench [-- --nodes 5000 --groups 500 --groups-per-pool 10 --runs 5]
+ * Usage: npm run bench [-- --nodes 5000 --groups 500 --groups-per-pool 10 --runs 9]
  * `--groups-per-pool 1` makes every group its own node pool: 500 equivalence classes, the worst case.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -27,7 +27,7 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '5000' },
     groups: { type: 'string', default: '500' },
     'groups-per-pool': { type: 'string', default: '10' },
-    runs: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '9' },
   },
 });
 const nodeCount = Number(values.nodes);
