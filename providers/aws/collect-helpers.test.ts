@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inBatches, MAX_FILTER_VALUES, uniqueSorted } from './batches.js';
+import { inBatches, sameSet, uniqueSorted } from '../../src/collections.js';
+import { inFilterBatches, MAX_FILTER_VALUES } from './batches.js';
 import { awsErrorCode, describeCallFailure } from './collect-errors.js';
 
 describe('inBatches', () => {
@@ -12,7 +13,7 @@ describe('inBatches', () => {
     { n: 401, sizes: [200, 200, 1] },
   ])('$n values -> batches of $sizes', ({ n, sizes }) => {
     const items = Array.from({ length: n }, (_, i) => `10.0.${Math.floor(i / 250)}.${i % 250}`);
-    const batches = inBatches(items);
+    const batches = inFilterBatches(items);
     expect(batches.map((b) => b.length)).toEqual(sizes);
     expect(batches.flat()).toEqual(items);
   });
@@ -27,6 +28,16 @@ describe('inBatches', () => {
 
   it('uniqueSorted removes duplicates and orders, so call counts do not depend on input order', () => {
     expect(uniqueSorted(['sg-b', 'sg-a', 'sg-b'])).toEqual(['sg-a', 'sg-b']);
+  });
+
+  it.each([
+    [['a', 'b'], ['b', 'a'], true],
+    [['a', 'a'], ['a'], true],
+    [['a', 'b'], ['a', 'a'], false],
+    [['a'], ['a', 'b'], false],
+    [[], [], true],
+  ])('sameSet(%j, %j) is %s', (a, b, expected) => {
+    expect(sameSet(a, b)).toBe(expected);
   });
 });
 

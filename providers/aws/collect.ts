@@ -15,7 +15,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Unavailable } from '../../src/model/cloud.js';
 import type { RawDocument } from '../../src/inputs/types.js';
-import { inBatches, MAX_FILTER_VALUES, uniqueSorted } from './batches.js';
+import { uniqueSorted } from '../../src/collections.js';
+import { inFilterBatches, MAX_FILTER_VALUES } from './batches.js';
 import { describeCallFailure } from './collect-errors.js';
 import {
   groupIdsOfInterfaces,
@@ -128,7 +129,7 @@ class AwsCollection {
       throw new RangeError(`at most ${MAX_FILTER_VALUES} VPC ids can scope the interface look-up, got ${vpcIds.length}`);
     }
     const vpcFilter = vpcIds.length > 0 ? [{ Name: 'vpc-id', Values: vpcIds }] : [];
-    for (const batch of inBatches(vtepIps)) {
+    for (const batch of inFilterBatches(vtepIps)) {
       const before = new Set(found.keys());
       const failure = await this.drain(
         'DescribeNetworkInterfaces',
@@ -157,7 +158,7 @@ class AwsCollection {
     while (pending.length > 0) {
       for (const id of pending) requested.add(id);
       const fetched: SecurityGroup[] = [];
-      for (const batch of inBatches(pending)) {
+      for (const batch of inFilterBatches(pending)) {
         const failure = await this.drain(
           'DescribeSecurityGroups',
           paginateDescribeSecurityGroups(this.paging, { Filters: [{ Name: 'group-id', Values: batch }] }),
@@ -175,7 +176,7 @@ class AwsCollection {
 
   async securityGroupRules(groupIds: string[]): Promise<SecurityGroupRule[]> {
     const rules: SecurityGroupRule[] = [];
-    for (const batch of inBatches(groupIds)) {
+    for (const batch of inFilterBatches(groupIds)) {
       const batchRules: SecurityGroupRule[] = [];
       const failure = await this.drain(
         'DescribeSecurityGroupRules',
@@ -193,7 +194,7 @@ class AwsCollection {
 
   async subnets(subnetIds: string[]): Promise<Subnet[]> {
     const subnets: Subnet[] = [];
-    for (const batch of inBatches(subnetIds)) {
+    for (const batch of inFilterBatches(subnetIds)) {
       const failure = await this.drain(
         'DescribeSubnets',
         paginateDescribeSubnets(this.paging, { Filters: [{ Name: 'subnet-id', Values: batch }] }),
@@ -208,7 +209,7 @@ class AwsCollection {
 
   async networkAclsOfSubnets(subnetIds: string[]): Promise<NetworkAcl[]> {
     const acls = new Map<string, NetworkAcl>();
-    for (const batch of inBatches(subnetIds)) {
+    for (const batch of inFilterBatches(subnetIds)) {
       const failure = await this.drain(
         'DescribeNetworkAcls',
         paginateDescribeNetworkAcls(this.paging, { Filters: [{ Name: 'association.subnet-id', Values: batch }] }),

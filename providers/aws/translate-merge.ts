@@ -1,4 +1,5 @@
 import type { NetworkInterface, SecurityGroup, SecurityGroupRule } from '../../src/model/cloud.js';
+import { sameSet } from '../../src/collections.js';
 import type { SourceRef, Warning } from '../../src/model/source.js';
 import type { InterfaceObservation } from './translate-interfaces.js';
 import { describeSource, sameIgnoringSource } from './translate-util.js';
@@ -106,12 +107,6 @@ function reportConflicts(instanceView: NetworkInterface, eniView: NetworkInterfa
       source: eniView.source,
     });
   }
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  const sa = new Set(a);
-  const sb = new Set(b);
-  return sa.size === sb.size && [...sa].every((x) => sb.has(x));
 }
 
 /**

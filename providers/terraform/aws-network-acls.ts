@@ -1,4 +1,5 @@
 import type { Direction, NetworkAcl, NetworkAclEntry } from '../../src/model/cloud.js';
+import { sameSet } from '../../src/collections.js';
 import { networkAclPortValues } from '../aws/translate-protocol.js';
 import { awsCidr, awsProtocol } from './aws-rule-fields.js';
 import { diffNaclEntries } from './diff.js';
@@ -54,11 +55,6 @@ function inlineEntries(obj: PlannedObject, out: ResourceTranslation): NetworkAcl
 
 function subnetIds(obj: PlannedObject): string[] {
   return obj.stringList('subnet_ids', 'the associated subnets decide which nodes the ACL filters');
-}
-
-function sameSet(a: string[], b: string[]): boolean {
-  const sa = new Set(a);
-  return a.length === b.length && b.every((x) => sa.has(x));
 }
 
 /** aws_network_acl: inline entries and subnet associations. */

@@ -1,4 +1,5 @@
 import type { SecurityGroup, SecurityGroupRule } from '../../src/model/cloud.js';
+import { sameSet } from '../../src/collections.js';
 import { InputError } from '../../src/model/source.js';
 import { formatCidr, tryParseCidr } from '../../src/net/cidr.js';
 import { EntryReader, TranslationLog } from '../openstack/translate-context.js';
@@ -136,11 +137,6 @@ function addressPairs(obj: PlannedObject): string[] {
     if (!cidr) b.fail('ip_address', 'not a valid IP address or CIDR', text);
     return formatCidr(cidr);
   });
-}
-
-function sameSet(a: string[], b: string[]): boolean {
-  const sa = new Set(a);
-  return a.length === b.length && b.every((x) => sa.has(x));
 }
 
 /** openstack_networking_port_v2: security groups, port security and allowed address pairs of an existing port. */
