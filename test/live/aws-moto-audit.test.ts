@@ -11,7 +11,7 @@ import { readDocuments } from '../../src/inputs/read-files.js';
 import { emptyInputs, type AuditInputs } from '../../src/inputs/types.js';
 import { readUnavailableFile } from '../../src/inputs/unavailable-file.js';
 import type { AuditReport } from '../../src/report/contract.js';
-import { buildTopology, type Topology, type TopologySpec } from '../support/aws-topology.js';
+import { buildTopology, randomBlock, threeNodeSpec, type Topology } from '../support/aws-topology.js';
 import { flannelConfigMap, nodeListFor } from '../support/cluster-docs.js';
 import { startFaultProxy, type FaultProxy } from '../support/ec2-fault-proxy.js';
 import { flannelNode, startFakeApiServer, vxlanNetConf, writeKubeconfig, type FakeApiServer } from '../support/fake-apiserver.js';
@@ -47,24 +47,7 @@ function nodeInputs(topo: Topology): AuditInputs {
   return inputs;
 }
 
-function block(): number {
-  return 16 + Math.floor(Math.random() * 200);
-}
 
-/** Two nodes per subnet; `nodeRules` are the ingress rules of the one group all nodes share. */
-function spec(b: number, nodeRules: TopologySpec['groups'][string], extra: Partial<TopologySpec> = {}): TopologySpec {
-  return {
-    vpcCidr: `10.${b}.0.0/16`,
-    subnets: { a: `10.${b}.1.0/24`, b: `10.${b}.2.0/24` },
-    groups: { nodes: nodeRules },
-    instances: {
-      a1: { subnet: 'a', ip: `10.${b}.1.11`, groups: ['nodes'] },
-      a2: { subnet: 'a', ip: `10.${b}.1.12`, groups: ['nodes'] },
-      b1: { subnet: 'b', ip: `10.${b}.2.11`, groups: ['nodes'] },
-    },
-    ...extra,
-  };
-}
 
 describe.skipIf(!ok)('live AWS audit against moto: verdicts match the topology', () => {
   let client: EC2Client;
@@ -78,8 +61,8 @@ describe.skipIf(!ok)('live AWS audit against moto: verdicts match the topology',
   }
 
   it('UDP 8472 missing from the node group: every pair is blocked at the security group', async () => {
-    const b = block();
-    const topo = await buildTopology(client, spec(b, [
+    const b = randomBlock();
+    const topo = await buildTopology(client, threeNodeSpec(b, [
       { protocol: 'tcp', port: 8472, from: { cidr: `10.${b}.0.0/16` } },
       { protocol: 'tcp', port: 22, from: { cidr: `10.${b}.0.0/16` } },
     ]));
@@ -94,7 +77,7 @@ describe.skipIf(!ok)('live AWS audit against moto: verdicts match the topology',
   });
 
   it('UDP 8472 from the group itself: every pair is allowed', async () => {
-    const topo = await buildTopology(client, spec(block(), [{ protocol: 'udp', port: 8472, from: { group: 'nodes' } }]));
+    const topo = await buildTopology(client, threeNodeSpec(randomBlock(), [{ protocol: 'udp', port: 8472, from: { group: 'nodes' } }]));
     const { report } = await auditLive(topo);
     expect(Object.values(pairVerdicts(report))).toEqual(Array(6).fill('allowed'));
     expect(report.summary).toMatchObject({ allowed: 6, blocked: 0, unknown: 0 });
@@ -102,10 +85,10 @@ describe.skipIf(!ok)('live AWS audit against moto: verdicts match the topology',
   });
 
   it('UDP 8472 through a prefix list that covers only subnet a: pairs into b-sources are blocked, the rest allowed', async () => {
-    const b = block();
+    const b = randomBlock();
     const topo = await buildTopology(
       client,
-      spec(b, [{ protocol: 'udp', port: 8472, from: { prefixList: 'nodes-a' } }], { prefixLists: { 'nodes-a': [`10.${b}.1.0/24`] } }),
+      threeNodeSpec(b, [{ protocol: 'udp', port: 8472, from: { prefixList: 'nodes-a' } }], { prefixLists: { 'nodes-a': [`10.${b}.1.0/24`] } }),
     );
     const { report } = await auditLive(topo);
     expect(pairVerdicts(report)).toEqual({
@@ -119,10 +102,10 @@ describe.skipIf(!ok)('live AWS audit against moto: verdicts match the topology',
   });
 
   it('a NACL denying UDP 8472 into subnet b from subnet a blocks a->b only; same-subnet pairs never cross it', async () => {
-    const b = block();
+    const b = randomBlock();
     const topo = await buildTopology(
       client,
-      spec(b, [{ protocol: 'udp', port: 8472, from: { group: 'nodes' } }], {
+      threeNodeSpec(b, [{ protocol: 'udp', port: 8472, from: { group: 'nodes' } }], {
         nacls: {
           guard: {
             subnets: ['b'],
@@ -156,7 +139,7 @@ describe.skipIf(!ok)('live AWS audit against moto: verdicts match the topology',
     });
 
     it('throttled DescribeSecurityGroups on an otherwise open topology: every pair unknown, with the AWS error', async () => {
-      const topo = await buildTopology(client, spec(block(), [{ protocol: 'udp', port: 8472, from: { group: 'nodes' } }]));
+      const topo = await buildTopology(client, threeNodeSpec(randomBlock(), [{ protocol: 'udp', port: 8472, from: { group: 'nodes' } }]));
       proxy = await startFaultProxy(MOTO_ENDPOINT, [
         { action: 'DescribeSecurityGroups', code: 'RequestLimitExceeded', message: 'Request limit exceeded.' },
       ]);
@@ -168,7 +151,7 @@ describe.skipIf(!ok)('live AWS audit against moto: verdicts match the topology',
     });
 
     it('throttled NACL look-up: same-subnet pairs still allowed, cross-subnet pairs unknown', async () => {
-      const topo = await buildTopology(client, spec(block(), [{ protocol: 'udp', port: 8472, from: { group: 'nodes' } }]));
+      const topo = await buildTopology(client, threeNodeSpec(randomBlock(), [{ protocol: 'udp', port: 8472, from: { group: 'nodes' } }]));
       proxy = await startFaultProxy(MOTO_ENDPOINT, [
         { action: 'DescribeNetworkAcls', code: 'RequestLimitExceeded', message: 'Request limit exceeded.' },
       ]);
@@ -202,8 +185,8 @@ describe.skipIf(!ok)('live AWS audit against moto: verdicts match the topology',
     }
 
     it('audit --kubeconfig --context --aws-region gives the same verdicts as the file path', async () => {
-      const b = block();
-      const topo = await buildTopology(client, spec(b, [{ protocol: 'udp', port: 8472, from: { cidr: `10.${b}.1.0/24` } }]));
+      const b = randomBlock();
+      const topo = await buildTopology(client, threeNodeSpec(b, [{ protocol: 'udp', port: 8472, from: { cidr: `10.${b}.1.0/24` } }]));
       const kubeconfig = await serveClusterFor(topo);
       const live = await collectLiveInputs(emptyInputs(), {
         kubernetes: { kubeconfig, context: 'fake' },
@@ -225,7 +208,7 @@ describe.skipIf(!ok)('live AWS audit against moto: verdicts match the topology',
     });
 
     it('collect --out writes documents an offline audit reads back to the same report, failures included', async () => {
-      const topo = await buildTopology(client, spec(block(), [{ protocol: 'udp', port: 8472, from: { group: 'nodes' } }]));
+      const topo = await buildTopology(client, threeNodeSpec(randomBlock(), [{ protocol: 'udp', port: 8472, from: { group: 'nodes' } }]));
       const kubeconfig = await serveClusterFor(topo);
       const proxy = await startFaultProxy(MOTO_ENDPOINT, [
         { action: 'DescribeNetworkAcls', code: 'RequestLimitExceeded', message: 'Request limit exceeded.' },

@@ -16,7 +16,7 @@ import { sha256 } from '../../src/http/auth.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
 import { resolveSettings } from '../../src/http/settings.js';
 import type { AuditReport } from '../../src/report/contract.js';
-import { buildTopology, type Topology, type TopologySpec } from '../support/aws-topology.js';
+import { buildTopology, randomBlock, threeNodeSpec, type Topology } from '../support/aws-topology.js';
 import { flannelNode, startFakeApiServer, vxlanNetConf, writeKubeconfig, type FakeApiServer } from '../support/fake-apiserver.js';
 import { MOTO_ENDPOINT, motoClient, motoReachable } from '../support/moto.js';
 import { expectConformsToSpec } from '../support/openapi-response.js';
@@ -102,24 +102,7 @@ async function expectStored(server: RunningServer, created: Response, cluster: s
   expect(listed.body.items.map((i: { id: string }) => i.id)).toEqual([created.body.id]);
 }
 
-function block(): number {
-  return 16 + Math.floor(Math.random() * 200);
-}
 
-/** Three nodes in two subnets of a new VPC, all in one group with `nodeRules` as ingress. */
-function awsSpec(b: number, nodeRules: TopologySpec['groups'][string], extra: Partial<TopologySpec> = {}): TopologySpec {
-  return {
-    vpcCidr: `10.${b}.0.0/16`,
-    subnets: { a: `10.${b}.1.0/24`, b: `10.${b}.2.0/24` },
-    groups: { nodes: nodeRules },
-    instances: {
-      a1: { subnet: 'a', ip: `10.${b}.1.11`, groups: ['nodes'] },
-      a2: { subnet: 'a', ip: `10.${b}.1.12`, groups: ['nodes'] },
-      b1: { subnet: 'b', ip: `10.${b}.2.11`, groups: ['nodes'] },
-    },
-    ...extra,
-  };
-}
 
 function nodesOf(topo: Topology): { name: string; ip: string; instanceId: string }[] {
   return Object.keys(topo.ips).sort().map((name) => ({ name, ip: topo.ips[name]!, instanceId: topo.instanceIds[name]! }));
@@ -135,15 +118,15 @@ describe.skipIf(!awsOk)('REST live targets: Kubernetes (fake API server) + AWS (
 
   beforeAll(async () => {
     const client: EC2Client = motoClient();
-    const b = block();
-    blockedTopo = await buildTopology(client, awsSpec(b, [
+    const b = randomBlock();
+    blockedTopo = await buildTopology(client, threeNodeSpec(b, [
       { protocol: 'tcp', port: 8472, from: { cidr: `10.${b}.0.0/16` } },
       { protocol: 'tcp', port: 22, from: { cidr: `10.${b}.0.0/16` } },
     ]));
-    const p = block();
+    const p = randomBlock();
     partialTopo = await buildTopology(
       client,
-      awsSpec(p, [{ protocol: 'udp', port: 8472, from: { prefixList: 'nodes-a' } }], { prefixLists: { 'nodes-a': [`10.${p}.1.0/24`] } }),
+      threeNodeSpec(p, [{ protocol: 'udp', port: 8472, from: { prefixList: 'nodes-a' } }], { prefixLists: { 'nodes-a': [`10.${p}.1.0/24`] } }),
     );
     const blocked = await fakeCluster(nodesOf(blockedTopo));
     const partial = await fakeCluster(nodesOf(partialTopo));

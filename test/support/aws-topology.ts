@@ -186,3 +186,23 @@ function permission(rule: IngressRule, topo: Topology): IpPermission {
   if ('group' in from) return { ...base, UserIdGroupPairs: [{ GroupId: required(topo.groupIds[from.group], `group ${from.group}`) }] };
   return { ...base, PrefixListIds: [{ PrefixListId: required(topo.prefixListIds[from.prefixList], `prefix list ${from.prefixList}`) }] };
 }
+
+/** A random second octet, so topologies of concurrent tests and runs never share addresses. */
+export function randomBlock(): number {
+  return 16 + Math.floor(Math.random() * 200);
+}
+
+/** Three nodes in two subnets of a new VPC (10.b.0.0/16), all in one group with `nodeRules` as ingress. */
+export function threeNodeSpec(b: number, nodeRules: TopologySpec['groups'][string], extra: Partial<TopologySpec> = {}): TopologySpec {
+  return {
+    vpcCidr: `10.${b}.0.0/16`,
+    subnets: { a: `10.${b}.1.0/24`, b: `10.${b}.2.0/24` },
+    groups: { nodes: nodeRules },
+    instances: {
+      a1: { subnet: 'a', ip: `10.${b}.1.11`, groups: ['nodes'] },
+      a2: { subnet: 'a', ip: `10.${b}.1.12`, groups: ['nodes'] },
+      b1: { subnet: 'b', ip: `10.${b}.2.11`, groups: ['nodes'] },
+    },
+    ...extra,
+  };
+}
