@@ -3,7 +3,8 @@ import { addLiveOptions, liveOptionsFrom, type LiveCliOptions } from './live-opt
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { collectLiveInputs, type LiveCollection, type LiveOptions } from '../inputs/live.js';
-import { addOpenstackOptions, collectOpenstackInputs, type OpenstackCliOptions } from './openstack-options.js';
+import { collectOpenstackInputs } from '../inputs/live-openstack.js';
+import { addOpenstackOptions, type OpenstackCliOptions } from './openstack-options.js';
 import { readDocuments } from '../inputs/read-files.js';
 import { emptyInputs, type AuditInputs, type RawDocument } from '../inputs/types.js';
 import { InputError, type Warning } from '../model/source.js';

@@ -5,7 +5,8 @@ import { InputError } from '../model/source.js';
 import { readUnavailableFile } from '../inputs/unavailable-file.js';
 import { addFileInputOptions, readFileInputs, type FileInputOptions } from './file-inputs.js';
 import { addLiveOptions, liveOptionsFrom, type LiveCliOptions } from './live-options.js';
-import { addOpenstackOptions, collectOpenstackInputs, type OpenstackCliOptions } from './openstack-options.js';
+import { collectOpenstackInputs } from '../inputs/live-openstack.js';
+import { addOpenstackOptions, type OpenstackCliOptions } from './openstack-options.js';
 
 /** Every input flag of `audit`, `collect` and `whatif`: native files plus the live sources. */
 export interface InputCliOptions extends FileInputOptions, LiveCliOptions, OpenstackCliOptions {

@@ -1,4 +1,4 @@
-import { collectOpenstackInputs } from '../cli/openstack-options.js';
+import { collectOpenstackInputs } from '../inputs/live-openstack.js';
 import { collectLiveInputs, type LiveOptions } from '../inputs/live.js';
 import { emptyInputs, type AuditInputs } from '../inputs/types.js';
 import type { Warning } from '../model/source.js';

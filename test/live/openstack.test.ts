@@ -12,7 +12,7 @@ import { resolveOpenstackCloud } from '../../providers/openstack/config.js';
 import { createHttpClient } from '../../providers/openstack/http.js';
 import { KeystoneError, KeystoneSession } from '../../providers/openstack/keystone.js';
 import { NEUTRON_COLLECTIONS, NeutronClient } from '../../providers/openstack/neutron.js';
-import { collectOpenstackInputs } from '../../src/cli/openstack-options.js';
+import { collectOpenstackInputs } from '../../src/inputs/live-openstack.js';
 import { requireTier } from '../support/tier.js';
 import { CLOUDS_FILE, lockCloud, NAME_PREFIX, NeutronAdmin, nodeList, openstackReachable, testConfigEnv } from './openstack-fixture.js';
 
