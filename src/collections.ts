@@ -19,3 +19,12 @@ export function inBatches<T>(items: readonly T[], size: number): T[][] {
 export function uniqueSorted(items: Iterable<string>): string[] {
   return [...new Set(items)].sort();
 }
+
+/**
+ * `table[key]` for a key that comes from input. A plain lookup would also find what every
+ * object inherits: `"constructor"` or `"__proto__"` as a protocol, a document key or a
+ * resource type would read Object.prototype's members instead of "not found".
+ */
+export function ownEntry<V>(table: Readonly<Record<string, V>>, key: string): V | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}

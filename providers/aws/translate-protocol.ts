@@ -1,4 +1,5 @@
 import type { PortMatch, ProtocolMatch } from '../../src/model/cloud.js';
+import { ownEntry } from '../../src/collections.js';
 import type { Warning } from '../../src/model/source.js';
 import { child, fail, isJsonObject, optInteger, warning, type At, type JsonObject } from './translate-read.js';
 import { AwsWarningCode } from './translate-warnings.js';
@@ -20,7 +21,7 @@ export function parseProtocol(value: unknown, where: At): ProtocolMatch {
   if (typeof text === 'string') {
     const lower = text.trim().toLowerCase();
     if (lower === '-1') return { kind: 'any' };
-    const named = NAMED[lower];
+    const named = ownEntry(NAMED, lower);
     if (named !== undefined) return { kind: 'number', number: named };
     if (/^\d{1,3}$/.test(lower)) {
       const n = Number(lower);

@@ -92,7 +92,7 @@ function readDocument(doc: RawDocument, out: Collected, warnings: Warning[], pro
   const root = at(doc.name, '');
   const body = asObject(doc.body, root, 'an EC2 export (the JSON output of an `aws ec2 describe-…` command)');
   const keys = Object.keys(body);
-  const recognized = keys.filter((k) => k in EXPORT_KEYS);
+  const recognized = keys.filter((k) => Object.hasOwn(EXPORT_KEYS, k));
   if (recognized.length === 0) {
     fail(
       root,
@@ -101,7 +101,7 @@ function readDocument(doc: RawDocument, out: Collected, warnings: Warning[], pro
     );
   }
   for (const key of keys) {
-    if (key in EXPORT_KEYS || ENVELOPE_KEYS.has(key)) continue;
+    if (Object.hasOwn(EXPORT_KEYS, key) || ENVELOPE_KEYS.has(key)) continue;
     if (key === 'PrefixListId' && recognized.includes('Entries')) continue;
     warnings.push(
       warning(AwsWarningCode.ignoredKey, `top-level key "${key}" is not an EC2 export this tool reads; ignored`, child(root, key)),

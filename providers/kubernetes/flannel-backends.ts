@@ -1,4 +1,5 @@
 import type { FlannelBackend, FlannelBackendType } from '../../src/model/cluster.js';
+import { ownEntry } from '../../src/collections.js';
 import type { GoJsonReader } from './go-json.js';
 
 /** Backends whose node-to-node traffic sgaudit knows how to audit, in documentation order. */
@@ -16,7 +17,7 @@ const UNAUDITABLE_BACKENDS: Record<string, string> = {
 export function unsupportedBackendReason(type: string): string {
   const supported = `supported types: ${SUPPORTED_BACKENDS.join(', ')}`;
   if (REMOVED_BACKENDS.has(type)) return `backend type ${JSON.stringify(type)} was removed in flannel v0.20.0; ${supported}`;
-  const why = UNAUDITABLE_BACKENDS[type];
+  const why = ownEntry(UNAUDITABLE_BACKENDS, type);
   if (why) return `backend type ${JSON.stringify(type)} is not supported by sgaudit (${why}); ${supported}`;
   return `unknown flannel backend type ${JSON.stringify(type)}; ${supported}`;
 }

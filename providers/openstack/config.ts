@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { ownEntry } from '../../src/collections.js';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { DomainRef, EndpointInterface, KeystoneAuth, OpenstackCloud, ProjectRef, TlsSettings, UserRef } from './cloud-config.js';
@@ -214,7 +215,7 @@ function resolveAuth(read: SettingReader): KeystoneAuth {
 function authMethod(read: SettingReader): KeystoneAuth['method'] {
   const type = read.string('auth_type');
   if (type !== undefined) {
-    const method = AUTH_TYPES[type.toLowerCase()];
+    const method = ownEntry(AUTH_TYPES, type.toLowerCase());
     if (!method) {
       const at = read.where('auth_type');
       throw configError(at.document, at.pointer, `unsupported auth_type; sgaudit supports ${Object.keys(AUTH_TYPES).join(', ')}`, type);
@@ -266,7 +267,7 @@ const INTERFACES: Readonly<Record<string, EndpointInterface>> = {
 function endpointInterface(read: SettingReader, override: string | undefined): EndpointInterface {
   const raw = override ?? read.string('interface') ?? read.string('endpoint_type');
   if (raw === undefined) return 'public';
-  const value = INTERFACES[raw.toLowerCase()];
+  const value = ownEntry(INTERFACES, raw.toLowerCase());
   if (value) return value;
   const at = override !== undefined ? { document: 'command line', pointer: '/--os-interface' } : read.where('interface');
   throw configError(at.document, at.pointer, 'interface must be public, internal or admin', raw);

@@ -1,4 +1,5 @@
 import type { IpFamily, ProtocolMatch } from '../../src/model/cloud.js';
+import { ownEntry } from '../../src/collections.js';
 
 /**
  * Protocol names the Neutron security-group API accepts, with their IANA numbers
@@ -76,7 +77,7 @@ function parseProtocolValue(value: unknown): ProtocolParse {
   const text = value.trim().toLowerCase();
   if (text === 'any') return { ok: true, protocol: ANY };
   if (/^\d+$/.test(text)) return fromNumber(Number(text));
-  const number = NEUTRON_PROTOCOL_NUMBERS[text];
+  const number = ownEntry(NEUTRON_PROTOCOL_NUMBERS, text);
   if (number === undefined) {
     return {
       ok: false,

@@ -49,7 +49,7 @@ export function splitDocument(doc: RawDocument, log: TranslationLog): Section[] 
     return [];
   }
   const keys = Object.keys(body).filter((k) => !k.endsWith('_links'));
-  const unknown = keys.filter((k) => !(k in TOP_LEVEL_KEYS));
+  const unknown = keys.filter((k) => !Object.hasOwn(TOP_LEVEL_KEYS, k));
   if (unknown.length > 0 || keys.length === 0) {
     log.problem(doc.name, '', unknownKeysReason(Object.keys(body)));
     return [];

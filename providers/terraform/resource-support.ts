@@ -1,4 +1,5 @@
 import { translateAwsNetworkAcl, translateAwsNetworkAclRule } from './aws-network-acls.js';
+import { ownEntry } from '../../src/collections.js';
 import {
   translateAwsSecurityGroup,
   translateAwsSecurityGroupRule,
@@ -75,11 +76,11 @@ function configMapName(obj: Record<string, unknown> | null): string | undefined 
 
 export function classifyResource(ctx: ResourceContext): Classification {
   const { type, action, before, after, afterUnknown } = ctx.change;
-  const translate = SUPPORTED[type];
+  const translate = ownEntry(SUPPORTED, type);
   if (translate) return { kind: 'supported', translate };
-  const fixed = UNSUPPORTED[type] ?? UNSUPPORTED_PREFIXES.find(([p]) => type.startsWith(p))?.[1];
+  const fixed = ownEntry(UNSUPPORTED, type) ?? UNSUPPORTED_PREFIXES.find(([p]) => type.startsWith(p))?.[1];
   if (fixed) return { kind: 'unsupported', reason: fixed };
-  const keys = TRAFFIC_ATTRIBUTES[type];
+  const keys = ownEntry(TRAFFIC_ATTRIBUTES, type);
   if (keys) {
     if (action === 'update') {
       const changed = changedAttributes(before, after, afterUnknown, keys);

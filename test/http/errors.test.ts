@@ -63,6 +63,17 @@ describe('problem+json error paths', () => {
     expect(res.body.errors).toContainEqual(expect.objectContaining({ pointer: '/inputs/aws/1/SecurityGroups/0/IpPermissions/0/IpRanges/0/CidrIp', value: '10.0.0.0/33' }));
   });
 
+  it('answers documents keyed by inherited names ("__proto__", "constructor") with 422, not 500', async () => {
+    const body = incidentBody();
+    // A raw JSON body: JSON.stringify of an object literal would drop a "__proto__" key.
+    const raw = JSON.stringify(body).replace('"inputs":{', '"inputs":{"aws":[{"__proto__":[]},{"constructor":[]}],');
+    const res = await post().set('Content-Type', 'application/json').send(raw);
+    expect(res.status).toBe(422);
+    expectConformsToSpec(res, 'createAudit');
+    const pointers = res.body.errors.map((e: { pointer: string }) => e.pointer);
+    expect(pointers).toEqual(expect.arrayContaining(['/inputs/aws/0', '/inputs/aws/1']));
+  });
+
   it('leaves values larger than 1 KB out of errors', async () => {
     const big = { kind: 'Mystery', padding: 'x'.repeat(5000) };
     const res = await post().send({ inputs: { nodes: big } });
