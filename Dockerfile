@@ -15,6 +15,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY providers ./providers
 COPY rules ./rules
+COPY scripts ./scripts
 RUN npm run build
 
 # ---- prod-deps: production dependencies only, native addon built for this platform

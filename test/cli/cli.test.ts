@@ -374,6 +374,12 @@ describe.skipIf(!builtAvailable)('built bin (dist/src/cli/bin.js, as npx sgaudit
     expect(report.remediations[0]!.commands.cli).toContain(FIX_COMMAND);
   });
 
+  it('is executable itself through its shebang, as the npx/npm bin shim runs it', () => {
+    const r = spawnCli([BUILT_BIN], ['demo', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as AuditReport).summary.blocked).toBe(12);
+  });
+
   it('audit exits 1 on the incident and 0 on the healthy cluster', () => {
     expect(spawnCli([process.execPath, BUILT_BIN], ['audit', ...incidentArgsFromRoot()]).code).toBe(1);
     const healthy = spawnCli([process.execPath, BUILT_BIN], ['audit', ...healthyArgsFromRoot()]);
