@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RULE_SETS, validateCatalog, validateRequirements } from './catalog.js';
 import { SUPPORTED_BACKENDS } from '../providers/kubernetes/flannel-backends.js';
-import type { Requirement } from './requirement.js';
+import type { Requirement } from '../src/model/requirement.js';
 
 const rulesDir = fileURLToPath(new URL('.', import.meta.url));
 const backendFiles = readdirSync(rulesDir).filter((f) => /^flannel-.*\.ts$/.test(f) && !f.endsWith('.test.ts'));

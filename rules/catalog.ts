@@ -1,6 +1,6 @@
 import type { ClusterNode, FlannelBackend, FlannelBackendType, FlannelConfig } from '../src/model/cluster.js';
 import type { Warning } from '../src/model/source.js';
-import type { Requirement } from './requirement.js';
+import type { Requirement } from '../src/model/requirement.js';
 import type { BackendRuleSet, RuleContext } from './rule-set.js';
 import { flannelVxlan } from './flannel-vxlan.js';
 import { flannelUdp } from './flannel-udp.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterNode, FlannelBackend, FlannelConfig } from '../src/model/cluster.js';
-import type { FlowRequirement, Requirement } from './requirement.js';
+import type { FlowRequirement, Requirement } from '../src/model/requirement.js';
 import { requirementsFor } from './catalog.js';
 
 function node(name: string, os: 'linux' | 'windows' = 'linux'): ClusterNode {

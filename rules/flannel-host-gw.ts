@@ -1,4 +1,4 @@
-import type { Requirement } from './requirement.js';
+import type { Requirement } from '../src/model/requirement.js';
 import { BACKENDS_DOC, directPodTraffic, type BackendRuleSet } from './rule-set.js';
 
 export const flannelHostGw: BackendRuleSet<'host-gw'> = {

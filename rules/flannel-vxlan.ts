@@ -1,6 +1,6 @@
 import type { Warning } from '../src/model/source.js';
 import type { FlannelBackend } from '../src/model/cluster.js';
-import type { Requirement } from './requirement.js';
+import type { Requirement } from '../src/model/requirement.js';
 import { BACKENDS_DOC, UDP, directPodTraffic, flow, type BackendRuleSet, type RuleContext } from './rule-set.js';
 
 type Vxlan = Extract<FlannelBackend, { type: 'vxlan' }>;

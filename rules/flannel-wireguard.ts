@@ -1,5 +1,5 @@
 import type { Warning } from '../src/model/source.js';
-import type { Requirement } from './requirement.js';
+import type { Requirement } from '../src/model/requirement.js';
 import { BACKENDS_DOC, UDP, flow, type BackendRuleSet } from './rule-set.js';
 
 export const WIREGUARD_DEFAULT_PORT = 51820;

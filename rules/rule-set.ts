@@ -1,6 +1,6 @@
 import type { ClusterNode, FlannelBackend, FlannelBackendType, FlannelConfig } from '../src/model/cluster.js';
 import type { Warning } from '../src/model/source.js';
-import type { FlowRequirement, Requirement } from './requirement.js';
+import type { FlowRequirement, Requirement } from '../src/model/requirement.js';
 
 export const BACKENDS_DOC = 'https://github.com/flannel-io/flannel/blob/master/Documentation/backends.md';
 

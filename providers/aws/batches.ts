@@ -1,4 +1,4 @@
-import { inBatches } from '../../src/collections.js';
+import { inBatches } from '../../src/model/collections.js';
 
 /** EC2 rejects more than 200 values in one filter (FilterLimitExceeded). */
 export const MAX_FILTER_VALUES = 200;

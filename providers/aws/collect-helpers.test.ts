@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inBatches, sameSet, uniqueSorted } from '../../src/collections.js';
+import { inBatches, sameSet, uniqueSorted } from '../../src/model/collections.js';
 import { inFilterBatches, MAX_FILTER_VALUES } from './batches.js';
 import { awsErrorCode, describeCallFailure } from './collect-errors.js';
 

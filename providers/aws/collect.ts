@@ -14,8 +14,8 @@ import {
   type Subnet,
 } from '@aws-sdk/client-ec2';
 import type { Unavailable } from '../../src/model/cloud.js';
-import type { RawDocument } from '../../src/inputs/types.js';
-import { uniqueSorted } from '../../src/collections.js';
+import type { RawDocument } from '../../src/model/documents.js';
+import { uniqueSorted } from '../../src/model/collections.js';
 import { inFilterBatches, MAX_FILTER_VALUES } from './batches.js';
 import { describeCallFailure } from './collect-errors.js';
 import {

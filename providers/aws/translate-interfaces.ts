@@ -16,7 +16,7 @@ import {
   type At,
   type JsonObject,
 } from './translate-read.js';
-import { isValidIp } from '../../src/net/cidr.js';
+import { isValidIp } from '../../src/model/cidr.js';
 import { withoutUndefined } from './translate-util.js';
 import { AwsWarningCode } from './translate-warnings.js';
 

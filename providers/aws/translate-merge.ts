@@ -1,5 +1,5 @@
 import type { NetworkInterface, SecurityGroup, SecurityGroupRule } from '../../src/model/cloud.js';
-import { sameSet } from '../../src/collections.js';
+import { sameSet } from '../../src/model/collections.js';
 import type { SourceRef, Warning } from '../../src/model/source.js';
 import type { InterfaceObservation } from './translate-interfaces.js';
 import { describeSource, sameIgnoringSource } from './translate-util.js';

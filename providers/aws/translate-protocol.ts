@@ -1,5 +1,5 @@
 import type { PortMatch, ProtocolMatch } from '../../src/model/cloud.js';
-import { ownEntry } from '../../src/collections.js';
+import { ownEntry } from '../../src/model/collections.js';
 import type { Warning } from '../../src/model/source.js';
 import { child, fail, isJsonObject, optInteger, warning, type At, type JsonObject } from './translate-read.js';
 import { AwsWarningCode } from './translate-warnings.js';

@@ -1,5 +1,5 @@
 import { InputError, pointerJoin, type InputProblem, type SourceRef, type Warning } from '../../src/model/source.js';
-import { canonicalCidr, isValidIp } from '../../src/net/cidr.js';
+import { canonicalCidr, isValidIp } from '../../src/model/cidr.js';
 
 /**
  * Field readers for native EC2 JSON. Each takes the object and the JSON pointer

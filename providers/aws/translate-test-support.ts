@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError, type InputProblem } from '../../src/model/source.js';
-import type { RawDocument } from '../../src/inputs/types.js';
-import type { CloudTranslation } from '../../src/inputs/types.js';
+import type { RawDocument } from '../../src/model/documents.js';
+import type { CloudTranslation } from '../../src/model/documents.js';
 import { translateAwsDocuments } from './translate.js';
 
 /** Test helpers for the AWS translator tests (not used by production code). */

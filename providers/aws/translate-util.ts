@@ -1,5 +1,5 @@
 import type { IpFamily } from '../../src/model/cloud.js';
-import { tryParseCidr } from '../../src/net/cidr.js';
+import { tryParseCidr } from '../../src/model/cidr.js';
 
 /**
  * Drops keys whose value is undefined, so that optional fields the export did not carry

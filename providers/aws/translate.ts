@@ -9,7 +9,7 @@ import type {
   Unavailable,
 } from '../../src/model/cloud.js';
 import { InputError, type InputProblem, type Warning } from '../../src/model/source.js';
-import type { CloudTranslation, RawDocument } from '../../src/inputs/types.js';
+import type { CloudTranslation, RawDocument } from '../../src/model/documents.js';
 import { parseInstance, parseNetworkInterface, type InterfaceObservation } from './translate-interfaces.js';
 import { assembleSecurityGroups, dedupeByKey, mergeInterfaceViews } from './translate-merge.js';
 import { parseNetworkAcl } from './translate-network-acls.js';

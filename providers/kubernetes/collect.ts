@@ -1,7 +1,7 @@
 import { CoreV1Api, type V1ConfigMap, type V1Node, type V1NodeList } from '@kubernetes/client-node';
 // client-node does not re-export its generated serializer; it is the one its own API classes use.
 import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
-import type { RawDocument } from '../../src/inputs/types.js';
+import type { RawDocument } from '../../src/model/documents.js';
 import type { Warning } from '../../src/model/source.js';
 import {
   describeKubernetesFailure,

@@ -1,5 +1,5 @@
 import type { FlannelBackend, FlannelBackendType } from '../../src/model/cluster.js';
-import { ownEntry } from '../../src/collections.js';
+import { ownEntry } from '../../src/model/collections.js';
 import type { GoJsonReader } from './go-json.js';
 
 /** Backends whose node-to-node traffic sgaudit knows how to audit, in documentation order. */

@@ -1,6 +1,6 @@
 import type { ClusterNode, FlannelBackend, FlannelConfig } from '../../src/model/cluster.js';
 import { pointerJoin } from '../../src/model/source.js';
-import type { IssueCollector } from '../../src/inputs/issues.js';
+import type { IssueCollector } from '../../src/model/issues.js';
 import { FLANNEL_ANNOTATION } from './flannel-annotations.js';
 import { isSupportedBackend, unsupportedBackendReason } from './flannel-backends.js';
 

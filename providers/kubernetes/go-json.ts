@@ -1,5 +1,5 @@
 import { pointerJoin } from '../../src/model/source.js';
-import { describeType, isPlainObject, type IssueCollector } from '../../src/inputs/issues.js';
+import { describeType, isPlainObject, type IssueCollector } from '../../src/model/issues.js';
 
 /**
  * Reads flannel's JSON the way flannel's Go code does (encoding/json into structs):

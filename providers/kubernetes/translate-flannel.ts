@@ -1,9 +1,9 @@
 import type { ClusterNode, FlannelBackend, FlannelConfig, FlannelConfigOrigin } from '../../src/model/cluster.js';
 import { pointerJoin, type Warning } from '../../src/model/source.js';
-import type { RawDocument } from '../../src/inputs/types.js';
-import { IssueCollector, describeType, isPlainObject } from '../../src/inputs/issues.js';
-import { parseJsonText } from '../../src/inputs/json-text.js';
-import { canonicalCidr, cidrContainsCidr, ipFamily, isPlainCidr, tryParseCidr, type ParsedCidr } from '../../src/net/cidr.js';
+import type { RawDocument } from '../../src/model/documents.js';
+import { IssueCollector, describeType, isPlainObject } from '../../src/model/issues.js';
+import { parseJsonText } from '../../src/model/json-text.js';
+import { canonicalCidr, cidrContainsCidr, ipFamily, isPlainCidr, tryParseCidr, type ParsedCidr } from '../../src/model/cidr.js';
 import { GoJsonReader } from './go-json.js';
 import { BACKEND_PARSERS, isSupportedBackend, unsupportedBackendReason } from './flannel-backends.js';
 import { flannelFromAnnotations } from './flannel-from-annotations.js';

@@ -1,8 +1,8 @@
 import type { ClusterNode, VtepSource } from '../../src/model/cluster.js';
 import { pointerJoin, type SourceRef, type Warning } from '../../src/model/source.js';
-import type { RawDocument } from '../../src/inputs/types.js';
-import { IssueCollector, describeType, isPlainObject } from '../../src/inputs/issues.js';
-import { plainCanonicalCidr, plainIpFamily } from '../../src/net/cidr.js';
+import type { RawDocument } from '../../src/model/documents.js';
+import { IssueCollector, describeType, isPlainObject } from '../../src/model/issues.js';
+import { plainCanonicalCidr, plainIpFamily } from '../../src/model/cidr.js';
 import { FLANNEL_ANNOTATION, OS_LABELS } from './flannel-annotations.js';
 import { parseProviderId } from './provider-id.js';
 

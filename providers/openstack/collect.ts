@@ -1,6 +1,6 @@
-import type { RawDocument } from '../../src/inputs/types.js';
+import type { RawDocument } from '../../src/model/documents.js';
 import type { Unavailable } from '../../src/model/cloud.js';
-import { inBatches, uniqueSorted } from '../../src/collections.js';
+import { inBatches, uniqueSorted } from '../../src/model/collections.js';
 import { resolveOpenstackCloud, type ResolveCloudOptions } from './config.js';
 import { remoteAddressGroupIds, remoteGroupIds, rulesOf, securityGroupIdsOfPorts, stringField, subnetIdsOfPorts } from './collect-references.js';
 import { createHttpClient, type HttpOptions } from './http.js';

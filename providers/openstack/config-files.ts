@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { InputError, pointerJoin } from '../../src/model/source.js';
-import { isPlainObject } from '../../src/inputs/issues.js';
+import { isPlainObject } from '../../src/model/issues.js';
 
 /** One configuration value and exactly where it was read, for error messages. */
 export interface Setting {

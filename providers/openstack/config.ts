@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ownEntry } from '../../src/collections.js';
+import { ownEntry } from '../../src/model/collections.js';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { DomainRef, EndpointInterface, KeystoneAuth, OpenstackCloud, ProjectRef, TlsSettings, UserRef } from './cloud-config.js';

@@ -1,5 +1,5 @@
 import type { IpFamily, ProtocolMatch } from '../../src/model/cloud.js';
-import { ownEntry } from '../../src/collections.js';
+import { ownEntry } from '../../src/model/collections.js';
 
 /**
  * Protocol names the Neutron security-group API accepts, with their IANA numbers

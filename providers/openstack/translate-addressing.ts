@@ -1,5 +1,5 @@
 import type { AddressGroup, IpFamily, Subnet } from '../../src/model/cloud.js';
-import { formatCidr, tryParseCidr } from '../../src/net/cidr.js';
+import { formatCidr, tryParseCidr } from '../../src/model/cidr.js';
 import type { EntryReader } from './translate-context.js';
 
 /** A Neutron subnet, or undefined after a recorded problem. */

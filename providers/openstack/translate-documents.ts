@@ -1,5 +1,5 @@
 import type { CloudObjectKind } from '../../src/model/cloud.js';
-import type { RawDocument } from '../../src/inputs/types.js';
+import type { RawDocument } from '../../src/model/documents.js';
 import { pointerJoin } from '../../src/model/source.js';
 import { isObject, type TranslationLog } from './translate-context.js';
 import { looksLikeOscPortRow, OSC_PORT_LIST_REASON } from './translate-port.js';

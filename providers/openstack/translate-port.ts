@@ -1,5 +1,5 @@
 import type { InterfaceAddress, NetworkInterface } from '../../src/model/cloud.js';
-import { bigIntToIp, formatCidr, ipFamily, ipToBigInt, isValidIp, tryParseCidr } from '../../src/net/cidr.js';
+import { bigIntToIp, formatCidr, ipFamily, ipToBigInt, isValidIp, tryParseCidr } from '../../src/model/cidr.js';
 import type { EntryReader } from './translate-context.js';
 
 /** Keys of `openstack port list -f json` rows; their presence means the user exported CLI table output. */

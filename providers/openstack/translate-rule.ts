@@ -1,5 +1,5 @@
 import type { Direction, IpFamily, Peer, PortMatch, ProtocolMatch, SecurityGroupRule } from '../../src/model/cloud.js';
-import { formatCidr, tryParseCidr } from '../../src/net/cidr.js';
+import { formatCidr, tryParseCidr } from '../../src/model/cidr.js';
 import { hasPorts, isIcmp, parseNeutronProtocol } from './protocols.js';
 import type { EntryReader } from './translate-context.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { RawDocument } from '../../src/inputs/types.js';
+import type { RawDocument } from '../../src/model/documents.js';
 import { InputError, type InputProblem } from '../../src/model/source.js';
 import { GROUP_ID, neutronGroup, neutronPort, neutronRule, OTHER_GROUP_ID, type Body } from './testdata/neutron-bodies.js';
 import { translateOpenstackDocuments } from './translate.js';

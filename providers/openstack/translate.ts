@@ -1,5 +1,5 @@
 import { emptyCloud, type AddressGroup, type CloudObjectKind, type NetworkInterface, type SecurityGroup, type SecurityGroupRule, type Subnet } from '../../src/model/cloud.js';
-import type { CloudTranslation, RawDocument } from '../../src/inputs/types.js';
+import type { CloudTranslation, RawDocument } from '../../src/model/documents.js';
 import { InputError, type SourceRef } from '../../src/model/source.js';
 import { translateAddressGroup, translateSubnet } from './translate-addressing.js';
 import { EntryReader, isObject, TranslationLog } from './translate-context.js';

@@ -1,5 +1,5 @@
 import type { Direction, NetworkAcl, NetworkAclEntry } from '../../src/model/cloud.js';
-import { sameSet } from '../../src/collections.js';
+import { sameSet } from '../../src/model/collections.js';
 import { networkAclPortValues } from '../aws/translate-protocol.js';
 import { awsCidr, awsProtocol } from './aws-rule-fields.js';
 import { diffNaclEntries } from './diff.js';

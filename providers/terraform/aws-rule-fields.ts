@@ -1,6 +1,6 @@
 import type { Direction, Peer, PortMatch, ProtocolMatch, SecurityGroupRule } from '../../src/model/cloud.js';
 import { pointerJoin, type Warning } from '../../src/model/source.js';
-import { canonicalCidr, tryParseCidr } from '../../src/net/cidr.js';
+import { canonicalCidr, tryParseCidr } from '../../src/model/cidr.js';
 import { parseProtocol, securityGroupPorts } from '../aws/translate-protocol.js';
 import type { PlannedObject } from './planned-object.js';
 

@@ -1,6 +1,6 @@
 import type { NetworkAclEntry, SecurityGroupRule } from '../../src/model/cloud.js';
-import type { ModelChange } from '../../src/whatif/changes.js';
-import { naclEntryContentKey, ruleContentKey } from '../../src/whatif/rule-key.js';
+import type { ModelChange } from '../../src/model/changes.js';
+import { naclEntryContentKey, ruleContentKey } from '../../src/model/rule-key.js';
 
 const PLACEHOLDER = 'terraform:';
 

@@ -1,7 +1,7 @@
 import type { SecurityGroup, SecurityGroupRule } from '../../src/model/cloud.js';
-import { sameSet } from '../../src/collections.js';
+import { sameSet } from '../../src/model/collections.js';
 import { InputError } from '../../src/model/source.js';
-import { formatCidr, tryParseCidr } from '../../src/net/cidr.js';
+import { formatCidr, tryParseCidr } from '../../src/model/cidr.js';
 import { EntryReader, TranslationLog } from '../openstack/translate-context.js';
 import { translateRule } from '../openstack/translate-rule.js';
 import { diffRules } from './diff.js';

@@ -1,5 +1,5 @@
 import { InputError, pointerJoin, type InputProblem } from '../../src/model/source.js';
-import type { RawDocument } from '../../src/inputs/types.js';
+import type { RawDocument } from '../../src/model/documents.js';
 
 export type JsonObject = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import type { Warning } from '../../src/model/source.js';
-import type { ModelChange } from '../../src/whatif/changes.js';
+import type { ModelChange } from '../../src/model/changes.js';
 import { configuredState } from './configuration.js';
 import type { ParsedPlan, PlanResourceChange } from './plan-document.js';
 import { PlannedObject, UnknownUntilApplyValue } from './planned-object.js';

@@ -1,5 +1,5 @@
 import { translateAwsNetworkAcl, translateAwsNetworkAclRule } from './aws-network-acls.js';
-import { ownEntry } from '../../src/collections.js';
+import { ownEntry } from '../../src/model/collections.js';
 import {
   translateAwsSecurityGroup,
   translateAwsSecurityGroupRule,

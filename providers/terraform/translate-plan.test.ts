@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/model/source.js';
-import type { ModelChange } from '../../src/whatif/changes.js';
+import type { ModelChange } from '../../src/model/changes.js';
 import { translateTerraformPlan, type TerraformTranslation } from './translate-plan.js';
 
 const TESTDATA = join(import.meta.dirname, 'testdata');

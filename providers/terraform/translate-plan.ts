@@ -1,6 +1,6 @@
 import { InputError, type InputProblem, type Warning } from '../../src/model/source.js';
-import type { RawDocument } from '../../src/inputs/types.js';
-import type { ChangeAction, ProposalTranslation } from '../../src/whatif/changes.js';
+import type { RawDocument } from '../../src/model/documents.js';
+import type { ChangeAction, ProposalTranslation } from '../../src/model/changes.js';
 import { parsePlanDocument, type PlanAction } from './plan-document.js';
 import { classifyResource } from './resource-support.js';
 import { ResourceContext } from './resource-context.js';

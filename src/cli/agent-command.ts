@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readDocuments } from '../inputs/read-files.js';
-import type { RawDocument } from '../inputs/types.js';
+import type { RawDocument } from '../model/documents.js';
 import { InputError } from '../model/source.js';
 import { loadSecret, SecretError } from '../probe/auth.js';
 import { DEFAULT_OVERLAY_DEVICE, DEFAULT_RATE_PER_SECOND, startAgent, type RunningAgent } from '../probe/agent.js';

@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
-import { auditExitCode, DEFAULT_MAX_PAIRS, runAudit } from '../audit.js';
-import type { AuditReport } from '../report/contract.js';
+import { auditExitCode, runAudit } from '../pipeline/audit.js';
+import { DEFAULT_MAX_PAIRS } from '../model/report.js';
+import type { AuditReport } from '../model/report.js';
 import { renderMarkdown } from '../report/render-markdown.js';
 import { renderTable } from '../report/render-table.js';
 import { parsePositiveInt } from './parse-options.js';

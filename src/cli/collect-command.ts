@@ -6,7 +6,7 @@ import { collectLiveInputs, type LiveCollection, type LiveOptions } from '../inp
 import { collectOpenstackInputs } from '../inputs/live-openstack.js';
 import { addOpenstackOptions, type OpenstackCliOptions } from './openstack-options.js';
 import { readDocuments } from '../inputs/read-files.js';
-import { emptyInputs, type AuditInputs, type RawDocument } from '../inputs/types.js';
+import { emptyInputs, type AuditInputs, type RawDocument } from '../model/documents.js';
 import { InputError, type Warning } from '../model/source.js';
 import type { Unavailable } from '../model/cloud.js';
 

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { join } from 'node:path';
-import { runAudit } from '../audit.js';
+import { runAudit } from '../pipeline/audit.js';
 import { packageRoot } from '../package-root.js';
 import { AUDIT_FORMATS, type AuditFormat, emit, readFileInputs, renderAudit } from './audit-command.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readDocuments } from '../inputs/read-files.js';
-import { emptyInputs, type AuditInputs } from '../inputs/types.js';
+import { emptyInputs, type AuditInputs } from '../model/documents.js';
 
 export interface FileInputOptions {
   nodes?: string[];

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { collectLiveInputs } from '../inputs/live.js';
-import type { AuditInputs } from '../inputs/types.js';
+import type { AuditInputs } from '../model/documents.js';
 import { InputError } from '../model/source.js';
 import { readUnavailableFile } from '../inputs/unavailable-file.js';
 import { addFileInputOptions, readFileInputs, type FileInputOptions } from './file-inputs.js';

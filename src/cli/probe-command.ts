@@ -7,7 +7,7 @@ import { probeNodesFromCluster } from '../probe/inventory.js';
 import { PROBE_DEFAULTS, runProbes } from '../probe/orchestrator.js';
 import { DEFAULT_AGENT_PORT } from '../probe/protocol.js';
 import { probeExitCode, renderProbeTable } from '../probe/render.js';
-import type { PairSpec } from '../probe/types.js';
+import type { PairSpec } from '../model/probe.js';
 import { translateFlannel } from '../../providers/kubernetes/translate-flannel.js';
 import { translateNodes } from '../../providers/kubernetes/translate-nodes.js';
 import { EXIT_BAD_INPUT } from './exit-codes.js';

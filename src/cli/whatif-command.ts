@@ -1,13 +1,13 @@
 import { Command, Option } from 'commander';
-import { DEFAULT_MAX_PAIRS } from '../audit.js';
+import { DEFAULT_MAX_PAIRS } from '../model/report.js';
 import { readDocuments } from '../inputs/read-files.js';
 import { InputError } from '../model/source.js';
-import { splitProposedDocuments, type ProposedProvider } from '../whatif/proposed.js';
+import { splitProposedDocuments, type ProposedProvider, type WhatifProposal } from '../inputs/proposal.js';
 import { whatifExitCode, type WhatifReport } from '../whatif/report.js';
 import { renderWhatifJunit } from '../whatif/render-junit.js';
 import { renderWhatifMarkdown } from '../whatif/render-markdown.js';
 import { renderWhatifSarif } from '../whatif/render-sarif.js';
-import { runWhatif, type WhatifProposal } from '../whatif/run-whatif.js';
+import { whatifFromInputs } from '../pipeline/whatif.js';
 import { addFileInputOptions, emit, readFileInputs, type FileInputOptions } from './audit-command.js';
 import { parsePositiveInt } from './parse-options.js';
 
@@ -56,7 +56,7 @@ async function readProposal(opts: WhatifCommandOptions): Promise<WhatifProposal>
   return { proposed: splitProposedDocuments(docs, opts.proposedProvider) };
 }
 
-/** `sgaudit whatif`: a thin shell over runWhatif, which the REST API calls too. */
+/** `sgaudit whatif`: a thin shell over whatifFromInputs, which the REST API calls too. */
 export function whatifCommand(): Command {
   const cmd = new Command('whatif').description(
     'Evaluate a proposed change (a Terraform plan or after-state exports) before applying it: which node pairs it newly blocks or allows',
@@ -71,7 +71,7 @@ export function whatifCommand(): Command {
     .action(async (opts: WhatifCommandOptions) => {
       const inputs = await readFileInputs(opts);
       const proposal = await readProposal(opts);
-      const report = runWhatif(inputs, proposal, { maxPairs: opts.maxPairs });
+      const report = whatifFromInputs(inputs, proposal, { maxPairs: opts.maxPairs });
       await emit(renderWhatif(report, opts.format), opts.out);
       process.exitCode = whatifExitCode(report);
     });

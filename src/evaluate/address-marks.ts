@@ -1,5 +1,5 @@
 import type { IpFamily, NetworkAcl, PortMatch, ProtocolMatch } from '../model/cloud.js';
-import type { ParsedCidr } from '../net/cidr.js';
+import type { ParsedCidr } from '../model/cidr.js';
 import { networkOf } from './cidr-set.js';
 import { SLOT_COUNT, type EndpointAddress } from './endpoints.js';
 import { portsOverlap, protocolOverlaps, type RequiredTraffic } from './match-protocol-port.js';

@@ -1,5 +1,5 @@
 import type { Direction } from '../model/cloud.js';
-import type { Evidence, Layer, Verdict } from './types.js';
+import type { Evidence, Layer, Verdict } from '../model/evidence.js';
 
 export interface CellOutcome {
   verdict: Verdict;

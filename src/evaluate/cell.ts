@@ -1,4 +1,4 @@
-import type { FlowEndpoint, PairScope, Requirement } from '../../rules/requirement.js';
+import type { FlowEndpoint, PairScope, Requirement } from '../model/requirement.js';
 import type { IpFamily } from '../model/cloud.js';
 import { endpointLabel, endpointSlot, missingReason, type EndpointAddress, type MissingWhy } from './endpoints.js';
 import { checkForwarding } from './forwarding.js';
@@ -10,7 +10,8 @@ import { requiredTrafficText } from './rule-text.js';
 import { checkSecurityGroups, portSecurityDisabledEvidence } from './security-groups.js';
 import { EvidenceStore, IdTable, Outcomes, type CellOutcome } from './cell-memo.js';
 import type { SnapshotIndex } from './snapshot-index.js';
-import type { Evidence, NodeBinding } from './types.js';
+import type { NodeBinding } from './types.js';
+import type { Evidence } from '../model/evidence.js';
 
 export type { CellOutcome } from './cell-memo.js';
 

@@ -1,5 +1,5 @@
 import type { IpFamily } from '../model/cloud.js';
-import type { ParsedCidr } from '../net/cidr.js';
+import type { ParsedCidr } from '../model/cidr.js';
 
 const MASKS: Record<IpFamily, bigint[]> = { 4: masks(32), 6: masks(128) };
 

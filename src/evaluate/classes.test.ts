@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Requirement } from '../../rules/requirement.js';
+import type { Requirement } from '../model/requirement.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { evaluate } from './evaluate.js';
 import * as b from './testing/builders.js';

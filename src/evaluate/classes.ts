@@ -1,4 +1,4 @@
-import { cidrContainsCidr } from '../net/cidr.js';
+import { cidrContainsCidr } from '../model/cidr.js';
 import { markAddresses, relevantPeers } from './address-marks.js';
 import type { RequiredTraffic } from './match-protocol-port.js';
 import type { PreparedNode } from './prepared-node.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FlowEndpoint } from '../../rules/requirement.js';
+import type { FlowEndpoint } from '../model/requirement.js';
 import type { IpFamily } from '../model/cloud.js';
 import * as b from './testing/builders.js';
 import { pairCell } from './testing/cells.js';

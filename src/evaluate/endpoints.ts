@@ -1,7 +1,7 @@
-import type { FlowEndpoint } from '../../rules/requirement.js';
+import type { FlowEndpoint } from '../model/requirement.js';
 import type { IpFamily, NetworkInterface } from '../model/cloud.js';
 import type { ClusterNode } from '../model/cluster.js';
-import type { ParsedCidr } from '../net/cidr.js';
+import type { ParsedCidr } from '../model/cidr.js';
 import { hostKey, type HostKey, type SnapshotIndex } from './snapshot-index.js';
 
 interface AddressBase {

@@ -1,4 +1,4 @@
-import type { Requirement } from '../../rules/requirement.js';
+import type { Requirement } from '../model/requirement.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { bindNodesWithIndex } from './bind-nodes.js';
 import { CellEvaluator, prepareRequirement, type EvaluatorSizes } from './cell.js';

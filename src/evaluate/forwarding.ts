@@ -1,7 +1,7 @@
-import { cidrContainsCidr } from '../net/cidr.js';
+import { cidrContainsCidr } from '../model/cidr.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 import type { PreparedNode } from './prepared-node.js';
-import type { Evidence } from './types.js';
+import type { Evidence } from '../model/evidence.js';
 
 /**
  * host-gw and DirectRouting put pod addresses on the wire, which the cloud drops unless

@@ -1,5 +1,5 @@
 import type { PreparedNode } from './prepared-node.js';
-import type { Evidence } from './types.js';
+import type { Evidence } from '../model/evidence.js';
 
 /** host-gw routes to the peer's address with no gateway, which only works inside one subnet. */
 export function checkAdjacency(source: PreparedNode, destination: PreparedNode): Evidence {

@@ -1,5 +1,5 @@
 import type { PortMatch, ProtocolMatch } from '../model/cloud.js';
-import type { FlowRequirement } from '../../rules/requirement.js';
+import type { FlowRequirement } from '../model/requirement.js';
 
 /** An inclusive destination-port interval. */
 export interface PortInterval {

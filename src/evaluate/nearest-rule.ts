@@ -4,7 +4,7 @@ import { portsCover, protocolMatches, type RequiredTraffic } from './match-proto
 import { peerContains, type PeerMissReason } from './peer-membership.js';
 import { peerPreposition, peerText, protocolNumberName, requiredPortsText, ruleTrafficText } from './rule-text.js';
 import type { SnapshotIndex } from './snapshot-index.js';
-import type { Evidence } from './types.js';
+import type { Evidence } from '../model/evidence.js';
 
 export interface NearestRule {
   entry: NonNullable<Evidence['nearest']>[number];

@@ -1,10 +1,10 @@
 import type { Direction, NetworkAcl, NetworkAclEntry } from '../model/cloud.js';
-import { cidrContainsCidr } from '../net/cidr.js';
+import { cidrContainsCidr } from '../model/cidr.js';
 import type { EndpointAddress } from './endpoints.js';
 import { intersectsAny, portInterval, subtractInterval, type PortInterval, type RequiredTraffic } from './match-protocol-port.js';
 import { citeNetworkAclEntry } from './rule-text.js';
 import type { SnapshotIndex } from './snapshot-index.js';
-import type { Evidence, Verdict } from './types.js';
+import type { Evidence, Verdict } from '../model/evidence.js';
 
 export interface NetworkAclCheck {
   check: 'source-subnet-outbound' | 'destination-subnet-inbound';

@@ -1,5 +1,5 @@
 import type { SecurityGroupRule } from '../model/cloud.js';
-import { cidrContainsCidr, type ParsedCidr } from '../net/cidr.js';
+import { cidrContainsCidr, type ParsedCidr } from '../model/cidr.js';
 import type { EndpointAddress } from './endpoints.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 

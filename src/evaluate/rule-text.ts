@@ -1,5 +1,5 @@
 import type { NetworkAcl, NetworkAclEntry, Peer, PortMatch, ProtocolMatch, SecurityGroupRule } from '../model/cloud.js';
-import type { RuleCitation } from './types.js';
+import type { RuleCitation } from '../model/evidence.js';
 import type { RequiredTraffic } from './match-protocol-port.js';
 
 /** Display names only; providers own the parsing of names into numbers. */

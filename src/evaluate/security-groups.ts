@@ -12,7 +12,7 @@ import {
 import { nearestRules } from './nearest-rule.js';
 import { peerContains } from './peer-membership.js';
 import type { SnapshotIndex } from './snapshot-index.js';
-import type { Evidence } from './types.js';
+import type { Evidence } from '../model/evidence.js';
 
 export interface SecurityGroupResult {
   evidence: Evidence;

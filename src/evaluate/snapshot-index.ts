@@ -9,10 +9,10 @@ import type {
   Unavailable,
 } from '../model/cloud.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { tryParseCidr, type ParsedCidr } from '../net/cidr.js';
+import { tryParseCidr, type ParsedCidr } from '../model/cidr.js';
 import { CidrSet } from './cidr-set.js';
 import { citeSecurityGroupRule } from './rule-text.js';
-import type { RuleCitation } from './types.js';
+import type { RuleCitation } from '../model/evidence.js';
 
 /**
  * Identity of a host address, independent of how it was written (`::1` vs `0::1`).

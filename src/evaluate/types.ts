@@ -1,20 +1,7 @@
 import type { ClusterNode } from '../model/cluster.js';
 import type { Direction, NetworkInterface } from '../model/cloud.js';
-import type { SourceRef } from '../model/source.js';
-import type { Requirement } from '../../rules/requirement.js';
-
-export type Verdict = 'allowed' | 'blocked' | 'unknown';
-
-/** The layer that decided a verdict. */
-export type Layer =
-  | 'security-group'
-  | 'network-acl'
-  | 'port-security'
-  | 'source-dest-check'
-  | 'allowed-address-pairs'
-  | 'l2-adjacency'
-  | 'node-mapping'
-  | 'collection';
+import type { Evidence, Layer, Verdict } from '../model/evidence.js';
+import type { Requirement } from '../model/requirement.js';
 
 /** How a node was tied to its cloud interface. Unbound nodes make every pair they are in `unknown`. */
 export type NodeBinding =
@@ -38,41 +25,6 @@ export interface NodeClass {
   members: BoundNode[];
   /** Human-readable description of what the members share, for debugging and reports. */
   signature: string;
-}
-
-/** A rule cited as evidence. */
-export interface RuleCitation {
-  /** Rule id (`sgr-…`, Neutron uuid, synthesized inline id, or NACL `acl-…#100/ingress`). */
-  ruleId: string;
-  /** The security group or NACL the rule belongs to. */
-  containerId: string;
-  /** One-line rendering, e.g. `ingress tcp 8472 from 172.16.10.0/24`. */
-  text: string;
-  source: SourceRef;
-}
-
-export interface Evidence {
-  layer: Layer;
-  /** Which check this is: egress at the source, ingress at the destination, NACL out/in, etc. */
-  check:
-    | 'source-egress'
-    | 'destination-ingress'
-    | 'source-subnet-outbound'
-    | 'destination-subnet-inbound'
-    | 'node-mapping'
-    | 'port-security'
-    | 'forwarding'
-    | 'adjacency';
-  decision: Verdict;
-  /** Groups or NACL consulted. */
-  objectIds: string[];
-  /** The rule that allowed (or, for NACLs, denied). */
-  decidingRule?: RuleCitation;
-  /** For a miss: the closest rules and why each one does not match ("tcp 8472 is allowed, udp is not"). */
-  nearest?: { rule: RuleCitation; mismatch: string }[];
-  reason: string;
-  /** Context that does not change the decision (e.g. a stateless Neutron group, why NACLs applied). */
-  notes?: string[];
 }
 
 /**
@@ -100,3 +52,4 @@ export interface Evaluation {
   classes: NodeClass[];
   cells: CellResult[];
 }
+

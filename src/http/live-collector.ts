@@ -1,6 +1,6 @@
 import { collectOpenstackInputs } from '../inputs/live-openstack.js';
 import { collectLiveInputs, type LiveOptions } from '../inputs/live.js';
-import { emptyInputs, type AuditInputs } from '../inputs/types.js';
+import { emptyInputs, type AuditInputs } from '../model/documents.js';
 import type { Warning } from '../model/source.js';
 import type { ClusterTarget } from './config-file.js';
 

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { AuditReport } from '../report/contract.js';
+import type { AuditReport } from '../model/report.js';
 
 /** What became of an audit request, as the `outcome` label of sgaudit_audits_total. */
 export type AuditOutcome = 'clean' | 'blocked' | 'unknown' | 'invalid-input' | 'collection-failed' | 'error';

@@ -1,4 +1,4 @@
-import { emptyInputs, type AuditInputs, type RawDocument } from '../inputs/types.js';
+import { emptyInputs, type AuditInputs, type RawDocument } from '../model/documents.js';
 
 /** `inputs` of an audit or what-if request, after schema validation. */
 export interface RequestInputs {

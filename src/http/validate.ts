@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { parseJsonText } from '../inputs/json-text.js';
+import { parseJsonText } from '../model/json-text.js';
 import { bodyIssuesProblem, HttpProblem, type ProblemError } from './problems.js';
 import { requestState } from './request-state.js';
 import { schemaIssues, type SpecSchemas } from './schemas.js';

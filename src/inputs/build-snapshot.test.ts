@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, type InputProblem } from '../model/source.js';
-import { emptyInputs, type AuditInputs } from './types.js';
+import { emptyInputs, type AuditInputs } from '../model/documents.js';
 import { buildSnapshot } from './build-snapshot.js';
 import { awsNode, nodeList } from '../../providers/kubernetes/testdata/nodes.js';
 import { kubeFlannelCfg, UPSTREAM_NET_CONF } from '../../providers/kubernetes/testdata/flannel.js';

@@ -3,7 +3,7 @@ import type { HttpOptions } from '../../providers/openstack/http.js';
 import { translateNodes } from '../../providers/kubernetes/translate-nodes.js';
 import type { Unavailable } from '../model/cloud.js';
 import type { Warning } from '../model/source.js';
-import type { RawDocument } from './types.js';
+import type { RawDocument } from '../model/documents.js';
 
 /** Which cloud and endpoint to read; field names match the `--os-*` flags. */
 export interface LiveOpenstackOptions {

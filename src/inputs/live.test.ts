@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../model/source.js';
 import { collectLiveInputs, vtepIpsOf } from './live.js';
-import { emptyInputs } from './types.js';
+import { emptyInputs } from '../model/documents.js';
 
 const nodeList = {
   name: 'nodes.json',

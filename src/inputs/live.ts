@@ -5,7 +5,7 @@ import { collectKubernetes, type ConfigMapLookup } from '../../providers/kuberne
 import type { ConfigMapRef } from '../../providers/kubernetes/flannel-configmaps.js';
 import { translateNodes } from '../../providers/kubernetes/translate-nodes.js';
 import { InputError, type Warning } from '../model/source.js';
-import type { AuditInputs } from './types.js';
+import type { AuditInputs } from '../model/documents.js';
 
 export interface LiveKubernetesOptions {
   kubeconfig?: string;

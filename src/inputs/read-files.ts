@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
-import type { RawDocument } from './types.js';
-import { IssueCollector } from './issues.js';
-import { parseJsonText } from './json-text.js';
+import type { RawDocument } from '../model/documents.js';
+import { IssueCollector } from '../model/issues.js';
+import { parseJsonText } from '../model/json-text.js';
 
 const STDIN = '-';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { CloudObjectKind, Unavailable } from '../model/cloud.js';
 import { InputError, pointerJoin, type InputProblem } from '../model/source.js';
-import { parseJsonText } from './json-text.js';
+import { parseJsonText } from '../model/json-text.js';
 
 const KINDS: readonly CloudObjectKind[] = [
   'network-interface',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyPair, type PairObservation } from './classify.js';
-import type { KindEvidence } from './types.js';
+import type { KindEvidence } from '../model/probe.js';
 
 const k = (sent: number, received: number, extra: Partial<KindEvidence> = {}): KindEvidence => ({
   destinationIp: '10.244.2.0',

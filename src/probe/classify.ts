@@ -1,4 +1,4 @@
-import type { KindEvidence, ProbeVerdict } from './types.js';
+import type { KindEvidence, ProbeVerdict } from '../model/probe.js';
 
 /** What the orchestrator learned about one directed pair before judging it. */
 export type PairObservation =

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { runAudit } from '../audit.js';
+import { runAudit } from '../pipeline/audit.js';
 import { readFileInputs } from '../cli/audit-command.js';
 import { demoInputFiles } from '../cli/demo-command.js';
-import type { AuditInputs } from '../inputs/types.js';
+import type { AuditInputs } from '../model/documents.js';
 import { confirmFindings } from './confirm.js';
-import type { PairSpec, ProbeResult, ProbeVerdict } from './types.js';
+import type { PairSpec, ProbeResult, ProbeVerdict } from '../model/probe.js';
 
 /** A probe stand-in answering every pair with one verdict, recording what it was asked. */
 function fakeProbe(verdict: ProbeVerdict, mtuBlackHole = false) {

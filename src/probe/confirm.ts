@@ -4,11 +4,12 @@
  * class pair (all members of a class are configured alike, so one pair speaks for the class
  * pair); a sample of config-allowed class pairs is probed too, because "allowed" is also a claim.
  */
-import type { Evaluation, Layer } from '../evaluate/types.js';
+import type { Evaluation } from '../evaluate/types.js';
+import type { Layer } from '../model/evidence.js';
 import type { Warning } from '../model/source.js';
-import type { AuditReport, Finding, PairRef, ProbeContradiction, ReportRequirement } from '../report/contract.js';
+import type { AuditReport, Finding, PairRef, ProbeContradiction, ReportRequirement } from '../model/report.js';
 import { runProbes, type RunProbesOptions } from './orchestrator.js';
-import type { PairSpec, ProbeResult } from './types.js';
+import type { PairSpec, ProbeResult } from '../model/probe.js';
 
 export type ProbeFunction = (pairs: PairSpec[]) => Promise<ProbeResult[]>;
 

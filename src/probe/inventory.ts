@@ -1,5 +1,5 @@
 import type { ClusterNode } from '../model/cluster.js';
-import { bigIntToIp, isPlainIp, tryParseCidr } from '../net/cidr.js';
+import { bigIntToIp, isPlainIp, tryParseCidr } from '../model/cidr.js';
 
 /** What the probes need to know about a node. */
 export interface ProbeNode {

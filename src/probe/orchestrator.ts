@@ -19,7 +19,7 @@ import {
   type SendTarget,
   type SentDatagram,
 } from './protocol.js';
-import type { KindEvidence, MtuEvidence, PairSpec, ProbeEvidence, ProbeReport, ProbeResult } from './types.js';
+import type { KindEvidence, MtuEvidence, PairSpec, ProbeEvidence, ProbeReport, ProbeResult } from '../model/probe.js';
 
 export interface RunProbesOptions {
   nodes: readonly ProbeNode[];

@@ -1,4 +1,4 @@
-import type { KindEvidence, ProbeReport, ProbeResult } from './types.js';
+import type { KindEvidence, ProbeReport, ProbeResult } from '../model/probe.js';
 
 function counts(k: KindEvidence | null): string {
   return k ? `${k.received}/${k.sent}` : '-';

@@ -2,7 +2,7 @@
  * Validation of control-API bodies. Every problem names the JSON pointer of the field,
  * so a bad orchestrator request is as easy to fix as a bad input file.
  */
-import { isPlainObject, describeType } from '../inputs/issues.js';
+import { isPlainObject, describeType } from '../model/issues.js';
 import { isIpv4 } from './inventory.js';
 import type { ReceivedRequest, SendRequest, SendTarget } from './protocol.js';
 

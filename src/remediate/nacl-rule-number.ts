@@ -1,4 +1,4 @@
-import type { Evidence } from '../evaluate/types.js';
+import type { Evidence } from '../model/evidence.js';
 import type { Direction, NetworkAcl } from '../model/cloud.js';
 
 /** AWS lists the non-deletable `*` deny-all entry as rule 32767 (32768 for IPv6). */

@@ -1,12 +1,12 @@
 import type { BoundNode, Evaluation, NodeClass } from '../evaluate/types.js';
 import type { Direction, NetworkInterface } from '../model/cloud.js';
 import type { Snapshot } from '../model/snapshot.js';
-import type { FlowEndpoint, FlowRequirement } from '../../rules/requirement.js';
-import type { Finding, Remediation, RemediationCommands } from '../report/contract.js';
+import type { FlowEndpoint, FlowRequirement } from '../model/requirement.js';
+import type { Finding, Remediation, RemediationCommands } from '../model/report.js';
 import { groupFindingCells, type FindingGroup, type GroupedCell } from '../report/finding-groups.js';
 import { compareIds, compareKeys } from '../report/order.js';
 import { indexSnapshot, type SnapshotIndex } from '../report/snapshot-index.js';
-import { isWholeAddressSpace, tryParseCidr } from '../net/cidr.js';
+import { isWholeAddressSpace, tryParseCidr } from '../model/cidr.js';
 import { chooseGroups } from './choose-groups.js';
 import { commandsFor } from './commands/index.js';
 import { chooseRuleNumber, denyingRuleNumber, usedRuleNumbers } from './nacl-rule-number.js';

@@ -1,7 +1,7 @@
 import type { BoundNode, NodeClass } from '../evaluate/types.js';
 import type { IpFamily, NetworkInterface } from '../model/cloud.js';
-import type { FlowEndpoint } from '../../rules/requirement.js';
-import { cidrContainsIp, tryParseCidr } from '../net/cidr.js';
+import type { FlowEndpoint } from '../model/requirement.js';
+import { cidrContainsIp, tryParseCidr } from '../model/cidr.js';
 import { endpointAddress } from './remote-cover.js';
 
 /**

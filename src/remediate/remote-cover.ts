@@ -1,14 +1,14 @@
 import type { BoundNode, NodeClass } from '../evaluate/types.js';
 import type { FlannelConfig } from '../model/cluster.js';
 import type { IpFamily, Subnet } from '../model/cloud.js';
-import type { FlowEndpoint } from '../../rules/requirement.js';
+import type { FlowEndpoint } from '../model/requirement.js';
 import {
   cidrContainsCidr,
   formatCidr,
   isWholeAddressSpace,
   tryParseCidr,
   type ParsedCidr,
-} from '../net/cidr.js';
+} from '../model/cidr.js';
 
 /** The CIDRs a rule must name so that every listed node's address is admitted. */
 export interface RemoteCover {

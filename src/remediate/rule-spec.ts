@@ -1,5 +1,5 @@
 import type { CloudProvider, Direction, IpFamily } from '../model/cloud.js';
-import type { ProtocolSpec } from '../../rules/requirement.js';
+import type { ProtocolSpec } from '../model/requirement.js';
 
 /** What a new security-group rule admits on its remote side. */
 export type RulePeer = { kind: 'cidr'; cidr: string } | { kind: 'security-group'; groupId: string };

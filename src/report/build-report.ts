@@ -1,7 +1,7 @@
 import type { Evaluation } from '../evaluate/types.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { planRemediationsFor } from '../remediate/plan-remediations.js';
-import type { AuditReport, Finding, PairRef } from './contract.js';
+import type { AuditReport, Finding, PairRef } from '../model/report.js';
 import { flannelSection, indexNodeClasses, reportNodes, reportRequirement } from './describe.js';
 import { scanCells } from './cell-scan.js';
 import { groupScannedCells, type FindingGroup } from './finding-groups.js';
@@ -11,7 +11,7 @@ import { endpointAddress } from '../remediate/remote-cover.js';
 import { indexSnapshot, type SnapshotIndex } from './snapshot-index.js';
 import { summarizeScan } from './summary.js';
 import type { BoundNode } from '../evaluate/types.js';
-import type { Requirement } from '../../rules/requirement.js';
+import type { Requirement } from '../model/requirement.js';
 
 export interface BuildReportOptions {
   /** How many pairs each finding lists; pairCount is exact regardless. */

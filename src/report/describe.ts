@@ -1,7 +1,7 @@
 import type { Evaluation, NodeClass } from '../evaluate/types.js';
 import type { FlannelConfig } from '../model/cluster.js';
-import type { Requirement } from '../../rules/requirement.js';
-import type { AuditReport, ReportNode, ReportRequirement } from './contract.js';
+import type { Requirement } from '../model/requirement.js';
+import type { AuditReport, ReportNode, ReportRequirement } from '../model/report.js';
 import { compareText } from './order.js';
 
 export function reportRequirement(r: Requirement): ReportRequirement {

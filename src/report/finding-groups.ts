@@ -1,6 +1,7 @@
-import type { BoundNode, CellResult, Evaluation, Evidence, Layer, NodeClass, Verdict } from '../evaluate/types.js';
+import type { BoundNode, CellResult, Evaluation, NodeClass } from '../evaluate/types.js';
+import type { Evidence, Layer, Verdict } from '../model/evidence.js';
 import type { Direction } from '../model/cloud.js';
-import type { Requirement } from '../../rules/requirement.js';
+import type { Requirement } from '../model/requirement.js';
 import { scanCells, type CellScan } from './cell-scan.js';
 import { classPairCount } from './pair-count.js';
 import { compareKeys } from './order.js';

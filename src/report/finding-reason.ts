@@ -1,12 +1,12 @@
 import type { BoundNode, NodeClass } from '../evaluate/types.js';
 import type { NetworkInterface } from '../model/cloud.js';
-import type { Requirement } from '../../rules/requirement.js';
+import type { Requirement } from '../model/requirement.js';
 import { describeFlow } from '../remediate/protocol.js';
 import { denyingRuleNumber, IMPLICIT_DENY } from '../remediate/nacl-rule-number.js';
 import { shellCommand } from '../remediate/commands/shell-quote.js';
 import type { FindingGroup } from './finding-groups.js';
 import { compareText } from './order.js';
-import { cidrContainsIp, tryParseCidr, type ParsedCidr } from '../net/cidr.js';
+import { cidrContainsIp, tryParseCidr, type ParsedCidr } from '../model/cidr.js';
 import { groupLabel, type SnapshotIndex } from './snapshot-index.js';
 
 export function requirementFlow(requirement: Requirement): string {

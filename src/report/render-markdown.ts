@@ -1,4 +1,4 @@
-import type { AuditReport, Finding, Remediation } from './contract.js';
+import type { AuditReport, Finding, Remediation } from '../model/report.js';
 import { confirmationText, flowText, pairText, plural, probeSummaryText, targetText } from './report-text.js';
 import { ticketData, type TicketData } from './ticket-data.js';
 

@@ -1,4 +1,4 @@
-import type { AuditReport, Finding } from './contract.js';
+import type { AuditReport, Finding } from '../model/report.js';
 import { confirmationText, flowText, pairText, plural, probeSummaryText, remediationsFor, remediationText, summaryLine, overlayText, targetText } from './report-text.js';
 
 const PAIRS_SHOWN = 3;

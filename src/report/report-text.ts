@@ -1,4 +1,4 @@
-import type { AuditReport, Finding, PairRef, Remediation } from './contract.js';
+import type { AuditReport, Finding, PairRef, Remediation } from '../model/report.js';
 
 /** Small phrases shared by the table, markdown and ticket renderers. */
 

@@ -1,5 +1,5 @@
 import type { Evaluation } from '../evaluate/types.js';
-import type { ReportSummary } from './contract.js';
+import type { ReportSummary } from '../model/report.js';
 import { scanCells, type CellScan } from './cell-scan.js';
 
 /**

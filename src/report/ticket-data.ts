@@ -1,5 +1,5 @@
 import type { Direction } from '../model/cloud.js';
-import type { AuditReport, Finding, Remediation } from './contract.js';
+import type { AuditReport, Finding, Remediation } from '../model/report.js';
 import { flowText, plural, targetText } from './report-text.js';
 
 /** critical: some overlay pair is blocked; warning: nothing blocked but something unverified; ok: clean. */

@@ -1,4 +1,4 @@
-import type { AuditReport } from './contract.js';
+import type { AuditReport } from '../model/report.js';
 import { renderTicketMarkdown } from './render-markdown.js';
 import { ticketData, type TicketData } from './ticket-data.js';
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { AuditReport, ReportSummary } from '../report/contract.js';
+import type { AuditReport, ReportSummary } from '../model/report.js';
 import { pendingMigrations } from './migrations.js';
 import type { AuditFilter, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest } from './types.js';
 

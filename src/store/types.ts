@@ -1,4 +1,4 @@
-import type { AuditReport, ReportSummary } from '../report/contract.js';
+import type { AuditReport, ReportSummary } from '../model/report.js';
 
 /** `request`: audit of posted exports; `live`: collected from a configured cluster. */
 export type AuditOrigin = 'request' | 'live';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCloud, type Cloud, type NetworkAcl, type SecurityGroupRule } from '../model/cloud.js';
 import { applyChanges } from './apply-changes.js';
-import type { ModelChange, ResourceChangeSet } from './changes.js';
+import type { ModelChange, ResourceChangeSet } from '../model/changes.js';
 
 const SRC = { document: 'test', pointer: '' };
 

@@ -1,7 +1,7 @@
 import type { Cloud, CloudObjectKind, NetworkAcl, NetworkInterface, SecurityGroup } from '../model/cloud.js';
 import { networkAclEntryText, ruleBodyText, ruleTrafficText } from '../evaluate/rule-text.js';
-import type { ChangeAction, ModelChange, ResourceChangeSet } from './changes.js';
-import { ruleContentKey } from './rule-key.js';
+import type { ChangeAction, ModelChange, ResourceChangeSet } from '../model/changes.js';
+import { ruleContentKey } from '../model/rule-key.js';
 
 /** What happened when one model edit was applied to the "before" cloud. */
 export interface AppliedChange {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { transitionOf, type BeforeVerdict } from './diff.js';
-import type { Verdict } from '../evaluate/types.js';
+import type { Verdict } from '../model/evidence.js';
 import { whatifVerdict } from './report.js';
 
 describe('transitionOf', () => {

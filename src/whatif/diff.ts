@@ -1,5 +1,6 @@
-import type { Requirement } from '../../rules/requirement.js';
-import type { BoundNode, CellResult, Evaluation, Evidence, Layer, NodeClass, Verdict } from '../evaluate/types.js';
+import type { Requirement } from '../model/requirement.js';
+import type { BoundNode, CellResult, Evaluation, NodeClass } from '../evaluate/types.js';
+import type { Evidence, Layer, Verdict } from '../model/evidence.js';
 import { endpointAddress } from '../remediate/remote-cover.js';
 import { classPairCount } from '../report/pair-count.js';
 import { firstPairs } from '../report/first-pairs.js';

@@ -3,9 +3,9 @@
  * what-if endpoint. Fields are only ever added, never renamed or removed.
  */
 import type { Warning } from '../model/source.js';
-import type { Finding, Remediation, ReportRequirement, ReportSummary } from '../report/contract.js';
+import type { Finding, Remediation, ReportRequirement, ReportSummary } from '../model/report.js';
 import type { AppliedChange } from './apply-changes.js';
-import type { IgnoredResource, UnknownUntilApply, UnsupportedResource } from './changes.js';
+import type { IgnoredResource, ProposalSource, UnknownUntilApply, UnsupportedResource } from '../model/changes.js';
 import type { PairChange } from './diff.js';
 
 /**
@@ -15,10 +15,6 @@ import type { PairChange } from './diff.js';
  * "safe" cannot be claimed.
  */
 export type WhatifVerdict = 'breaks' | 'safe' | 'fixes' | 'mixed' | 'unknown';
-
-export type ProposalSource =
-  | { kind: 'terraform-plan'; document: string; formatVersion: string; terraformVersion?: string; unchangedResources: number }
-  | { kind: 'proposed-exports'; documents: string[] };
 
 export interface WhatifReport {
   schemaVersion: 1;

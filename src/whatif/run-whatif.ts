@@ -1,68 +1,26 @@
-import type { AuditInputs, RawDocument } from '../inputs/types.js';
-import { buildSnapshot } from '../inputs/build-snapshot.js';
-import { IssueCollector } from '../inputs/issues.js';
+import type { Requirement } from '../model/requirement.js';
+import type { Proposal } from '../model/changes.js';
+import { DEFAULT_MAX_PAIRS } from '../model/report.js';
+import type { Snapshot } from '../model/snapshot.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { buildReport } from '../report/build-report.js';
-import type { Unavailable } from '../model/cloud.js';
-import type { Snapshot } from '../model/snapshot.js';
-import { InputError } from '../model/source.js';
-import { translateTerraformPlan } from '../../providers/terraform/translate-plan.js';
-import { DEFAULT_MAX_PAIRS } from '../audit.js';
 import { applyChanges } from './apply-changes.js';
-import type { ProposalTranslation } from './changes.js';
 import { diffEvaluations } from './diff.js';
-import { translateProposed, type ProposedDocuments } from './proposed.js';
-import { whatifVerdict, type ProposalSource, type WhatifReport } from './report.js';
-
-/** Exactly one of the two: a `terraform show -json` plan, or after-state exports. */
-export interface WhatifProposal {
-  terraformPlan?: RawDocument;
-  proposed?: ProposedDocuments;
-}
+import { whatifVerdict, type WhatifReport } from './report.js';
 
 export interface WhatifOptions {
   /** How many pairs each list shows; counts stay exact. */
   maxPairs: number;
 }
 
-interface TranslatedProposal {
-  translation: ProposalTranslation;
-  source: ProposalSource;
-  unavailable: Unavailable[];
-}
-
-function translate(proposal: WhatifProposal): TranslatedProposal {
-  const hasPlan = proposal.terraformPlan !== undefined;
-  const hasProposed = proposal.proposed !== undefined && proposal.proposed.aws.length + proposal.proposed.openstack.length > 0;
-  if (hasPlan === hasProposed) {
-    throw new InputError([{ document: 'proposal', pointer: '', reason: hasPlan ? 'give either a Terraform plan or proposed exports, not both' : 'nothing to evaluate: give a Terraform plan (--terraform-plan) or proposed after-state exports (--proposed)' }]);
-  }
-  if (hasPlan) {
-    const t = translateTerraformPlan(proposal.terraformPlan!);
-    const source: ProposalSource = { kind: 'terraform-plan', document: proposal.terraformPlan!.name, formatVersion: t.formatVersion, unchangedResources: t.unchangedCount };
-    if (t.terraformVersion) source.terraformVersion = t.terraformVersion;
-    return { translation: t, source, unavailable: [] };
-  }
-  const docs = proposal.proposed!;
-  const t = translateProposed(docs);
-  return { translation: t, source: { kind: 'proposed-exports', documents: [...docs.aws, ...docs.openstack].map((d) => d.name) }, unavailable: t.unavailable };
-}
-
 /**
- * Pre-deploy what-if as a library call: audit the inputs as they are, apply the proposal to
- * the model, audit again, and report which (directed node pair, requirement) verdicts move.
- * The CLI and the REST API are thin shells around this. Throws InputError for unusable input.
+ * Pre-deploy what-if: apply the proposal's model edits to the snapshot, evaluate both
+ * snapshots, and report which (directed node pair, requirement) verdicts move.
  */
-export function runWhatif(inputs: AuditInputs, proposal: WhatifProposal, options: Partial<WhatifOptions> = {}): WhatifReport {
+export function runWhatif(before: Snapshot, requirements: Requirement[], proposal: Proposal, options: Partial<WhatifOptions> = {}): WhatifReport {
   const maxPairs = options.maxPairs ?? DEFAULT_MAX_PAIRS;
   if (!Number.isInteger(maxPairs) || maxPairs < 0) throw new RangeError(`maxPairs must be a non-negative integer, got ${maxPairs}`);
-  // Both halves run before either error is thrown, so one run reports every input problem.
-  const issues = new IssueCollector();
-  const built = issues.absorb(() => buildSnapshot(inputs));
-  const proposed = issues.absorb(() => translate(proposal));
-  issues.throwIfProblems();
-  const { snapshot: before, requirements } = built!;
-  const { translation, source, unavailable } = proposed!;
+  const { translation, source, unavailable } = proposal;
   const { cloud, applied } = applyChanges(before.cloud, translation.resources);
   cloud.unavailable.push(...unavailable);
   const after: Snapshot = { cluster: before.cluster, cloud, warnings: [...before.warnings, ...translation.warnings] };

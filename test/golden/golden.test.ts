@@ -14,11 +14,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { auditExitCode, runAudit } from '../../src/audit.js';
+import { auditExitCode, runAudit } from '../../src/pipeline/audit.js';
 import { readDocuments } from '../../src/inputs/read-files.js';
-import { emptyInputs, type AuditInputs, type RawDocument } from '../../src/inputs/types.js';
+import { emptyInputs, type AuditInputs, type RawDocument } from '../../src/model/documents.js';
 import type { CellResult, Evaluation } from '../../src/evaluate/types.js';
-import type { AuditReport } from '../../src/report/contract.js';
+import type { AuditReport } from '../../src/model/report.js';
 import { renderMarkdown } from '../../src/report/render-markdown.js';
 
 const GOLDEN_DIR = dirname(fileURLToPath(import.meta.url));

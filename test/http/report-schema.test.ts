@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { runAudit } from '../../src/audit.js';
+import { runAudit } from '../../src/pipeline/audit.js';
 import { readFileInputs } from '../../src/cli/audit-command.js';
 import { demoInputFiles } from '../../src/cli/demo-command.js';
 import { schemaIssues } from '../../src/http/schemas.js';
 import { confirmFindings } from '../../src/probe/confirm.js';
-import type { PairSpec, ProbeResult, ProbeVerdict } from '../../src/probe/types.js';
+import type { PairSpec, ProbeResult, ProbeVerdict } from '../../src/model/probe.js';
 import { specAndSchemas } from '../support/openapi-response.js';
 
 /**

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFlannelLab, netnsLabUnavailableReason, removeStaleLabs, type Lab, type LabNode } from '../support/netns-lab.js';
 import { requireTier } from '../support/tier.js';
-import type { AuditReport, Finding } from '../../src/report/contract.js';
+import type { AuditReport, Finding } from '../../src/model/report.js';
 
 const reason = netnsLabUnavailableReason();
 const ok = requireTier('netns-probe', reason === undefined, reason ?? '');

@@ -4,8 +4,8 @@
  * then collected as a reader (password and application credential) and audited end to end.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAudit } from '../../src/audit.js';
-import { emptyInputs, type RawDocument } from '../../src/inputs/types.js';
+import { runAudit } from '../../src/pipeline/audit.js';
+import { emptyInputs, type RawDocument } from '../../src/model/documents.js';
 import type { Unavailable } from '../../src/model/cloud.js';
 import { collectOpenstack, type CollectOpenstackOptions } from '../../providers/openstack/collect.js';
 import { resolveOpenstackCloud } from '../../providers/openstack/config.js';

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFlannelLab, netnsLabUnavailableReason, removeStaleLabs, type Lab, type LabNode } from '../support/netns-lab.js';
 import { requireTier } from '../support/tier.js';
-import type { ProbeReport, ProbeVerdict } from '../../src/probe/types.js';
+import type { ProbeReport, ProbeVerdict } from '../../src/model/probe.js';
 
 const reason = netnsLabUnavailableReason();
 const ok = requireTier('netns-probe', reason === undefined, reason ?? '');

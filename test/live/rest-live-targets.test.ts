@@ -15,7 +15,7 @@ import { stringify } from 'yaml';
 import { sha256 } from '../../src/http/auth.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
 import { resolveSettings } from '../../src/http/settings.js';
-import type { AuditReport } from '../../src/report/contract.js';
+import type { AuditReport } from '../../src/model/report.js';
 import { buildTopology, randomBlock, threeNodeSpec, type Topology } from '../support/aws-topology.js';
 import { flannelNode, startFakeApiServer, vxlanNetConf, writeKubeconfig, type FakeApiServer } from '../support/fake-apiserver.js';
 import { MOTO_ENDPOINT, motoClient, motoReachable } from '../support/moto.js';

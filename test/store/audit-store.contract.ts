@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditReport } from '../../src/report/contract.js';
+import type { AuditReport } from '../../src/model/report.js';
 import type { AuditRecord, AuditStore } from '../../src/store/types.js';
 import { listItemOf } from '../../src/store/types.js';
 import { incidentReport } from '../support/sample-report.js';

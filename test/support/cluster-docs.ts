@@ -1,4 +1,4 @@
-import type { RawDocument } from '../../src/inputs/types.js';
+import type { RawDocument } from '../../src/model/documents.js';
 
 /** A `kubectl get nodes -o json` NodeList for nodes whose flannel VTEP is an EC2 instance IP. */
 export function nodeListFor(instances: { name: string; ip: string; instanceId: string }[]): RawDocument {

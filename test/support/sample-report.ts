@@ -1,7 +1,7 @@
-import { runAudit } from '../../src/audit.js';
+import { runAudit } from '../../src/pipeline/audit.js';
 import { readFileInputs } from '../../src/cli/audit-command.js';
 import { demoInputFiles } from '../../src/cli/demo-command.js';
-import type { AuditReport } from '../../src/report/contract.js';
+import type { AuditReport } from '../../src/model/report.js';
 
 /** A real report: the bundled incident (4 OpenStack nodes, UDP 8472 blocked), audited once. */
 export async function incidentReport(): Promise<AuditReport> {

@@ -2,7 +2,7 @@
  * Small builders for hand-made snapshots, shared by evaluator, report and remediation tests.
  * Defaults describe a plain AWS VXLAN cluster; override only what a test is about.
  */
-import type { FlowEndpoint, FlowRequirement, ForeignAddressRequirement, L2AdjacencyRequirement, PairScope } from '../../../rules/requirement.js';
+import type { FlowEndpoint, FlowRequirement, ForeignAddressRequirement, L2AdjacencyRequirement, PairScope } from '../../model/requirement.js';
 import type {
   AddressGroup,
   Cloud,

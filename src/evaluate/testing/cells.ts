@@ -1,4 +1,4 @@
-import type { Requirement } from '../../../rules/requirement.js';
+import type { Requirement } from '../../model/requirement.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import { evaluate } from '../evaluate.js';
 import type { CellResult, Evaluation } from '../types.js';

@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
-import { DEFAULT_MAX_PAIRS, runAudit } from '../../audit.js';
+import { runAudit } from '../../pipeline/audit.js';
+import { DEFAULT_MAX_PAIRS } from '../../model/report.js';
 import { InputError } from '../../model/source.js';
-import type { AuditReport } from '../../report/contract.js';
+import type { AuditReport } from '../../model/report.js';
 import { buildTicket } from '../../report/ticket.js';
 import { decodeCursor, encodeCursor } from '../../store/cursor.js';
 import type { AuditOrigin, AuditRecord } from '../../store/types.js';

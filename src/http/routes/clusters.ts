@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
-import { DEFAULT_MAX_PAIRS, runAudit } from '../../audit.js';
+import { runAudit } from '../../pipeline/audit.js';
+import { DEFAULT_MAX_PAIRS } from '../../model/report.js';
 import { formatProblem, InputError } from '../../model/source.js';
-import type { AuditReport } from '../../report/contract.js';
+import type { AuditReport } from '../../model/report.js';
 import type { ClusterTarget } from '../config-file.js';
 import { STATUS, type AppDeps, type HandlerTable } from '../deps.js';
 import type { CollectedTarget } from '../live-collector.js';

@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
-import { DEFAULT_MAX_PAIRS } from '../../audit.js';
+import { DEFAULT_MAX_PAIRS } from '../../model/report.js';
 import { InputError } from '../../model/source.js';
-import { runWhatif, type WhatifProposal } from '../../whatif/run-whatif.js';
+import { whatifFromInputs } from '../../pipeline/whatif.js';
+import type { WhatifProposal } from '../../inputs/proposal.js';
 import { STATUS, type AppDeps, type HandlerTable } from '../deps.js';
 import { inputErrorProblem } from '../problems.js';
 import { auditInputsFromRequest, type RequestInputs } from '../request-inputs.js';
@@ -30,7 +31,7 @@ export function whatifRoutes(_deps: AppDeps): HandlerTable {
     createWhatif(req: Request, res: Response) {
       const body = req.body as WhatifRequestBody;
       try {
-        const report = runWhatif(auditInputsFromRequest(body.inputs), proposalOf(body), { maxPairs: body.options?.maxPairs ?? DEFAULT_MAX_PAIRS });
+        const report = whatifFromInputs(auditInputsFromRequest(body.inputs), proposalOf(body), { maxPairs: body.options?.maxPairs ?? DEFAULT_MAX_PAIRS });
         res.status(STATUS.ok).json(report);
       } catch (e) {
         if (e instanceof InputError) throw inputErrorProblem(e);

@@ -1,4 +1,4 @@
-import type { RemediationCommands } from '../../report/contract.js';
+import type { RemediationCommands } from '../../model/report.js';
 import type { NetworkAclEntrySpec, SecurityGroupRuleSpec } from '../rule-spec.js';
 import { ruleDescription } from '../rule-spec.js';
 import { isIcmp, portRange } from '../protocol.js';

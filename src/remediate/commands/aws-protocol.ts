@@ -1,4 +1,4 @@
-import type { ProtocolSpec } from '../../../rules/requirement.js';
+import type { ProtocolSpec } from '../../model/requirement.js';
 import { hasPorts, isIcmp, portRange, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../protocol.js';
 
 /**

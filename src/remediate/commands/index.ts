@@ -1,4 +1,4 @@
-import type { RemediationCommands } from '../../report/contract.js';
+import type { RemediationCommands } from '../../model/report.js';
 import type { RuleSpec } from '../rule-spec.js';
 import { apiNetworkAclEntry, apiSecurityGroupRule } from './api.js';
 import { awsNetworkAclCli, awsSecurityGroupCli } from './aws-cli.js';

@@ -3,13 +3,14 @@
  * for the evaluator's output, so the tests pin how reports read an Evaluation, not how
  * one is computed.
  */
-import type { BoundNode, CellResult, Evaluation, Evidence, NodeClass, RuleCitation, Verdict } from '../../evaluate/types.js';
+import type { BoundNode, CellResult, Evaluation, NodeClass } from '../../evaluate/types.js';
+import type { Evidence, RuleCitation, Verdict } from '../../model/evidence.js';
 import type { ClusterNode, FlannelConfig } from '../../model/cluster.js';
 import type { CloudProvider, IpFamily, NetworkAcl, NetworkAclEntry, NetworkInterface, SecurityGroup, Subnet } from '../../model/cloud.js';
 import { emptyCloud } from '../../model/cloud.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import type { SourceRef, Warning } from '../../model/source.js';
-import type { FlowRequirement, Requirement } from '../../../rules/requirement.js';
+import type { FlowRequirement, Requirement } from '../../model/requirement.js';
 
 export const at = (pointer: string, document = 'fixture.json'): SourceRef => ({ document, pointer });
 

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AuditInputs, RawDocument } from '../../../src/inputs/types.js';
-import { runWhatif } from '../../../src/whatif/run-whatif.js';
+import type { AuditInputs, RawDocument } from '../../../src/model/documents.js';
+import { whatifFromInputs } from '../../../src/pipeline/whatif.js';
 import { whatifExitCode, type WhatifReport } from '../../../src/whatif/report.js';
 import { renderWhatifJunit } from '../../../src/whatif/render-junit.js';
 import { renderWhatifMarkdown } from '../../../src/whatif/render-markdown.js';
@@ -58,7 +58,7 @@ const SCENARIOS: Scenario[] = [
 ];
 
 function report(s: Scenario, maxPairs = 1000): WhatifReport {
-  return runWhatif(s.inputs(), { terraformPlan: doc(join(HERE, s.name, 'plan.json')) }, { maxPairs });
+  return whatifFromInputs(s.inputs(), { terraformPlan: doc(join(HERE, s.name, 'plan.json')) }, { maxPairs });
 }
 
 describe('what-if golden reports', () => {

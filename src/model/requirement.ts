@@ -1,4 +1,4 @@
-import type { IpFamily } from '../src/model/cloud.js';
+import type { IpFamily } from './cloud.js';
 
 /** Which address of a node a flow uses on one of its ends. */
 export type FlowEndpoint =

@@ -1,3 +1,4 @@
+import type { Unavailable } from './cloud.js';
 import type {
   AddressGroup,
   Direction,
@@ -8,8 +9,8 @@ import type {
   SecurityGroup,
   SecurityGroupRule,
   Subnet,
-} from '../model/cloud.js';
-import type { Warning } from '../model/source.js';
+} from './cloud.js';
+import type { Warning } from './source.js';
 
 /**
  * One edit of the normalized cloud model, as a Terraform resource change or a proposed
@@ -93,4 +94,16 @@ export interface ProposalTranslation {
   unknownUntilApply: UnknownUntilApply[];
   unsupported: UnsupportedResource[];
   warnings: Warning[];
+}
+
+/** Where a proposal came from, as the what-if report names it. */
+export type ProposalSource =
+  | { kind: 'terraform-plan'; document: string; formatVersion: string; terraformVersion?: string; unchangedResources: number }
+  | { kind: 'proposed-exports'; documents: string[] };
+
+/** A proposal ready for what-if: its model edits, where they came from, and the collection gaps it carries. */
+export interface Proposal {
+  translation: ProposalTranslation;
+  source: ProposalSource;
+  unavailable: Unavailable[];
 }

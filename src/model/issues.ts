@@ -1,4 +1,4 @@
-import { InputError, type InputProblem, type SourceRef, type Warning } from '../model/source.js';
+import { InputError, type InputProblem, type SourceRef, type Warning } from './source.js';
 
 /**
  * Gathers every input problem and warning of one translation pass, so that a user

@@ -1,5 +1,5 @@
-import type { Cloud, Unavailable } from '../model/cloud.js';
-import type { Warning } from '../model/source.js';
+import type { Cloud, Unavailable } from './cloud.js';
+import type { Warning } from './source.js';
 
 /**
  * One native document as the user or a live provider has it: the body of

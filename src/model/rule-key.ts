@@ -1,4 +1,4 @@
-import type { NetworkAclEntry, Peer, SecurityGroupRule } from '../model/cloud.js';
+import type { NetworkAclEntry, Peer, SecurityGroupRule } from './cloud.js';
 
 function peerKey(peer: Peer): string {
   switch (peer.kind) {

@@ -2,11 +2,14 @@
  * The audit report: sgaudit's stable JSON contract. Other tools (change management,
  * ticketing, the REST API) build on it, so fields are only ever added, never renamed or removed.
  */
-import type { CloudProvider, Direction, IpFamily } from '../model/cloud.js';
-import type { Warning } from '../model/source.js';
-import type { Evidence, Layer } from '../evaluate/types.js';
-import type { FlowEndpoint } from '../../rules/requirement.js';
-import type { ProbeResult } from '../probe/types.js';
+import type { CloudProvider, Direction, IpFamily } from './cloud.js';
+import type { Warning } from './source.js';
+import type { Evidence, Layer } from './evidence.js';
+import type { FlowEndpoint } from './requirement.js';
+import type { ProbeResult } from './probe.js';
+
+/** How many pairs each finding lists unless the caller says otherwise; pairCount is always exact. */
+export const DEFAULT_MAX_PAIRS = 1000;
 
 export interface PairRef {
   sourceNode: string;

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import type { IpFamily } from '../model/cloud.js';
+import type { IpFamily } from './cloud.js';
 
 /**
  * A parsed CIDR as an integer range. IPv4 and IPv6 share one representation

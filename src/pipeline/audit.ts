@@ -1,17 +1,24 @@
-import type { AuditInputs } from './inputs/types.js';
-import type { AuditReport } from './report/contract.js';
-import type { Evaluation } from './evaluate/types.js';
-import type { Snapshot } from './model/snapshot.js';
-import { buildSnapshot } from './inputs/build-snapshot.js';
-import { evaluate } from './evaluate/evaluate.js';
-import { buildReport } from './report/build-report.js';
+/**
+ * The audit, start to finish, in one place:
+ *
+ *   native documents ─buildSnapshot→ snapshot + requirements ─evaluate→ verdict cells
+ *     ─findFindings→ findings ─planRemediations→ fixes ─assembleReport→ report ─render (edge)→ text
+ *
+ * Every step after buildSnapshot is a pure function of the snapshot and the requirements.
+ * The CLI and the REST API read the documents, call this, and render what it returns.
+ */
+import type { AuditInputs } from '../model/documents.js';
+import { DEFAULT_MAX_PAIRS, type AuditReport } from '../model/report.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { Evaluation } from '../evaluate/types.js';
+import { buildSnapshot } from '../inputs/build-snapshot.js';
+import { evaluate } from '../evaluate/evaluate.js';
+import { buildReport } from '../report/build-report.js';
 
 export interface AuditOptions {
   /** How many pairs each finding lists; pairCount is always exact. */
   maxPairs: number;
 }
-
-export const DEFAULT_MAX_PAIRS = 1000;
 
 export interface AuditResult {
   report: AuditReport;
@@ -19,11 +26,7 @@ export interface AuditResult {
   evaluation: Evaluation;
 }
 
-/**
- * The whole audit as a library call: native documents in, report out.
- * The CLI, the REST API and the live collectors are thin shells around this.
- * Throws InputError for unusable input.
- */
+/** Native documents in, report out. Throws InputError for unusable input. */
 export function runAudit(inputs: AuditInputs, options: Partial<AuditOptions> = {}): AuditResult {
   const { snapshot, requirements } = buildSnapshot(inputs);
   const evaluation = evaluate(snapshot, requirements);

@@ -1,9 +1,10 @@
 import type { Cloud, Unavailable } from '../model/cloud.js';
 import { InputError, type Warning } from '../model/source.js';
-import type { RawDocument } from '../inputs/types.js';
+import type { RawDocument } from '../model/documents.js';
 import { translateAwsDocuments } from '../../providers/aws/translate.js';
 import { translateOpenstackDocuments } from '../../providers/openstack/translate.js';
-import type { ModelChange, ProposalTranslation, ResourceChangeSet } from './changes.js';
+import type { ModelChange, Proposal, ProposalSource, ProposalTranslation, ResourceChangeSet } from '../model/changes.js';
+import { translateTerraformPlan } from '../../providers/terraform/translate-plan.js';
 
 export type ProposedProvider = 'aws' | 'openstack';
 
@@ -98,4 +99,32 @@ export function translateProposed(proposed: ProposedDocuments): ProposedTranslat
   }
   if (problems.length > 0) throw new InputError(problems);
   return { resources, ignored: [], unknownUntilApply: [], unsupported: [], warnings, unavailable };
+}
+
+/** Exactly one of the two: a `terraform show -json` plan, or after-state exports. */
+export interface WhatifProposal {
+  terraformPlan?: RawDocument;
+  proposed?: ProposedDocuments;
+}
+
+/**
+ * A plan or after-state exports -> the model edits what-if applies. Throws InputError when the
+ * proposal is missing, doubled or unusable.
+ */
+export function translateProposal(proposal: WhatifProposal): Proposal {
+  const hasPlan = proposal.terraformPlan !== undefined;
+  const hasProposed = proposal.proposed !== undefined && proposal.proposed.aws.length + proposal.proposed.openstack.length > 0;
+  if (hasPlan === hasProposed) {
+    throw new InputError([{ document: 'proposal', pointer: '', reason: hasPlan ? 'give either a Terraform plan or proposed exports, not both' : 'nothing to evaluate: give a Terraform plan (--terraform-plan) or proposed after-state exports (--proposed)' }]);
+  }
+  if (hasPlan) {
+    const plan = proposal.terraformPlan!;
+    const t = translateTerraformPlan(plan);
+    const source: ProposalSource = { kind: 'terraform-plan', document: plan.name, formatVersion: t.formatVersion, unchangedResources: t.unchangedCount };
+    if (t.terraformVersion) source.terraformVersion = t.terraformVersion;
+    return { translation: t, source, unavailable: [] };
+  }
+  const docs = proposal.proposed!;
+  const { unavailable, ...translation } = translateProposed(docs);
+  return { translation, source: { kind: 'proposed-exports', documents: [...docs.aws, ...docs.openstack].map((d) => d.name) }, unavailable };
 }
