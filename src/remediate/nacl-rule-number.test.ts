@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { at, citation, aclEntry, aclEvidence, networkAcl } from '../report/testing/fixtures.js';
-import { chooseRuleNumber, denyingRuleNumber, IMPLICIT_DENY, usedRuleNumbers } from './nacl-rule-number.js';
+import { chooseRuleNumber, usedRuleNumbers } from './nacl-rule-number.js';
+import { denyingRuleNumber, IMPLICIT_DENY } from '../findings/denying-rule.js';
 
 describe('chooseRuleNumber', () => {
   it.each<[string, number[], number, number | undefined]>([

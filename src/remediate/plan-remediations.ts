@@ -1,18 +1,19 @@
-import type { BoundNode, Evaluation, NodeClass } from '../evaluate/types.js';
+import type { BoundNode, NodeClass } from '../evaluate/types.js';
 import type { Direction, NetworkInterface } from '../model/cloud.js';
-import type { Snapshot } from '../model/snapshot.js';
 import type { FlowEndpoint, FlowRequirement } from '../model/requirement.js';
-import type { Finding, Remediation, RemediationCommands } from '../model/report.js';
-import { groupFindingCells, type FindingGroup, type GroupedCell } from '../report/finding-groups.js';
-import { compareIds, compareKeys } from '../report/order.js';
-import { indexSnapshot, type SnapshotIndex } from '../report/snapshot-index.js';
+import type { Remediation, RemediationCommands } from '../model/report.js';
+import type { FindingGroup, GroupedCell } from '../findings/finding-groups.js';
+import type { AuditFindings } from '../findings/find-findings.js';
+import { compareIds, compareKeys } from '../findings/order.js';
+import type { CloudLookup } from '../findings/cloud-lookup.js';
 import { isWholeAddressSpace, tryParseCidr } from '../model/cidr.js';
 import { chooseGroups } from './choose-groups.js';
 import { commandsFor } from './commands/index.js';
-import { chooseRuleNumber, denyingRuleNumber, usedRuleNumbers } from './nacl-rule-number.js';
-import { PROTO_TCP } from './protocol.js';
+import { chooseRuleNumber, usedRuleNumbers } from './nacl-rule-number.js';
+import { denyingRuleNumber } from '../findings/denying-rule.js';
+import { PROTO_TCP } from '../model/protocol.js';
 import { ReferenceReach, ReferenceReachCache, sharedReferenceGroups } from './reference-alternative.js';
-import type { ClassesCover } from './remote-cover.js';
+import type { ClassesCover } from '../findings/remote-cover.js';
 import type { SecurityGroupRuleSpec } from './rule-spec.js';
 
 type Draft = Omit<Remediation, 'id'> & { order: (string | number)[] };
@@ -22,25 +23,13 @@ type Draft = Omit<Remediation, 'id'> & { order: (string | number)[] };
  * blocked interface set, one rule per CIDR) and network-ACL allow entries. Host-level
  * blocks (source/dest check, allowed-address-pairs, L2 adjacency) are fixed by the command
  * in their finding's reason, and unknown findings get nothing: there is nothing proven to fix.
- * `findings` must come from buildReport over the same evaluation (ids are matched).
  */
-export function planRemediations(snapshot: Snapshot, evaluation: Evaluation, findings: readonly Finding[]): Remediation[] {
-  const index = indexSnapshot(snapshot);
-  return planRemediationsFor(index, groupFindingCells(index, evaluation), findings);
-}
-
-/** What the caller may already know about the evaluation, saving the planner a pass over every node. */
-export interface KnownFacts {
-  /** No node name occurs twice among all classes' members. */
-  memberNamesDistinct?: boolean;
-}
-
-/** planRemediations for a report that already grouped the evaluation's cells (`all`, over `index`). */
-export function planRemediationsFor(index: SnapshotIndex, all: FindingGroup[], findings: readonly Finding[], known: KnownFacts = {}): Remediation[] {
-  const groups = selectGroups(all, findings);
+export function planRemediations(found: AuditFindings): Remediation[] {
+  const index = found.lookup;
+  const groups = found.groups.filter((g) => g.verdict === 'blocked' && g.requirement.kind === 'flow');
   const drafts: Draft[] = [];
   for (const [, batch] of batches(groups.filter((g) => g.layer === 'security-group'), (g) => [g.requirement.id, g.direction ?? 'ingress'])) {
-    drafts.push(...planSecurityGroupRules(index, batch, known));
+    drafts.push(...planSecurityGroupRules(index, batch));
   }
   // Rule numbers taken so far per ACL direction, shared by every requirement's entries.
   const usedNumbers = new Map<string, Set<number>>();
@@ -49,19 +38,6 @@ export function planRemediationsFor(index: SnapshotIndex, all: FindingGroup[], f
   }
   drafts.sort((a, b) => compareKeys(a.order, b.order));
   return drafts.map(({ order: _order, ...rest }, i) => ({ id: `R${i + 1}`, ...rest }));
-}
-
-function selectGroups(all: FindingGroup[], findings: readonly Finding[]): FindingGroup[] {
-  const byId = new Map(all.map((g) => [g.id, g]));
-  const selected: FindingGroup[] = [];
-  for (const f of findings) {
-    const g = byId.get(f.id);
-    if (!g || g.requirement.id !== f.requirement || g.layer !== f.layer || g.target.id !== f.target?.id) {
-      throw new Error(`finding ${f.id} does not belong to this evaluation; build findings and remediations from the same evaluation`);
-    }
-    if (g.verdict === 'blocked' && g.requirement.kind === 'flow') selected.push(g);
-  }
-  return selected;
 }
 
 function batches(groups: FindingGroup[], key: (g: FindingGroup) => string[]): Map<string, FindingGroup[]> {
@@ -197,7 +173,7 @@ function minFindingIndex(ids: string[]): number {
   return Math.min(...ids.map((id) => Number(id.replace(/^\D+/, ''))));
 }
 
-function planSecurityGroupRules(index: SnapshotIndex, groups: FindingGroup[], known: KnownFacts): Draft[] {
+function planSecurityGroupRules(index: CloudLookup, groups: FindingGroup[]): Draft[] {
   const first = groups[0];
   if (!first) return [];
   const requirement = flowOf(first);
@@ -215,7 +191,7 @@ function planSecurityGroupRules(index: SnapshotIndex, groups: FindingGroup[], kn
   const reaches = new ReferenceReachCache(endpoint, requirement.family);
   // Remote nodes are counted once per name; with distinct names that is once per class member,
   // so a class's reach can be worked out once and shared by every chosen group.
-  const distinctNames = known.memberNamesDistinct === true || namesAreDistinct(classesOn(groups, remote));
+  const distinctNames = namesAreDistinct(classesOn(groups, remote));
 
   const drafts: Draft[] = [];
   for (const groupId of chosenGroups) {
@@ -301,7 +277,7 @@ function choiceNotes(groupId: string, direction: Direction, ifaces: NetworkInter
  * public/NAT VTEPs never match a group reference.
  */
 function referenceAlternative(
-  index: SnapshotIndex,
+  index: CloudLookup,
   requirement: FlowRequirement,
   direction: Direction,
   groupId: string,
@@ -322,7 +298,7 @@ function referenceAlternative(
   return { kind: 'security-group-reference', groupId: referenced, commands };
 }
 
-function planNetworkAclEntries(index: SnapshotIndex, groups: FindingGroup[], usedNumbers: Map<string, Set<number>>): Draft[] {
+function planNetworkAclEntries(index: CloudLookup, groups: FindingGroup[], usedNumbers: Map<string, Set<number>>): Draft[] {
   const first = groups[0];
   if (!first) return [];
   const acl = index.acls.get(first.target.id);

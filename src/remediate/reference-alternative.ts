@@ -2,7 +2,7 @@ import type { BoundNode, NodeClass } from '../evaluate/types.js';
 import type { IpFamily, NetworkInterface } from '../model/cloud.js';
 import type { FlowEndpoint } from '../model/requirement.js';
 import { cidrContainsIp, tryParseCidr } from '../model/cidr.js';
-import { endpointAddress } from './remote-cover.js';
+import { endpointAddress } from '../findings/remote-cover.js';
 
 /**
  * What a security-group reference needs to know about a set of remote nodes: whether a

@@ -2,7 +2,7 @@ import type { Evaluation, NodeClass } from '../evaluate/types.js';
 import type { FlannelConfig } from '../model/cluster.js';
 import type { Requirement } from '../model/requirement.js';
 import type { AuditReport, ReportNode, ReportRequirement } from '../model/report.js';
-import { compareText } from './order.js';
+import { compareText } from '../findings/order.js';
 
 export function reportRequirement(r: Requirement): ReportRequirement {
   const base = { id: r.id, kind: r.kind, backend: r.backend, title: r.title, description: r.description, docUrl: r.docUrl };

@@ -1,6 +1,6 @@
 import type { Evaluation } from '../evaluate/types.js';
 import type { ReportSummary } from '../model/report.js';
-import { scanCells, type CellScan } from './cell-scan.js';
+import { scanCells, type CellScan } from '../findings/cell-scan.js';
 
 /**
  * Pair counts by class arithmetic. A class pair takes the worst verdict over all its

@@ -1,9 +1,9 @@
 import type { Requirement } from '../model/requirement.js';
 import type { BoundNode, CellResult, Evaluation, NodeClass } from '../evaluate/types.js';
 import type { Evidence, Layer, Verdict } from '../model/evidence.js';
-import { endpointAddress } from '../remediate/remote-cover.js';
-import { classPairCount } from '../report/pair-count.js';
-import { firstPairs } from '../report/first-pairs.js';
+import { endpointAddress } from '../findings/remote-cover.js';
+import { classPairCount } from '../findings/pair-count.js';
+import { firstPairs } from '../findings/first-pairs.js';
 
 /** A verdict before the change; `not-required` when the requirement did not apply to the pair. */
 export type BeforeVerdict = Verdict | 'not-required';

@@ -1,7 +1,7 @@
 import type { RemediationCommands } from '../../model/report.js';
 import type { NetworkAclEntrySpec, SecurityGroupRuleSpec } from '../rule-spec.js';
 import { ruleDescription } from '../rule-spec.js';
-import { isIcmp, portRange } from '../protocol.js';
+import { isIcmp, portRange } from '../../model/protocol.js';
 import { aclNeedsPortRange, awsAclProtocol, awsPermissionProtocol } from './aws-protocol.js';
 import { ethertype, neutronPorts, neutronProtocol } from './neutron-protocol.js';
 

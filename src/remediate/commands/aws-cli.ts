@@ -1,8 +1,8 @@
 import type { NetworkAclEntrySpec, SecurityGroupRuleSpec } from '../rule-spec.js';
 import { ruleDescription } from '../rule-spec.js';
-import { isIcmp, portRange } from '../protocol.js';
+import { isIcmp, portRange } from '../../model/protocol.js';
 import { aclNeedsPortRange, awsAclProtocol, awsPermissionProtocol } from './aws-protocol.js';
-import { shellCommand } from './shell-quote.js';
+import { shellCommand } from '../../findings/shell-quote.js';
 
 /**
  * `aws ec2 authorize-security-group-ingress|egress --group-id … --ip-permissions '…'`

@@ -1,5 +1,5 @@
 import type { ProtocolSpec } from '../../model/requirement.js';
-import { hasPorts, isIcmp, portRange, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../protocol.js';
+import { hasPorts, isIcmp, portRange, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../../model/protocol.js';
 
 /**
  * EC2 `IpProtocol` plus the From/To ports a permission needs. EC2 ignores ports for

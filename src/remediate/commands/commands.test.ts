@@ -3,7 +3,7 @@ import type { NetworkAclEntrySpec, SecurityGroupRuleSpec } from '../rule-spec.js
 import { apiNetworkAclEntry, apiSecurityGroupRule } from './api.js';
 import { awsNetworkAclCli, awsSecurityGroupCli } from './aws-cli.js';
 import { openstackSecurityGroupCli } from './openstack-cli.js';
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../../findings/shell-quote.js';
 import { terraformNetworkAclRule, terraformSecurityGroupRule } from './terraform.js';
 
 const UDP = { name: 'udp', number: 17 };

@@ -1,5 +1,5 @@
 import type { ProtocolSpec } from '../../model/requirement.js';
-import { hasPorts, portRange, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../protocol.js';
+import { hasPorts, portRange, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../../model/protocol.js';
 
 const NAMES: Record<number, string> = { [PROTO_TCP]: 'tcp', [PROTO_UDP]: 'udp', [PROTO_ICMP]: 'icmp', [PROTO_ICMPV6]: 'ipv6-icmp' };
 

@@ -1,7 +1,7 @@
 import type { SecurityGroupRuleSpec } from '../rule-spec.js';
 import { ruleDescription } from '../rule-spec.js';
 import { ethertype, neutronPorts, neutronProtocol } from './neutron-protocol.js';
-import { shellCommand } from './shell-quote.js';
+import { shellCommand } from '../../findings/shell-quote.js';
 
 /** `openstack security group rule create … <group>`; `--protocol any` carries no port. */
 export function openstackSecurityGroupCli(spec: SecurityGroupRuleSpec): string {

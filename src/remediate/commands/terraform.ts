@@ -1,6 +1,6 @@
 import type { NetworkAclEntrySpec, SecurityGroupRuleSpec } from '../rule-spec.js';
 import { ruleDescription } from '../rule-spec.js';
-import { isIcmp, portRange } from '../protocol.js';
+import { isIcmp, portRange } from '../../model/protocol.js';
 import { aclNeedsPortRange, awsAclProtocol, awsPermissionProtocol } from './aws-protocol.js';
 import { ethertype, neutronPorts, neutronProtocol } from './neutron-protocol.js';
 

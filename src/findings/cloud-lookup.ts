@@ -1,9 +1,9 @@
 import type { NetworkAcl, NetworkInterface, SecurityGroup, Subnet } from '../model/cloud.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { RemoteCoverer } from '../remediate/remote-cover.js';
+import { RemoteCoverer } from './remote-cover.js';
 
-/** Id look-ups over one snapshot, built once per report. */
-export interface SnapshotIndex {
+/** Cloud objects of one snapshot by id, for the text of findings and remediations (the evaluator keeps its own EvaluationIndex). */
+export interface CloudLookup {
   snapshot: Snapshot;
   groups: Map<string, SecurityGroup>;
   acls: Map<string, NetworkAcl>;
@@ -15,7 +15,7 @@ export interface SnapshotIndex {
   coverer: RemoteCoverer;
 }
 
-export function indexSnapshot(snapshot: Snapshot): SnapshotIndex {
+export function lookupCloud(snapshot: Snapshot): CloudLookup {
   const cloud = snapshot.cloud;
   let interfaces: Map<string, NetworkInterface> | undefined;
   let interfacesByInstance: Map<string, NetworkInterface[]> | undefined;
@@ -48,7 +48,7 @@ function byInstance(interfaces: readonly NetworkInterface[]): Map<string, Networ
 }
 
 /** `sg-0a1 (k8s-nodes)`, or the bare id when the group has no name. */
-export function groupLabel(index: SnapshotIndex, groupId: string): string {
+export function groupLabel(index: CloudLookup, groupId: string): string {
   const name = index.groups.get(groupId)?.name;
   return name ? `${groupId} (${name})` : groupId;
 }

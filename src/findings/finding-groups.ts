@@ -2,10 +2,10 @@ import type { BoundNode, CellResult, Evaluation, NodeClass } from '../evaluate/t
 import type { Evidence, Layer, Verdict } from '../model/evidence.js';
 import type { Direction } from '../model/cloud.js';
 import type { Requirement } from '../model/requirement.js';
-import { scanCells, type CellScan } from './cell-scan.js';
+import type { CellScan } from './cell-scan.js';
 import { classPairCount } from './pair-count.js';
 import { compareKeys } from './order.js';
-import { groupLabel, type SnapshotIndex } from './snapshot-index.js';
+import { groupLabel, type CloudLookup } from './cloud-lookup.js';
 
 export interface FindingTarget {
   kind: string;
@@ -44,14 +44,7 @@ export interface FindingGroup {
  * one check (say egress at the source and ingress at the destination) joins one finding
  * per check, so every fix that is needed shows up in the first report, not one per re-run.
  */
-export function groupFindingCells(index: SnapshotIndex, evaluation: Evaluation): FindingGroup[] {
-  return groupScannedCells(index, evaluation, scanCells(evaluation));
-}
-
-type GroupDraft = Omit<FindingGroup, 'id'>;
-
-/** groupFindingCells over a scan of the same evaluation's cells. */
-export function groupScannedCells(index: SnapshotIndex, evaluation: Evaluation, scan: CellScan): FindingGroup[] {
+export function groupScannedCells(index: CloudLookup, evaluation: Evaluation, scan: CellScan): FindingGroup[] {
   const requirements = new Map(evaluation.requirements.map((r) => [r.id, r]));
   const grouper = new CellGrouper(index);
   const failing = scan.failing;
@@ -78,6 +71,8 @@ export function groupScannedCells(index: SnapshotIndex, evaluation: Evaluation, 
   });
 }
 
+type GroupDraft = Omit<FindingGroup, 'id'>;
+
 /** The finding a (shared) evidence entry leads to for one requirement, verdict and direction. */
 interface KnownGroup {
   requirement: Requirement;
@@ -93,7 +88,7 @@ class CellGrouper {
   // is worked out once unless the target depends on the cell's classes.
   private readonly known = new Map<Evidence, KnownGroup[]>();
 
-  constructor(private readonly index: SnapshotIndex) {}
+  constructor(private readonly index: CloudLookup) {}
 
   add(cell: CellResult, requirement: Requirement, source: NodeClass, destination: NodeClass): void {
     const pairCount = classPairCount(source, destination);
@@ -242,7 +237,7 @@ function evidenceDirection(cell: CellResult, evidence: Evidence): Direction | un
 
 /** The object a finding is about: the thing to change, or the thing that could not be read. */
 function findingTarget(
-  index: SnapshotIndex,
+  index: CloudLookup,
   evidence: Evidence,
   source: NodeClass,
   destination: NodeClass,

@@ -1,4 +1,4 @@
-import type { ProtocolSpec } from '../model/requirement.js';
+import type { ProtocolSpec } from './requirement.js';
 
 export const PROTO_ICMP = 1;
 export const PROTO_TCP = 6;

@@ -1,13 +1,13 @@
 import type { BoundNode, NodeClass } from '../evaluate/types.js';
 import type { NetworkInterface } from '../model/cloud.js';
 import type { Requirement } from '../model/requirement.js';
-import { describeFlow } from '../remediate/protocol.js';
-import { denyingRuleNumber, IMPLICIT_DENY } from '../remediate/nacl-rule-number.js';
-import { shellCommand } from '../remediate/commands/shell-quote.js';
+import { describeFlow } from '../model/protocol.js';
+import { denyingRuleNumber, IMPLICIT_DENY } from './denying-rule.js';
+import { shellCommand } from './shell-quote.js';
 import type { FindingGroup } from './finding-groups.js';
 import { compareText } from './order.js';
 import { cidrContainsIp, tryParseCidr, type ParsedCidr } from '../model/cidr.js';
-import { groupLabel, type SnapshotIndex } from './snapshot-index.js';
+import { groupLabel, type CloudLookup } from './cloud-lookup.js';
 
 export function requirementFlow(requirement: Requirement): string {
   return requirement.kind === 'flow'
@@ -26,7 +26,7 @@ export function sideMembers(group: FindingGroup, side: 'source' | 'destination')
  * One sentence a human can act on: what is missing where, for which addresses,
  * and (where there is one) the exact command that fixes a host-level setting.
  */
-export function findingReason(index: SnapshotIndex, group: FindingGroup): string {
+export function findingReason(index: CloudLookup, group: FindingGroup): string {
   const flow = requirementFlow(group.requirement);
   const because = trimSentence(group.evidenceReason);
   if (group.verdict === 'unknown') return unknownReason(index, group, flow, because);
@@ -46,7 +46,7 @@ export function findingReason(index: SnapshotIndex, group: FindingGroup): string
   }
 }
 
-function unknownReason(index: SnapshotIndex, group: FindingGroup, flow: string, because: string): string {
+function unknownReason(index: CloudLookup, group: FindingGroup, flow: string, because: string): string {
   if (group.check === 'node-mapping') {
     const names = new Set(group.target.id.split(','));
     const unbound = [...sideMembers(group, 'source'), ...sideMembers(group, 'destination')].some(
@@ -63,7 +63,7 @@ function unknownReason(index: SnapshotIndex, group: FindingGroup, flow: string, 
 }
 
 /** Remote side of a directional block: sources for ingress, destinations for egress. */
-function remoteCidrs(index: SnapshotIndex, group: FindingGroup, ingress: boolean): string {
+function remoteCidrs(index: CloudLookup, group: FindingGroup, ingress: boolean): string {
   const requirement = group.requirement;
   if (requirement.kind !== 'flow') return 'the peer nodes';
   const endpoint = ingress ? requirement.source : requirement.destination;
@@ -103,7 +103,7 @@ function blockedAddresses(classes: readonly NodeClass[], vtep: 'vtepIp' | 'vtepI
   return out;
 }
 
-function coverSpansOthers(index: SnapshotIndex, cidrs: readonly string[], blocked: ReadonlySet<string>, vtep: 'vtepIp' | 'vtepIpv6'): boolean {
+function coverSpansOthers(index: CloudLookup, cidrs: readonly string[], blocked: ReadonlySet<string>, vtep: 'vtepIp' | 'vtepIpv6'): boolean {
   const parsed = cidrs.map((c) => tryParseCidr(c)).filter((c): c is ParsedCidr => c !== undefined);
   if (parsed.length === 0) return false;
   for (const node of index.snapshot.cluster.nodes) {
@@ -114,7 +114,7 @@ function coverSpansOthers(index: SnapshotIndex, cidrs: readonly string[], blocke
   return false;
 }
 
-function securityGroupReason(index: SnapshotIndex, group: FindingGroup, flow: string): string {
+function securityGroupReason(index: CloudLookup, group: FindingGroup, flow: string): string {
   const ingress = group.direction !== 'egress';
   const remote = remoteCidrs(index, group, ingress);
   const nearest = group.cells[0]?.evidence.nearest?.[0];
@@ -125,7 +125,7 @@ function securityGroupReason(index: SnapshotIndex, group: FindingGroup, flow: st
   return `No ${ingress ? 'ingress' : 'egress'} rule in ${targetLabel(index, group)} allows ${flow} ${ingress ? 'from' : 'to'} ${remote}${hint}.`;
 }
 
-function networkAclReason(index: SnapshotIndex, group: FindingGroup, flow: string): string {
+function networkAclReason(index: CloudLookup, group: FindingGroup, flow: string): string {
   const ingress = group.direction !== 'egress';
   const aclId = group.target.id;
   const acl = index.acls.get(aclId);
@@ -141,7 +141,7 @@ function networkAclReason(index: SnapshotIndex, group: FindingGroup, flow: strin
   return `Network ACL ${aclId} ${way} entry #${number}${cited} denies ${flow} ${fromTo} ${remote}; add an allow entry numbered below ${number}.`;
 }
 
-function sourceDestCheckReason(index: SnapshotIndex, group: FindingGroup): string {
+function sourceDestCheckReason(index: CloudLookup, group: FindingGroup): string {
   const ifaces = forwardingInterfaces(index, group).filter((i) => i.sourceDestCheck === true);
   if (ifaces.length === 0) return `${capitalize(trimSentence(group.evidenceReason))}.`;
   const names = nodeNamesByInterface(group);
@@ -154,7 +154,7 @@ function sourceDestCheckReason(index: SnapshotIndex, group: FindingGroup): strin
   return `Source/destination check is enabled on ${subjects.join(', ')}, so EC2 drops the pod-addressed packets ${group.requirement.backend} routes through ${ifaces.length === 1 ? 'it' : 'them'}; run ${commands.map((c) => `\`${c}\``).join(' and ')}.`;
 }
 
-function allowedAddressPairsReason(index: SnapshotIndex, group: FindingGroup): string {
+function allowedAddressPairsReason(index: CloudLookup, group: FindingGroup): string {
   const ifaces = forwardingInterfaces(index, group);
   const podCidrs = podCidrsByInterface(group);
   const fixes = ifaces
@@ -170,7 +170,7 @@ function allowedAddressPairsReason(index: SnapshotIndex, group: FindingGroup): s
 }
 
 /** Interfaces named by the evidence (by interface or instance id), else every bound member's interface. */
-function forwardingInterfaces(index: SnapshotIndex, group: FindingGroup): NetworkInterface[] {
+function forwardingInterfaces(index: CloudLookup, group: FindingGroup): NetworkInterface[] {
   const found = new Map<string, NetworkInterface>();
   for (const c of group.cells) {
     for (const id of c.evidence.objectIds) {
@@ -203,7 +203,7 @@ function podCidrsByInterface(group: FindingGroup): Map<string, string[]> {
   return cidrs;
 }
 
-function targetLabel(index: SnapshotIndex, group: FindingGroup): string {
+function targetLabel(index: CloudLookup, group: FindingGroup): string {
   if (group.target.kind === 'security-group') return groupLabel(index, group.target.id);
   if (group.target.kind === 'security-groups') {
     return group.target.id.split('+').map((g) => groupLabel(index, g)).join(' or ');

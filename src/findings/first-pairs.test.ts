@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { boundNode, nodeClass } from './testing/fixtures.js';
+import { boundNode, nodeClass } from '../report/testing/fixtures.js';
 import { firstPairs } from './first-pairs.js';
 
 const cls = (id: number, ...names: string[]) => nodeClass(id, names.map((n, i) => boundNode(n, `10.0.${id}.${i + 1}`, [])));
