@@ -14,12 +14,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runAudit } from '../../src/audit.js';
+import { runAudit } from '../../src/pipeline/audit.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { buildSnapshot } from '../../src/inputs/build-snapshot.js';
 import { buildReport } from '../../src/report/build-report.js';
 import { readDocuments } from '../../src/inputs/read-files.js';
-import type { AuditInputs } from '../../src/inputs/types.js';
+import type { AuditInputs } from '../../src/model/documents.js';
 import { generateAwsCluster } from './generate-aws-cluster.js';
 
 const { values } = parseArgs({

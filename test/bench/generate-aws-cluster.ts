@@ -8,6 +8,15 @@
  * rule; in one pool in ten it allows tcp instead of udp. The NACL of the last subnet denies UDP
  * 8472 from the first subnet. So the audit has real findings on every layer.
  * With groupsPerPool = 1 every group is its own pool: the worst case for equivalence classes.
+ *
+ * `poolWithoutSharedGroup` (a pool index) launches that one pool without the shared cluster group,
+ * as a node group created with a custom launch template that forgot it. The shared group is the
+ * only group with egress rules, and the pool's first group holds the pool's VXLAN ingress rule
+ * (by CIDR: it references no group), so dropping the shared group alone only blocks the pool's
+ * outbound traffic (pool size x (nodes - 1) pairs, about half a million at 5,000 nodes). The pool's
+ * ENIs therefore also lose the group holding their VXLAN rule: traffic both from and to the pool is
+ * blocked, about a million directed pairs at 5,000 nodes in 50 pools (100 x 4,999 x 2 - 100 x 99).
+ * The security groups themselves are unchanged. With groupsPerPool = 1 that pool's ENIs carry no group.
  */
 export interface GeneratedCluster {
   nodes: unknown;
@@ -15,8 +24,17 @@ export interface GeneratedCluster {
   aws: { name: string; body: unknown }[];
 }
 
-export function generateAwsCluster(nodeCount: number, groupCount: number, groupsPerPool = 10, subnetCount = 10): GeneratedCluster {
+export function generateAwsCluster(
+  nodeCount: number,
+  groupCount: number,
+  groupsPerPool = 10,
+  subnetCount = 10,
+  poolWithoutSharedGroup?: number,
+): GeneratedCluster {
   const poolCount = Math.max(1, Math.floor(groupCount / groupsPerPool));
+  if (poolWithoutSharedGroup !== undefined && !(Number.isInteger(poolWithoutSharedGroup) && poolWithoutSharedGroup >= 0 && poolWithoutSharedGroup < poolCount)) {
+    throw new RangeError(`poolWithoutSharedGroup must be a pool index in 0..${poolCount - 1}, got ${poolWithoutSharedGroup}`);
+  }
   const vpcId = 'vpc-0bench000000000001';
   const subnets = Array.from({ length: subnetCount }, (_, s) => ({
     SubnetId: `subnet-${hex(s, 17)}`,
@@ -32,6 +50,8 @@ export function generateAwsCluster(nodeCount: number, groupCount: number, groups
   for (let i = 0; i < nodeCount; i++) {
     const pool = i % poolCount;
     const s = pool % subnetCount;
+    // the pool without the shared group also lacks its first group, the one with its VXLAN rule
+    const withoutShared = pool === poolWithoutSharedGroup;
     const ip = `10.${16 + s}.${Math.floor(i / 250) % 256}.${(i % 250) + 4}`;
     const name = `ip-${ip.replace(/\./g, '-')}.ec2.internal`;
     const instanceId = `i-${hex(i, 17)}`;
@@ -62,10 +82,11 @@ export function generateAwsCluster(nodeCount: number, groupCount: number, groups
       AvailabilityZone: subnets[s]!.AvailabilityZone,
       Attachment: { InstanceId: instanceId, DeviceIndex: 0, Status: 'attached' },
       Groups: [
-        { GroupId: clusterGroup, GroupName: 'k8s-cluster' },
+        ...(withoutShared ? [] : [{ GroupId: clusterGroup, GroupName: 'k8s-cluster' }]),
         ...groupIds
           .slice(pool * groupsPerPool, (pool + 1) * groupsPerPool)
-          .map((id, k) => ({ GroupId: id, GroupName: `k8s-pool-${pool}-${k}` })),
+          .map((id, k) => ({ GroupId: id, GroupName: `k8s-pool-${pool}-${k}` }))
+          .slice(withoutShared ? 1 : 0),
       ],
       InterfaceType: 'interface',
       PrivateIpAddress: ip,
