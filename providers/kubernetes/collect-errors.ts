@@ -1,9 +1,11 @@
+import { AccessError } from '../../src/model/source.js';
+
 /**
  * A Kubernetes API call that cannot be worked around: no credentials, no RBAC, no server.
  * Unlike a missing flannel ConfigMap (which has a documented fallback), these stop the collection
  * with a message that names the exact permission or setting to fix.
  */
-export class KubernetesAccessError extends Error {
+export class KubernetesAccessError extends AccessError {
   constructor(
     message: string,
     readonly status?: number,

@@ -2,6 +2,7 @@ import type { Got } from 'got';
 import { describeAuth, type DomainRef, type KeystoneAuth, type OpenstackCloud, type ProjectRef, type UserRef } from './cloud-config.js';
 import { CatalogError, parseCatalog, selectEndpoint, type CatalogService } from './catalog.js';
 import { describeHttpFailure, httpStatus } from './http.js';
+import { AccessError } from '../../src/model/source.js';
 
 export interface KeystoneToken {
   value: string;
@@ -11,7 +12,7 @@ export interface KeystoneToken {
 }
 
 /** Login or catalog failure: nothing can be collected, so the caller stops with this message. */
-export class KeystoneError extends Error {
+export class KeystoneError extends AccessError {
   readonly status: number | undefined;
   constructor(message: string, status?: number) {
     super(message);

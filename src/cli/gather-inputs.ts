@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import { collectLiveInputs } from '../inputs/live.js';
 import type { AuditInputs } from '../model/documents.js';
 import { InputError } from '../model/source.js';
 import { readUnavailableFile } from '../inputs/unavailable-file.js';
 import { addFileInputOptions, readFileInputs, type FileInputOptions } from './file-inputs.js';
 import { addLiveOptions, liveOptionsFrom, type LiveCliOptions } from './live-options.js';
-import { collectOpenstackInputs } from '../inputs/live-openstack.js';
 import { addOpenstackOptions, type OpenstackCliOptions } from './openstack-options.js';
 
 /** Every input flag of `audit`, `collect` and `whatif`: native files plus the live sources. */
@@ -34,7 +32,9 @@ export async function gatherInputs(opts: InputCliOptions): Promise<{ inputs: Aud
   for (const path of opts.unavailable ?? []) inputs.unavailable.push(...(await readUnavailableFile(path)));
   let liveRequests = 0;
   const live = liveOptionsFrom(opts);
+  // The live collectors, and the SDKs behind them, load only when a live flag asks for them.
   if (live.kubernetes || live.aws) {
+    const { collectLiveInputs } = await import('../inputs/live.js');
     const collected = await collectLiveInputs(inputs, live);
     inputs = { ...collected.inputs, warnings: [...(inputs.warnings ?? []), ...collected.warnings] };
     liveRequests += collected.calls.kubernetes + collected.calls.aws;
@@ -45,6 +45,7 @@ export async function gatherInputs(opts: InputCliOptions): Promise<{ inputs: Aud
         { document: '--os-cloud', pointer: '', reason: "live Neutron collection starts from the nodes' VTEP IPs: give --nodes or --kubeconfig/--in-cluster too" },
       ]);
     }
+    const { collectOpenstackInputs } = await import('../inputs/live-openstack.js');
     const os = await collectOpenstackInputs(inputs.nodes, opts);
     inputs.openstack.push(...os.openstack);
     inputs.unavailable.push(...os.unavailable);

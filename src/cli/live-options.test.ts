@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { addLiveOptions, liveOptionsFrom, type LiveCliOptions } from './live-options.js';
-import { awsFileName } from './collect-command.js';
+import { awsFileName } from './commands/collect.js';
 
 function parse(args: string[]): LiveCliOptions {
   const cmd = addLiveOptions(new Command('x').exitOverride().configureOutput({ writeErr: () => {} }));

@@ -1,39 +1,45 @@
 import { Command, CommanderError } from 'commander';
-import { InputError } from '../model/source.js';
-import { agentCommand } from './agent-command.js';
-import { auditCommand } from './audit-command.js';
-import { collectCommand } from './collect-command.js';
-import { demoCommand } from './demo-command.js';
-import { probeCommand } from './probe-command.js';
-import { SecretError } from '../probe/auth.js';
-import { KubernetesAccessError } from '../../providers/kubernetes/collect-errors.js';
-import { KeystoneError } from '../../providers/openstack/keystone.js';
-import { serveCommand } from './serve-command.js';
-import { whatifCommand } from './whatif-command.js';
+import { AccessError, InputError } from '../model/source.js';
 import { EXIT_BAD_INPUT } from './exit-codes.js';
+import { COMMANDS, commandNamed, type CommandEntry } from './command-table.js';
 
 /** Internal errors get their own status so scripts never mistake a crash for findings. */
 const EXIT_INTERNAL = 3;
 
-export function buildProgram(): Command {
+export const VERSION = '0.1.0';
+
+/**
+ * The program with every command listed, but only `wanted` built in full: a command's module
+ * (and the SDKs, drivers and servers behind it) loads only when that command runs or shows
+ * its help. `sgaudit --help` and `--version` load no command at all.
+ */
+export async function buildProgram(wanted?: CommandEntry): Promise<Command> {
   const program = new Command('sgaudit')
     .description('Audit cloud security groups and network ACLs against the node-to-node traffic flannel needs')
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of [auditCommand(), collectCommand(), demoCommand(), probeCommand(), agentCommand(), serveCommand(), whatifCommand()]) {
+  for (const entry of COMMANDS) {
+    const cmd = entry === wanted ? await entry.load() : new Command(entry.name).description(entry.summary);
     program.addCommand(cmd.exitOverride());
   }
   return program;
 }
 
+/** The command argv asks for: the first word that is not an option, or the one after `help`. */
+function requestedCommand(args: readonly string[]): CommandEntry | undefined {
+  const words = args.filter((a) => !a.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return name === undefined ? undefined : commandNamed(name);
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   // Commands report their status through process.exitCode. Start from none and put back what
   // was there, so an earlier run in the same process (tests, a server) cannot leak its status.
   const inherited = process.exitCode;
   process.exitCode = undefined;
   try {
+    const program = await buildProgram(requestedCommand(argv.slice(2)));
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
@@ -45,8 +51,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`sgaudit: invalid input:\n${err.problems.map((p) => `  - ${formatLine(p)}`).join('\n')}\n`);
       return EXIT_BAD_INPUT;
     }
-    if (err instanceof KubernetesAccessError || err instanceof KeystoneError || err instanceof SecretError) {
-      // Credentials, RBAC or catalog problems: the user must change the configuration, not the code.
+    if (err instanceof AccessError) {
+      // Credentials, RBAC, catalog or secret problems: the user must change the configuration, not the code.
       process.stderr.write(`sgaudit: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }

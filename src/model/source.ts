@@ -63,3 +63,12 @@ export function pointerJoin(base: string, ...segments: (string | number)[]): str
   }
   return pointer;
 }
+
+/**
+ * A source the given configuration cannot reach: missing credentials, a refused permission,
+ * no catalog entry, no probe secret. The fix is in the configuration, not in the input files,
+ * so the CLI prints the message alone and exits 2.
+ */
+export class AccessError extends Error {
+  override name = 'AccessError';
+}

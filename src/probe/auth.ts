@@ -5,6 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { AccessError } from '../model/source.js';
 
 export const TIMESTAMP_HEADER = 'x-sgaudit-timestamp';
 export const SIGNATURE_HEADER = 'x-sgaudit-signature';
@@ -83,8 +84,8 @@ export class RequestVerifier {
 
 export type SecretSource = { kind: 'file'; path: string } | { kind: 'env' };
 
-export class SecretError extends Error {
-  override readonly name = 'SecretError';
+export class SecretError extends AccessError {
+  override name = 'SecretError';
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runAudit } from '../pipeline/audit.js';
-import { readFileInputs } from '../cli/audit-command.js';
-import { demoInputFiles } from '../cli/demo-command.js';
+import { readFileInputs } from '../cli/file-inputs.js';
+import { demoInputFiles } from '../cli/commands/demo.js';
 import type { AuditInputs } from '../model/documents.js';
 import { confirmFindings } from './confirm.js';
 import type { PairSpec, ProbeResult, ProbeVerdict } from '../model/probe.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/pipeline/audit.js';
-import { readFileInputs } from '../../src/cli/audit-command.js';
-import { demoInputFiles } from '../../src/cli/demo-command.js';
+import { readFileInputs } from '../../src/cli/file-inputs.js';
+import { demoInputFiles } from '../../src/cli/commands/demo.js';
 import { schemaIssues } from '../../src/http/schemas.js';
 import { confirmFindings } from '../../src/probe/confirm.js';
 import type { PairSpec, ProbeResult, ProbeVerdict } from '../../src/model/probe.js';

@@ -3,8 +3,8 @@
  * the CLI, so the tests can run them inside network namespaces (`ip netns exec … node --import tsx`).
  */
 import { Command } from 'commander';
-import { agentCommand } from '../../src/cli/agent-command.js';
-import { probeCommand } from '../../src/cli/probe-command.js';
+import { agentCommand } from '../../src/cli/commands/agent.js';
+import { probeCommand } from '../../src/cli/commands/probe.js';
 
 const program = new Command('sgaudit-probe-test').exitOverride();
 program.addCommand(agentCommand());

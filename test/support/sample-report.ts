@@ -1,6 +1,6 @@
 import { runAudit } from '../../src/pipeline/audit.js';
-import { readFileInputs } from '../../src/cli/audit-command.js';
-import { demoInputFiles } from '../../src/cli/demo-command.js';
+import { readFileInputs } from '../../src/cli/file-inputs.js';
+import { demoInputFiles } from '../../src/cli/commands/demo.js';
 import type { AuditReport } from '../../src/model/report.js';
 
 /** A real report: the bundled incident (4 OpenStack nodes, UDP 8472 blocked), audited once. */

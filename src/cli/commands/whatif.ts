@@ -1,15 +1,17 @@
 import { Command, Option } from 'commander';
-import { DEFAULT_MAX_PAIRS } from '../model/report.js';
-import { readDocuments } from '../inputs/read-files.js';
-import { InputError } from '../model/source.js';
-import { splitProposedDocuments, type ProposedProvider, type WhatifProposal } from '../inputs/proposal.js';
-import { whatifExitCode, type WhatifReport } from '../whatif/report.js';
-import { renderWhatifJunit } from '../whatif/render-junit.js';
-import { renderWhatifMarkdown } from '../whatif/render-markdown.js';
-import { renderWhatifSarif } from '../whatif/render-sarif.js';
-import { whatifFromInputs } from '../pipeline/whatif.js';
-import { addFileInputOptions, emit, readFileInputs, type FileInputOptions } from './audit-command.js';
-import { parsePositiveInt } from './parse-options.js';
+import { DEFAULT_MAX_PAIRS } from '../../model/report.js';
+import { readDocuments } from '../../inputs/read-files.js';
+import { InputError } from '../../model/source.js';
+import { splitProposedDocuments, type ProposedProvider, type WhatifProposal } from '../../inputs/proposal.js';
+import { whatifExitCode, type WhatifReport } from '../../whatif/report.js';
+import { renderWhatifJunit } from '../../whatif/render-junit.js';
+import { renderWhatifMarkdown } from '../../whatif/render-markdown.js';
+import { renderWhatifSarif } from '../../whatif/render-sarif.js';
+import { whatifFromInputs } from '../../pipeline/whatif.js';
+import { addFileInputOptions, readFileInputs, type FileInputOptions } from '../file-inputs.js';
+import { emit } from '../render-audit.js';
+import { parsePositiveInt } from '../parse-options.js';
+import { summaryOf } from '../command-table.js';
 
 export const WHATIF_FORMATS = ['json', 'markdown', 'sarif', 'junit'] as const;
 export type WhatifFormat = (typeof WHATIF_FORMATS)[number];
@@ -58,9 +60,7 @@ async function readProposal(opts: WhatifCommandOptions): Promise<WhatifProposal>
 
 /** `sgaudit whatif`: a thin shell over whatifFromInputs, which the REST API calls too. */
 export function whatifCommand(): Command {
-  const cmd = new Command('whatif').description(
-    'Evaluate a proposed change (a Terraform plan or after-state exports) before applying it: which node pairs it newly blocks or allows',
-  );
+  const cmd = new Command('whatif').description(summaryOf('whatif'));
   addFileInputOptions(cmd)
     .option('--terraform-plan <file>', 'output of `terraform show -json PLANFILE`')
     .option('--proposed <files...>', 'after-state exports of the changed groups, NACLs or ports, in the same formats as --aws / --openstack')

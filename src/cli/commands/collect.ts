@@ -1,14 +1,15 @@
 import { Command } from 'commander';
-import { addLiveOptions, liveOptionsFrom, type LiveCliOptions } from './live-options.js';
+import { addLiveOptions, liveOptionsFrom, type LiveCliOptions } from '../live-options.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { collectLiveInputs, type LiveCollection, type LiveOptions } from '../inputs/live.js';
-import { collectOpenstackInputs } from '../inputs/live-openstack.js';
-import { addOpenstackOptions, type OpenstackCliOptions } from './openstack-options.js';
-import { readDocuments } from '../inputs/read-files.js';
-import { emptyInputs, type AuditInputs, type RawDocument } from '../model/documents.js';
-import { InputError, type Warning } from '../model/source.js';
-import type { Unavailable } from '../model/cloud.js';
+import { collectLiveInputs, type LiveCollection, type LiveOptions } from '../../inputs/live.js';
+import { collectOpenstackInputs } from '../../inputs/live-openstack.js';
+import { addOpenstackOptions, type OpenstackCliOptions } from '../openstack-options.js';
+import { readDocuments } from '../../inputs/read-files.js';
+import { emptyInputs, type AuditInputs, type RawDocument } from '../../model/documents.js';
+import { InputError, type Warning } from '../../model/source.js';
+import type { Unavailable } from '../../model/cloud.js';
+import { summaryOf } from '../command-table.js';
 
 export interface CollectOptions {
   /** Directory for the raw documents; created if missing. */
@@ -111,7 +112,7 @@ interface CollectCliOptions extends LiveCliOptions, OpenstackCliOptions {
 
 export function collectCommand(): Command {
   const cmd = new Command('collect')
-    .description('Save the raw documents an audit reads (live Kubernetes, EC2, Neutron) for an offline audit or a bug report')
+    .description(summaryOf('collect'))
     .requiredOption('--out <dir>', 'directory for the documents (created if missing)')
     .option('--nodes <files...>', 'nodes from files instead of the cluster')
     .option('--flannel <files...>', 'flannel config from a file instead of the cluster');

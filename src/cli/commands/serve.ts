@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { startServer } from '../http/server.js';
-import { resolveSettings, SETTINGS, type ServeSettings } from '../http/settings.js';
+import { resolveSettings, SETTINGS, type ServeSettings } from '../../http/settings.js';
+import { summaryOf } from '../command-table.js';
 
 /** `--data-dir` -> `dataDir`: commander's own key for a flag. */
 function commanderKey(flag: string): string {
@@ -8,7 +8,7 @@ function commanderKey(flag: string): string {
 }
 
 export function serveCommand(): Command {
-  const cmd = new Command('serve').description('Serve the audit, what-if and ticket REST API (see /docs once it runs)');
+  const cmd = new Command('serve').description(summaryOf('serve'));
   const envOnly: string[] = [];
   for (const decl of Object.values(SETTINGS)) {
     const shown = decl.default === undefined ? '' : `; default ${JSON.stringify(decl.default)}`;
@@ -26,6 +26,8 @@ export function serveCommand(): Command {
       if (value !== undefined) flags[key] = value;
     }
     const settings = resolveSettings(flags, process.env);
+    // express, the database drivers and the metrics registry load only when the server starts.
+    const { startServer } = await import('../../http/server.js');
     const running = await startServer(settings);
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runAgentCommand } from './agent-command.js';
+import { runAgentCommand } from './agent.js';
 
 describe('sgaudit agent', () => {
   afterEach(() => {

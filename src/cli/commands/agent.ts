@@ -1,14 +1,15 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { readDocuments } from '../inputs/read-files.js';
-import type { RawDocument } from '../model/documents.js';
-import { InputError } from '../model/source.js';
-import { loadSecret, SecretError } from '../probe/auth.js';
-import { DEFAULT_OVERLAY_DEVICE, DEFAULT_RATE_PER_SECOND, startAgent, type RunningAgent } from '../probe/agent.js';
-import { probeNodesFromCluster, type ProbeNode } from '../probe/inventory.js';
-import { DEFAULT_AGENT_PORT } from '../probe/protocol.js';
-import { translateNodes } from '../../providers/kubernetes/translate-nodes.js';
-import { EXIT_BAD_INPUT, EXIT_CLEAN } from './exit-codes.js';
-import { parsePositiveInt } from './parse-options.js';
+import { readDocuments } from '../../inputs/read-files.js';
+import type { RawDocument } from '../../model/documents.js';
+import { InputError } from '../../model/source.js';
+import { loadSecret, SecretError } from '../../probe/auth.js';
+import { DEFAULT_OVERLAY_DEVICE, DEFAULT_RATE_PER_SECOND, startAgent, type RunningAgent } from '../../probe/agent.js';
+import { probeNodesFromCluster, type ProbeNode } from '../../probe/inventory.js';
+import { DEFAULT_AGENT_PORT } from '../../probe/protocol.js';
+import { translateNodes } from '../../../providers/kubernetes/translate-nodes.js';
+import { EXIT_BAD_INPUT, EXIT_CLEAN } from '../exit-codes.js';
+import { parsePositiveInt } from '../parse-options.js';
+import { summaryOf } from '../command-table.js';
 
 export interface AgentCommandOptions {
   nodeName: string;
@@ -93,7 +94,7 @@ export async function runAgentCommand(opts: AgentCommandOptions, io: { stderr: (
 
 async function listNodesInCluster(): Promise<RawDocument[]> {
   // Loaded lazily: the Kubernetes client is only needed when no --nodes file is given.
-  const { collectKubernetes } = await import('../../providers/kubernetes/collect.js');
+  const { collectKubernetes } = await import('../../../providers/kubernetes/collect.js');
   // No flannel ConfigMaps: the agent needs only the node list, and its RBAC grants nothing else.
   return (await collectKubernetes({ inCluster: true, flannelConfigMaps: [] })).nodes;
 }
@@ -106,7 +107,7 @@ function parsePort(value: string): number {
 
 export function agentCommand(): Command {
   return new Command('agent')
-    .description('Run the probe agent on this node (normally as the DaemonSet in deploy/agent-daemonset.yaml)')
+    .description(summaryOf('agent'))
     .requiredOption('--node-name <name>', 'this node\'s Kubernetes name (the DaemonSet passes spec.nodeName)')
     .option('--port <port>', 'TCP control port and UDP probe port', parsePort, DEFAULT_AGENT_PORT)
     .option('--secret-file <file>', 'file holding the shared secret (default: env SGAUDIT_PROBE_SECRET)')

@@ -1,17 +1,18 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
-import { readDocuments } from '../inputs/read-files.js';
-import { InputError } from '../model/source.js';
-import { loadSecret, SecretError } from '../probe/auth.js';
-import { probeNodesFromCluster } from '../probe/inventory.js';
-import { PROBE_DEFAULTS, runProbes } from '../probe/orchestrator.js';
-import { DEFAULT_AGENT_PORT } from '../probe/protocol.js';
-import { probeExitCode, renderProbeTable } from '../probe/render.js';
-import type { PairSpec } from '../model/probe.js';
-import { translateFlannel } from '../../providers/kubernetes/translate-flannel.js';
-import { translateNodes } from '../../providers/kubernetes/translate-nodes.js';
-import { EXIT_BAD_INPUT } from './exit-codes.js';
-import { parsePositiveInt } from './parse-options.js';
+import { readDocuments } from '../../inputs/read-files.js';
+import { InputError } from '../../model/source.js';
+import { loadSecret, SecretError } from '../../probe/auth.js';
+import { probeNodesFromCluster } from '../../probe/inventory.js';
+import { PROBE_DEFAULTS, runProbes } from '../../probe/orchestrator.js';
+import { DEFAULT_AGENT_PORT } from '../../probe/protocol.js';
+import { probeExitCode, renderProbeTable } from '../../probe/render.js';
+import type { PairSpec } from '../../model/probe.js';
+import { translateFlannel } from '../../../providers/kubernetes/translate-flannel.js';
+import { translateNodes } from '../../../providers/kubernetes/translate-nodes.js';
+import { EXIT_BAD_INPUT } from '../exit-codes.js';
+import { parsePositiveInt } from '../parse-options.js';
+import { summaryOf } from '../command-table.js';
 
 export const PROBE_FORMATS = ['json', 'table'] as const;
 export type ProbeFormat = (typeof PROBE_FORMATS)[number];
@@ -95,7 +96,7 @@ export function parsePairs(value: string): PairSpec[] {
 
 export function probeCommand(): Command {
   return new Command('probe')
-    .description('Send VXLAN probes between the agents of every directed node pair and report one-way verdicts')
+    .description(summaryOf('probe'))
     .requiredOption('--nodes <files...>', 'kubectl get nodes -o json (a NodeList, List or single Node)')
     .option('--flannel <files...>', 'the kube-flannel-cfg ConfigMap or net-conf.json (checked to be the vxlan backend)')
     .option('--agent-port <port>', 'the agents\' port', parsePositiveInt('--agent-port'), DEFAULT_AGENT_PORT)

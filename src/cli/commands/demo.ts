@@ -1,8 +1,10 @@
 import { Command, Option } from 'commander';
 import { join } from 'node:path';
-import { runAudit } from '../pipeline/audit.js';
-import { packageRoot } from '../package-root.js';
-import { AUDIT_FORMATS, type AuditFormat, emit, readFileInputs, renderAudit } from './audit-command.js';
+import { runAudit } from '../../pipeline/audit.js';
+import { packageRoot } from '../../package-root.js';
+import { AUDIT_FORMATS, type AuditFormat, emit, renderAudit } from '../render-audit.js';
+import { readFileInputs } from '../file-inputs.js';
+import { summaryOf } from '../command-table.js';
 
 /** The bundled incident: 4 OpenStack nodes, flannel vxlan, and a group that allows tcp 8472 instead of udp. */
 export function demoInputFiles(): { nodes: string[]; flannel: string[]; openstack: string[] } {
@@ -16,7 +18,7 @@ export function demoInputFiles(): { nodes: string[]; flannel: string[]; openstac
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('Audit a bundled example of the incident (4 OpenStack nodes, no UDP 8472 rule)')
+    .description(summaryOf('demo'))
     .addOption(new Option('--format <format>', 'output format').choices(AUDIT_FORMATS).default('table'))
     .action(async (opts: { format: AuditFormat }) => {
       const inputs = await readFileInputs(demoInputFiles());
