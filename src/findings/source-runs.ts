@@ -1,5 +1,10 @@
 import type { NodeClass } from '../evaluate/types.js';
-import type { ClassPair } from './first-pairs.js';
+
+/** One cell's classes: every source member to every destination member. */
+export interface ClassPair {
+  source: NodeClass;
+  destination: NodeClass;
+}
 
 /**
  * Class pairs gathered by source class: run k holds the pairs at positions

@@ -45,7 +45,8 @@ export type ImportGraph = Readonly<Record<string, readonly ImportEdge[]>>;
  *   matches one path segment (`providers/*\/` → `providers/aws/…`; `src/*.ts` → files directly
  *   under `src/`).
  * - `mayImport`: layer names whose files this layer may import. A name matches every folder of
- *   that layer (`providers` = any provider). `self` = the same folder of this layer only (for
+ *   that layer (`providers` = any provider, `providers:terraform` included); `providers:aws`
+ *   names one folder. `self` = the same folder of this layer only (for
  *   `providers/*\/`: its own provider folder).
  * - `packages`: packages it may import. `*` = any npm package, `node:*` = any Node builtin, else an
  *   exact package name. `[]` = none.
@@ -73,6 +74,13 @@ const ALL_LAYERS = ['model', 'rules', 'providers', ...CORE, 'inputs', 'pipeline'
 export const LAYERS: readonly LayerRule[] = [
   { layer: 'model', paths: ['src/model/'], mayImport: ['model'], packages: PURE_PACKAGES, why: 'the shared data model: pure, depends on nothing of ours' },
   { layer: 'rules', paths: ['rules/'], mayImport: ['model', 'rules'], packages: PURE_PACKAGES, why: 'the CNI requirement catalogue: pure data over the model' },
+  {
+    layer: 'providers:terraform',
+    paths: ['providers/terraform/'],
+    mayImport: ['model', 'self', 'providers:aws', 'providers:openstack'],
+    packages: ANY_PACKAGE,
+    why: "Terraform's aws_* and openstack_* resources hold EC2 and Neutron fields: their values go through those providers' field translators, so one field means one thing on every path",
+  },
   { layer: 'providers', paths: ['providers/*/'], mayImport: ['model', 'self'], packages: ANY_PACKAGE, why: 'one folder per cloud/source; providers never depend on each other' },
   { layer: CORE_EVALUATE, paths: ['src/evaluate/'], mayImport: ['model', 'rules', CORE_EVALUATE], packages: PURE_PACKAGES, why: 'core (pure)' },
   { layer: CORE_FINDINGS, paths: ['src/findings/'], mayImport: ['model', 'rules', CORE_EVALUATE, CORE_FINDINGS], packages: PURE_PACKAGES, why: 'core (pure)' },
@@ -312,6 +320,11 @@ function describeAllowedPackages(match: LayerMatch): string {
   return `${match.instance} may import only the package${p.length === 1 && p[0] !== '*' && p[0] !== 'node:*' ? '' : 's'} ${words.join(', ')}`;
 }
 
+/** `providers` matches every provider (`providers:aws`, `providers:terraform`); `providers:aws` only that one. */
+function layerNameMatches(name: string, to: LayerMatch): boolean {
+  return name === to.rule.layer || name === to.instance || to.rule.layer.startsWith(`${name}:`);
+}
+
 /** Violations of the layer table: one message per offending import, plus files on no layer. */
 export function checkLayers(graph: ImportGraph, table: readonly LayerRule[] = LAYERS): string[] {
   const messages: string[] = [];
@@ -339,7 +352,7 @@ export function checkLayers(graph: ImportGraph, table: readonly LayerRule[] = LA
         messages.push(`${file} imports ${edge.target}${how}: that file is on no layer (${describeAllowedLayers(from)})`);
         continue;
       }
-      const allowed = from.rule.mayImport.some((l) => (l === 'self' ? to.instance === from.instance : l === to.rule.layer));
+      const allowed = from.rule.mayImport.some((l) => (l === 'self' ? to.instance === from.instance : layerNameMatches(l, to)));
       if (!allowed) messages.push(`${file} imports ${edge.target}${how}: ${describeAllowedLayers(from)}`);
     }
   }

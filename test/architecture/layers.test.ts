@@ -173,6 +173,17 @@ describe('the checker (self-tests on planted graphs)', () => {
       ]);
     });
 
+    it('lets terraform reuse the aws and openstack field translators, and nothing the other way', () => {
+      const graph = graphOf({
+        'providers/terraform/aws-rule-fields.ts': [edge('providers/aws/translate-protocol.ts'), edge('providers/openstack/translate-rule.ts'), edge('providers/kubernetes/go-json.ts')],
+        'providers/aws/translate.ts': [edge('providers/terraform/plan-document.ts')],
+      });
+      expect(checkLayers(graph)).toEqual([
+        'providers/aws/translate.ts imports providers/terraform/plan-document.ts: providers:aws may import only model, providers:aws',
+        'providers/terraform/aws-rule-fields.ts imports providers/kubernetes/go-json.ts: providers:terraform may import only model, providers:terraform, providers:aws, providers:openstack',
+      ]);
+    });
+
     it('reports a model file importing core (type-only imports count), and packages other than ipaddr.js', () => {
       const graph = graphOf({
         'src/model/snapshot.ts': [edge('src/evaluate/types.ts', 'type'), edge('src/model/cloud.ts'), pkg('ipaddr.js'), pkg('node:fs'), pkg('yaml')],
