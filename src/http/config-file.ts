@@ -100,8 +100,6 @@ interface RawConfig {
   clusters?: Record<string, { kubernetes: { kubeconfig?: string; context?: string; inCluster?: boolean }; cloud: CloudAccess }>;
 }
 
-let validate: ReturnType<Ajv2020['compile']> | undefined;
-
 /** Reads and checks the configuration file; InputError names the file, the field and the reason. */
 export function loadConfigFile(path: string, env: NodeJS.ProcessEnv): ServerConfig {
   let text: string;
@@ -121,7 +119,8 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv): ServerConf
 }
 
 export function parseConfig(body: unknown, path: string, env: NodeJS.ProcessEnv): ServerConfig {
-  validate ??= new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false }).compile(CONFIG_FILE_SCHEMA);
+  // Compiled per call: the file is read once at start, and a module-level cache would be shared state.
+  const validate = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false }).compile(CONFIG_FILE_SCHEMA);
   if (!validate(body)) {
     throw new InputError(schemaIssues(validate.errors).map((i) => ({ document: path, pointer: i.pointer, reason: i.reason, ...(i.value !== undefined && typeof i.value !== 'object' ? { value: i.value } : {}) })));
   }
