@@ -1,11 +1,13 @@
 /**
  * The audit, start to finish, in one place:
  *
- *   native documents ─buildSnapshot→ snapshot + requirements ─evaluate→ verdict cells
- *     ─findFindings→ findings ─planRemediations→ fixes ─assembleReport→ report ─render (edge)→ text
+ *   raw documents ─buildSnapshot→ snapshot + requirements ─evaluate→ verdict cells per class pair
+ *     ─findFindings→ findings ─planRemediations→ missing rules ─assembleReport→ report
  *
- * Every step after buildSnapshot is a pure function of the snapshot and the requirements.
- * The CLI and the REST API read the documents, call this, and render what it returns.
+ * buildSnapshot runs the providers' translators and the rules catalog; every later step is a
+ * pure function of the snapshot and the requirements. The edges read the documents before
+ * (src/cli/file-inputs.ts, src/http/request-inputs.ts, src/inputs/live.ts) and render after
+ * (src/cli/render-audit.ts; the REST API returns the report as JSON).
  */
 import type { AuditInputs } from '../model/documents.js';
 import { DEFAULT_MAX_PAIRS, type AuditReport } from '../model/report.js';
@@ -13,7 +15,9 @@ import type { Snapshot } from '../model/snapshot.js';
 import type { Evaluation } from '../evaluate/types.js';
 import { buildSnapshot } from '../inputs/build-snapshot.js';
 import { evaluate } from '../evaluate/evaluate.js';
-import { buildReport } from '../report/build-report.js';
+import { findFindings } from '../findings/find-findings.js';
+import { planRemediations } from '../remediate/plan-remediations.js';
+import { assembleReport } from '../report/build-report.js';
 
 export interface AuditOptions {
   /** How many pairs each finding lists; pairCount is always exact. */
@@ -30,7 +34,9 @@ export interface AuditResult {
 export function runAudit(inputs: AuditInputs, options: Partial<AuditOptions> = {}): AuditResult {
   const { snapshot, requirements } = buildSnapshot(inputs);
   const evaluation = evaluate(snapshot, requirements);
-  const report = buildReport(snapshot, evaluation, { maxPairs: options.maxPairs ?? DEFAULT_MAX_PAIRS });
+  const found = findFindings(snapshot, evaluation, { maxPairs: options.maxPairs ?? DEFAULT_MAX_PAIRS });
+  const remediations = planRemediations(found);
+  const report = assembleReport(snapshot, evaluation, found, remediations);
   return { report, snapshot, evaluation };
 }
 

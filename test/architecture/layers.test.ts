@@ -236,7 +236,7 @@ describe('the checker (self-tests on planted graphs)', () => {
     it('allows what the table allows', () => {
       const graph = graphOf({
         'src/whatif/run-whatif.ts': [edge('src/report/build-report.ts'), edge('src/evaluate/evaluate.ts'), edge('rules/catalog.ts'), edge('src/model/cloud.ts'), pkg('ipaddr.js')],
-        'src/inputs/live.ts': [edge('providers/aws/collect.ts'), edge('providers/kubernetes/collect.ts'), edge('src/report/order.ts'), pkg('node:fs')],
+        'src/inputs/live.ts': [edge('providers/aws/collect.ts'), edge('providers/kubernetes/collect.ts'), pkg('node:fs')],
         'src/probe/orchestrator.ts': [edge('providers/kubernetes/collect.ts'), edge('src/inputs/live.ts'), pkg('got')],
         'src/cli/main.ts': [edge('src/http/server.ts'), edge('src/store/open-store.ts'), edge('src/package-root.ts'), pkg('commander')],
         'src/package-root.ts': [edge('src/model/source.ts'), pkg('node:url')],
