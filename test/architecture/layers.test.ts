@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   HEAVY_PACKAGES,
   type ImportEdge,
@@ -344,6 +346,16 @@ describe('the layers of this repository', () => {
     expect(violations, listing('forbidden imports or files on no layer', violations)).toEqual([]);
   });
 
+  it('fails on a forbidden import and a cycle planted in the real graph', () => {
+    const planted: ImportGraph = { ...graph() };
+    planted['src/evaluate/evaluate.ts'] = [...(planted['src/evaluate/evaluate.ts'] ?? []), edge('providers/aws/translate.ts')];
+    planted['src/model/cloud.ts'] = [...(planted['src/model/cloud.ts'] ?? []), edge('src/model/snapshot.ts')];
+    expect(checkLayers(planted)).toEqual([
+      'src/evaluate/evaluate.ts imports providers/aws/translate.ts: core:evaluate may import only model, rules, core:evaluate',
+    ]);
+    expect(findCycles(planted).some((c) => c.includes('src/model/cloud.ts -> src/model/snapshot.ts'))).toBe(true);
+  });
+
   it('has no import cycles between files', () => {
     const violations = findCycles(graph());
     expect(violations, listing('import cycles', violations)).toEqual([]);
@@ -357,5 +369,14 @@ describe('the layers of this repository', () => {
   it(`the audit command (${AUDIT_COMMAND}) loads no heavy package`, () => {
     const violations = checkStaticClosure(graph(), AUDIT_COMMAND);
     expect(violations, listing('heavy packages loaded by the audit command', violations)).toEqual([]);
+  });
+});
+
+describe('docs/architecture.md', () => {
+  it('quotes the layer table this test enforces', () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'architecture.md'), 'utf8');
+    const quoted = /<!-- layer-table:start -->\n([\s\S]*?)\n<!-- layer-table:end -->/.exec(doc)?.[1];
+    expect(quoted, 'docs/architecture.md has no <!-- layer-table:start --> … <!-- layer-table:end --> block').toBeDefined();
+    expect(quoted, 'docs/architecture.md: paste formatLayerTable() between the layer-table markers').toBe(formatLayerTable());
   });
 });
