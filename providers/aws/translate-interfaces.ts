@@ -1,9 +1,8 @@
 import type { InterfaceAddress, NetworkInterface, Unavailable } from '../../src/model/cloud.js';
-import type { Warning } from '../../src/model/source.js';
+import { isPlainObject, type IssueCollector } from '../../src/model/issues.js';
 import {
   asObject,
   child,
-  isJsonObject,
   optArray,
   optBool,
   optInteger,
@@ -12,7 +11,6 @@ import {
   reqIp,
   reqString,
   sourceRef,
-  warning,
   type At,
   type JsonObject,
 } from './translate-read.js';
@@ -38,7 +36,7 @@ export interface InstanceInterfaces {
 }
 
 /** One `Reservations[r].Instances[i]` entry of describe-instances. */
-export function parseInstance(value: unknown, where: At, warnings: Warning[]): InstanceInterfaces {
+export function parseInstance(value: unknown, where: At, issues: IssueCollector): InstanceInterfaces {
   const instance = asObject(value, where, 'an instance');
   const instanceId = reqString(instance, 'InstanceId', where);
   const instanceSourceDestCheck = optBool(instance, 'SourceDestCheck', where);
@@ -46,13 +44,11 @@ export function parseInstance(value: unknown, where: At, warnings: Warning[]): I
   const enis = optArray(instance, 'NetworkInterfaces', where);
   if (enis.length === 0) {
     const ip = optString(instance, 'PrivateIpAddress', where);
-    warnings.push(
-      warning(
-        AwsWarningCode.instanceWithoutInterfaces,
-        `instance ${instanceId} lists no NetworkInterfaces, so its security groups per interface are unknown` +
-          ' (terminated instance, or an export trimmed with --query?)',
-        where,
-      ),
+    issues.warn(
+      AwsWarningCode.instanceWithoutInterfaces,
+      `instance ${instanceId} lists no NetworkInterfaces, so its security groups per interface are unknown` +
+        ' (terminated instance, or an export trimmed with --query?)',
+      where,
     );
     const unavailable: Unavailable[] = ip
       ? [
@@ -82,13 +78,13 @@ export function parseInstance(value: unknown, where: At, warnings: Warning[]): I
 export function parseNetworkInterface(value: unknown, where: At): InterfaceObservation {
   const eni = asObject(value, where, 'a network interface');
   const attachment = eni['Attachment'];
-  const instanceId = isJsonObject(attachment) ? optString(attachment, 'InstanceId', child(where, 'Attachment')) : undefined;
+  const instanceId = isPlainObject(attachment) ? optString(attachment, 'InstanceId', child(where, 'Attachment')) : undefined;
   return { view: 'network-interface', iface: parseInterfaceFields(eni, where, instanceId) };
 }
 
 function isPrimaryAttachment(eni: JsonObject, where: At): boolean {
   const attachment = eni['Attachment'];
-  if (!isJsonObject(attachment)) return false;
+  if (!isPlainObject(attachment)) return false;
   return optInteger(attachment, 'DeviceIndex', child(where, 'Attachment')) === 0;
 }
 
@@ -168,7 +164,7 @@ function entryStrings(eni: JsonObject, list: EntryList, where: At): string[] {
   const out = new Array<string>(entries.length);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
-    const value = list.fast && isJsonObject(entry) ? list.fast(entry) : undefined;
+    const value = list.fast && isPlainObject(entry) ? list.fast(entry) : undefined;
     if (value !== undefined) {
       out[i] = value;
       continue;

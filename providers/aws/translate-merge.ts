@@ -1,6 +1,7 @@
 import type { NetworkInterface, SecurityGroup, SecurityGroupRule } from '../../src/model/cloud.js';
 import { sameSet } from '../../src/model/collections.js';
-import type { SourceRef, Warning } from '../../src/model/source.js';
+import type { IssueCollector } from '../../src/model/issues.js';
+import type { SourceRef } from '../../src/model/source.js';
 import type { InterfaceObservation } from './translate-interfaces.js';
 import { describeSource, sameIgnoringSource } from './translate-util.js';
 import { AwsWarningCode } from './translate-warnings.js';
@@ -15,7 +16,7 @@ export function dedupeByKey<T extends { source: SourceRef }>(
   items: readonly T[],
   keyOf: (item: T) => string,
   label: (item: T) => string,
-  warnings: Warning[],
+  issues: IssueCollector,
 ): T[] {
   const byKey = new Map<string, T>();
   let repeated = false;
@@ -28,13 +29,12 @@ export function dedupeByKey<T extends { source: SourceRef }>(
     }
     repeated = true;
     if (sameIgnoringSource(earlier, item)) continue;
-    warnings.push({
-      code: AwsWarningCode.duplicateObject,
-      message:
-        `${label(item)} appears in ${describeSource(earlier.source)} and ${describeSource(item.source)} ` +
+    issues.warn(
+      AwsWarningCode.duplicateObject,
+      `${label(item)} appears in ${describeSource(earlier.source)} and ${describeSource(item.source)} ` +
         'with different content; using the later one',
-      source: item.source,
-    });
+      item.source,
+    );
     byKey.set(key, item);
   }
   // Without a repeated key the map holds every item in input order.
@@ -46,14 +46,14 @@ export function dedupeByKey<T extends { source: SourceRef }>(
  * The ENI's own record wins wherever the two disagree; fields only the instance
  * view has (e.g. the instance id of an ENI exported without its Attachment) are kept.
  */
-export function mergeInterfaceViews(observations: readonly InterfaceObservation[], warnings: Warning[]): NetworkInterface[] {
+export function mergeInterfaceViews(observations: readonly InterfaceObservation[], issues: IssueCollector): NetworkInterface[] {
   const label = (i: NetworkInterface) => `network interface ${i.id}`;
   const byId = (i: NetworkInterface) => i.id;
   const instanceViews: NetworkInterface[] = [];
   const eniViews: NetworkInterface[] = [];
   for (const o of observations) (o.view === 'instance' ? instanceViews : eniViews).push(o.iface);
-  const fromInstances = dedupeByKey(instanceViews, byId, label, warnings);
-  const enis = dedupeByKey(eniViews, byId, label, warnings);
+  const fromInstances = dedupeByKey(instanceViews, byId, label, issues);
+  const enis = dedupeByKey(eniViews, byId, label, issues);
   // Only one view exported (the usual case): nothing to join.
   if (fromInstances.length === 0) return enis;
   const fromEnis = new Map<string, NetworkInterface>();
@@ -66,7 +66,7 @@ export function mergeInterfaceViews(observations: readonly InterfaceObservation[
       continue;
     }
     fromEnis.delete(instanceView.id);
-    reportConflicts(instanceView, eniView, warnings);
+    reportConflicts(instanceView, eniView, issues);
     const combined: NetworkInterface = { ...eniView };
     if (combined.instanceId === undefined && instanceView.instanceId !== undefined) combined.instanceId = instanceView.instanceId;
     if (combined.networkId === undefined && instanceView.networkId !== undefined) combined.networkId = instanceView.networkId;
@@ -79,7 +79,7 @@ export function mergeInterfaceViews(observations: readonly InterfaceObservation[
   return merged;
 }
 
-function reportConflicts(instanceView: NetworkInterface, eniView: NetworkInterface, warnings: Warning[]): void {
+function reportConflicts(instanceView: NetworkInterface, eniView: NetworkInterface, issues: IssueCollector): void {
   const fields: [string, string[], string[]][] = [
     ['security groups', instanceView.securityGroupIds, eniView.securityGroupIds],
     ['addresses', instanceView.addresses.map((a) => a.ip), eniView.addresses.map((a) => a.ip)],
@@ -87,25 +87,23 @@ function reportConflicts(instanceView: NetworkInterface, eniView: NetworkInterfa
   ];
   for (const [name, a, b] of fields) {
     if (sameSet(a, b)) continue;
-    warnings.push({
-      code: AwsWarningCode.interfaceViewConflict,
-      message:
-        `network interface ${eniView.id}: ${name} differ between ${describeSource(instanceView.source)} ` +
+    issues.warn(
+      AwsWarningCode.interfaceViewConflict,
+      `network interface ${eniView.id}: ${name} differ between ${describeSource(instanceView.source)} ` +
         `[${a.join(', ')}] and ${describeSource(eniView.source)} [${b.join(', ')}]; ` +
         'using the describe-network-interfaces view',
-      source: eniView.source,
-    });
+      eniView.source,
+    );
   }
   const a = instanceView.sourceDestCheck;
   const b = eniView.sourceDestCheck;
   if (a !== undefined && b !== undefined && a !== b) {
-    warnings.push({
-      code: AwsWarningCode.interfaceViewConflict,
-      message:
-        `network interface ${eniView.id}: SourceDestCheck is ${a} in ${describeSource(instanceView.source)} ` +
+    issues.warn(
+      AwsWarningCode.interfaceViewConflict,
+      `network interface ${eniView.id}: SourceDestCheck is ${a} in ${describeSource(instanceView.source)} ` +
         `and ${b} in ${describeSource(eniView.source)}; using the describe-network-interfaces view`,
-      source: eniView.source,
-    });
+      eniView.source,
+    );
   }
 }
 
@@ -118,7 +116,7 @@ function reportConflicts(instanceView: NetworkInterface, eniView: NetworkInterfa
 export function assembleSecurityGroups(
   groups: readonly SecurityGroup[],
   rules: readonly SecurityGroupRule[],
-  warnings: Warning[],
+  issues: IssueCollector,
 ): SecurityGroup[] {
   const rulesByGroup = new Map<string, SecurityGroupRule[]>();
   for (const rule of rules) {
@@ -131,14 +129,13 @@ export function assembleSecurityGroups(
     if (standalone === undefined) return group;
     rulesByGroup.delete(group.id);
     if (group.rules.length > 0) {
-      warnings.push({
-        code: AwsWarningCode.inlineRulesReplaced,
-        message:
-          `security group ${group.id}: rules come from both ${describeSource(group.source)} (inline IpPermissions) ` +
+      issues.warn(
+        AwsWarningCode.inlineRulesReplaced,
+        `security group ${group.id}: rules come from both ${describeSource(group.source)} (inline IpPermissions) ` +
           `and ${describeSource(standalone[0]!.source)} (SecurityGroupRules); using the ${standalone.length} ` +
           `SecurityGroupRules and dropping the ${group.rules.length} inline ones`,
-        source: group.source,
-      });
+        group.source,
+      );
     }
     return { ...group, rules: standalone };
   });

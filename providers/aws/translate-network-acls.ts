@@ -1,5 +1,5 @@
 import type { NetworkAcl, NetworkAclEntry } from '../../src/model/cloud.js';
-import type { Warning } from '../../src/model/source.js';
+import type { IssueCollector } from '../../src/model/issues.js';
 import { networkAclPorts, parseProtocol } from './translate-protocol.js';
 import {
   asObject,
@@ -19,11 +19,11 @@ import {
 import { cidrFamily, withoutUndefined } from './translate-util.js';
 
 /** One `NetworkAcls[i]` entry of describe-network-acls. */
-export function parseNetworkAcl(value: unknown, where: At, warnings: Warning[]): NetworkAcl {
+export function parseNetworkAcl(value: unknown, where: At, issues: IssueCollector): NetworkAcl {
   const acl = asObject(value, where, 'a network ACL');
   const entriesAt = child(where, 'Entries');
   const entries = optArray(acl, 'Entries', where).map((v, i) =>
-    parseEntry(asObject(v, child(entriesAt, i), 'a network ACL entry'), child(entriesAt, i), warnings),
+    parseEntry(asObject(v, child(entriesAt, i), 'a network ACL entry'), child(entriesAt, i), issues),
   );
   const associationsAt = child(where, 'Associations');
   const subnetIds = optArray(acl, 'Associations', where).map((v, i) => {
@@ -43,7 +43,7 @@ export function parseNetworkAcl(value: unknown, where: At, warnings: Warning[]):
   });
 }
 
-function parseEntry(entry: JsonObject, where: At, warnings: Warning[]): NetworkAclEntry {
+function parseEntry(entry: JsonObject, where: At, issues: IssueCollector): NetworkAclEntry {
   const ruleNumber = reqInteger(entry, 'RuleNumber', where);
   // 1-32766 are user rules; 32767 (IPv4) and 32768 (IPv6) are the implicit "*" deny entries.
   if (ruleNumber < 1 || ruleNumber > 65535) {
@@ -55,7 +55,7 @@ function parseEntry(entry: JsonObject, where: At, warnings: Warning[]): NetworkA
     direction: reqBool(entry, 'Egress', where) ? 'egress' : 'ingress',
     action: parseAction(entry, where),
     protocol,
-    ports: networkAclPorts(protocol, entry, where, warnings),
+    ports: networkAclPorts(protocol, entry, where, issues),
     cidr: entryCidr(entry, where),
     source: sourceRef(where),
   };

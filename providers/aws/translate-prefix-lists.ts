@@ -1,5 +1,5 @@
 import type { PrefixList } from '../../src/model/cloud.js';
-import type { Warning } from '../../src/model/source.js';
+import type { IssueCollector } from '../../src/model/issues.js';
 import {
   asObject,
   child,
@@ -9,7 +9,6 @@ import {
   reqCidr,
   reqString,
   sourceRef,
-  warning,
   type At,
   type JsonObject,
 } from './translate-read.js';
@@ -24,8 +23,8 @@ const PREFIX_LIST_ID_IN_NAME = /pl-[0-9a-f]{8,17}(?![0-9a-z])/i;
  * name the list, so the id comes from a `PrefixListId` key written next to `Entries`
  * (the live provider does this) or from the file name (`pl-0123abcd.json`).
  */
-export function parsePrefixListEntries(body: JsonObject, where: At, warnings: Warning[]): PrefixList {
-  const id = prefixListId(body, where, warnings);
+export function parsePrefixListEntries(body: JsonObject, where: At, issues: IssueCollector): PrefixList {
+  const id = prefixListId(body, where, issues);
   const entriesAt = child(where, 'Entries');
   const cidrs = optArray(body, 'Entries', where).map((v, i) => {
     const entryAt = child(entriesAt, i);
@@ -34,18 +33,16 @@ export function parsePrefixListEntries(body: JsonObject, where: At, warnings: Wa
   return { id, cidrs, source: sourceRef(entriesAt) };
 }
 
-function prefixListId(body: JsonObject, where: At, warnings: Warning[]): string {
+function prefixListId(body: JsonObject, where: At, issues: IssueCollector): string {
   const fromName = basename(where.document).match(PREFIX_LIST_ID_IN_NAME)?.[0];
   if (body['PrefixListId'] !== undefined) {
     const id = reqString(body, 'PrefixListId', where);
     if (!PREFIX_LIST_ID.test(id)) fail(child(where, 'PrefixListId'), 'expected a prefix list id like "pl-0123abcd"', id);
     if (fromName !== undefined && fromName.toLowerCase() !== id.toLowerCase()) {
-      warnings.push(
-        warning(
-          AwsWarningCode.prefixListIdMismatch,
-          `file name names ${fromName} but "PrefixListId" says ${id}; using ${id}`,
-          child(where, 'PrefixListId'),
-        ),
+      issues.warn(
+        AwsWarningCode.prefixListIdMismatch,
+        `file name names ${fromName} but "PrefixListId" says ${id}; using ${id}`,
+        child(where, 'PrefixListId'),
       );
     }
     return id;

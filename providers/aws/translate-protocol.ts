@@ -1,7 +1,7 @@
 import type { PortMatch, ProtocolMatch } from '../../src/model/cloud.js';
 import { ownEntry } from '../../src/model/collections.js';
-import type { Warning } from '../../src/model/source.js';
-import { child, fail, isJsonObject, optInteger, warning, type At, type JsonObject } from './translate-read.js';
+import { isPlainObject, type IssueCollector } from '../../src/model/issues.js';
+import { child, fail, optInteger, type At, type JsonObject } from './translate-read.js';
 import { AwsWarningCode } from './translate-warnings.js';
 
 const TCP = 6;
@@ -63,7 +63,7 @@ export function securityGroupPorts(
   protocol: ProtocolMatch,
   obj: JsonObject,
   where: At,
-  warnings: Warning[],
+  issues: IssueCollector,
   // Terraform's aws_security_group* resources name the same fields from_port/to_port.
   keys: { from: string; to: string } = { from: 'FromPort', to: 'ToPort' },
 ): PortMatch {
@@ -78,12 +78,10 @@ export function securityGroupPorts(
   if ((from === undefined && to === undefined) || (from === -1 && to === -1)) {
     // EC2 refuses to create a TCP/UDP rule without ports, so this comes from a trimmed or
     // hand-written export. All ports is what an unconstrained rule means; say so loudly.
-    warnings.push(
-      warning(
-        AwsWarningCode.portsMissing,
-        'TCP/UDP rule has no port range (FromPort/ToPort absent or -1); treated as all ports',
-        where,
-      ),
+    issues.warn(
+      AwsWarningCode.portsMissing,
+      'TCP/UDP rule has no port range (FromPort/ToPort absent or -1); treated as all ports',
+      where,
     );
     return { kind: 'all' };
   }
@@ -103,18 +101,16 @@ export function networkAclPorts(
   protocol: ProtocolMatch,
   entry: JsonObject,
   where: At,
-  warnings: Warning[],
+  issues: IssueCollector,
 ): PortMatch {
   if (!hasPorts(protocol)) return { kind: 'all' };
   const range = entry['PortRange'];
   const rangeAt = child(where, 'PortRange');
   if (range === undefined || range === null) {
-    warnings.push(
-      warning(AwsWarningCode.portsMissing, 'TCP/UDP network ACL entry has no PortRange; treated as all ports', where),
-    );
+    issues.warn(AwsWarningCode.portsMissing, 'TCP/UDP network ACL entry has no PortRange; treated as all ports', where);
     return { kind: 'all' };
   }
-  if (!isJsonObject(range)) fail(rangeAt, 'expected "PortRange" to be an object {From, To}', range);
+  if (!isPlainObject(range)) fail(rangeAt, 'expected "PortRange" to be an object {From, To}', range);
   const from = optInteger(range, 'From', rangeAt);
   const to = optInteger(range, 'To', rangeAt);
   if (from === undefined) fail(child(rangeAt, 'From'), 'required field "From" is missing');

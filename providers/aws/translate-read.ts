@@ -1,5 +1,6 @@
-import { InputError, pointerJoin, type InputProblem, type SourceRef, type Warning } from '../../src/model/source.js';
+import { InputError, pointerJoin, type InputProblem, type SourceRef } from '../../src/model/source.js';
 import { canonicalCidr, isValidIp } from '../../src/model/cidr.js';
+import { isPlainObject } from '../../src/model/issues.js';
 
 /**
  * Field readers for native EC2 JSON. Each takes the object and the JSON pointer
@@ -45,18 +46,21 @@ export function sourceRef(where: At): SourceRef {
   return { document: where.document, pointer: where.pointer };
 }
 
+/**
+ * Records a bad field by throwing, which stops reading the entry it is in: the entry's
+ * later fields and its model object depend on this one, so going on would only report
+ * follow-on errors. The translator reads each entry (each list item, instance, IpPermission)
+ * inside `IssueCollector.absorb`, which records the problem and moves on to the next entry,
+ * so every entry is still read and every bad entry reported.
+ */
 export function fail(where: At, reason: string, value?: unknown): never {
   const problem: InputProblem = { document: where.document, pointer: where.pointer, reason };
   if (value !== undefined) problem.value = value;
   throw new InputError([problem]);
 }
 
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export function asObject(value: unknown, where: At, what: string): JsonObject {
-  if (!isJsonObject(value)) fail(where, `expected ${what} to be a JSON object`, value);
+  if (!isPlainObject(value)) fail(where, `expected ${what} to be a JSON object`, value);
   return value;
 }
 
@@ -120,26 +124,6 @@ export function reqIp(obj: JsonObject, key: string, where: At): string {
   const text = reqString(obj, key, where);
   if (!isValidIp(text)) fail(child(where, key), `"${key}" is not a valid IP address`, text);
   return text;
-}
-
-/**
- * Runs `parse` and records its InputError problems instead of stopping, so one pass
- * reports every bad entry (zod style). Anything else is a bug and propagates.
- */
-export function collectProblems<T>(problems: InputProblem[], parse: () => T): T | undefined {
-  try {
-    return parse();
-  } catch (err) {
-    if (err instanceof InputError) {
-      problems.push(...err.problems);
-      return undefined;
-    }
-    throw err;
-  }
-}
-
-export function warning(code: string, message: string, where?: At): Warning {
-  return where ? { code, message, source: sourceRef(where) } : { code, message };
 }
 
 export function reqInteger(obj: JsonObject, key: string, where: At): number {

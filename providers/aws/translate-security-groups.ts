@@ -1,10 +1,9 @@
 import type { Direction, Peer, SecurityGroup, SecurityGroupRule } from '../../src/model/cloud.js';
-import { InputError, type InputProblem, type Warning } from '../../src/model/source.js';
+import type { IssueCollector } from '../../src/model/issues.js';
 import { parseProtocol, securityGroupPorts } from './translate-protocol.js';
 import {
   asObject,
   child,
-  collectProblems,
   fail,
   optArray,
   optString,
@@ -12,24 +11,26 @@ import {
   reqCidr,
   reqString,
   sourceRef,
-  warning,
   type At,
   type JsonObject,
 } from './translate-read.js';
 import { cidrFamily, withoutUndefined } from './translate-util.js';
 import { AwsWarningCode } from './translate-warnings.js';
 
-/** One `SecurityGroups[i]` entry of describe-security-groups, inline permissions included. */
-export function parseSecurityGroup(value: unknown, where: At, warnings: Warning[]): SecurityGroup {
+/**
+ * One `SecurityGroups[i]` entry of describe-security-groups, inline permissions included;
+ * undefined when a permission was bad (its problems are then recorded in `issues`).
+ */
+export function parseSecurityGroup(value: unknown, where: At, issues: IssueCollector): SecurityGroup | undefined {
   const obj = asObject(value, where, 'a security group');
   const id = reqString(obj, 'GroupId', where);
   // Each permission is checked even after a bad one, so one run reports them all.
-  const problems: InputProblem[] = [];
+  const problemsBefore = issues.problems.length;
   const rules = [
-    ...inlineRules(id, 'ingress', obj, 'IpPermissions', where, warnings, problems),
-    ...inlineRules(id, 'egress', obj, 'IpPermissionsEgress', where, warnings, problems),
+    ...inlineRules(id, 'ingress', obj, 'IpPermissions', where, issues),
+    ...inlineRules(id, 'egress', obj, 'IpPermissionsEgress', where, issues),
   ];
-  if (problems.length > 0) throw new InputError(problems);
+  if (issues.problems.length > problemsBefore) return undefined;
   return withoutUndefined({
     provider: 'aws' as const,
     id,
@@ -53,13 +54,11 @@ function inlineRules(
   group: JsonObject,
   key: string,
   groupAt: At,
-  warnings: Warning[],
-  problems: InputProblem[],
+  issues: IssueCollector,
 ): SecurityGroupRule[] {
   const listAt = child(groupAt, key);
   return optArray(group, key, groupAt).flatMap(
-    (perm, i) =>
-      collectProblems(problems, () => permissionRules(groupId, direction, perm, child(listAt, i), i, warnings)) ?? [],
+    (perm, i) => issues.absorb(() => permissionRules(groupId, direction, perm, child(listAt, i), i, issues)) ?? [],
   );
 }
 
@@ -69,11 +68,11 @@ function permissionRules(
   permValue: unknown,
   permAt: At,
   i: number,
-  warnings: Warning[],
+  issues: IssueCollector,
 ): SecurityGroupRule[] {
   const perm = asObject(permValue, permAt, 'an IpPermission');
   const protocol = parseProtocol(perm['IpProtocol'], child(permAt, 'IpProtocol'));
-  const ports = securityGroupPorts(protocol, perm, permAt, warnings);
+  const ports = securityGroupPorts(protocol, perm, permAt, issues);
   const rules: SecurityGroupRule[] = [];
   for (const [sourceKey, readPeer] of PERMISSION_SOURCES) {
     const entries = optArray(perm, sourceKey, permAt);
@@ -95,12 +94,10 @@ function permissionRules(
     }
   }
   if (rules.length === 0) {
-    warnings.push(
-      warning(
-        AwsWarningCode.permissionWithoutSources,
-        'permission lists no IpRanges, Ipv6Ranges, PrefixListIds or UserIdGroupPairs; it allows nothing',
-        permAt,
-      ),
+    issues.warn(
+      AwsWarningCode.permissionWithoutSources,
+      'permission lists no IpRanges, Ipv6Ranges, PrefixListIds or UserIdGroupPairs; it allows nothing',
+      permAt,
     );
   }
   return rules;
@@ -134,13 +131,13 @@ function groupPeer(obj: JsonObject, where: At): Peer {
 const RULE_PEER_KEYS = ['CidrIpv4', 'CidrIpv6', 'PrefixListId', 'ReferencedGroupInfo'] as const;
 
 /** One `SecurityGroupRules[i]` entry of describe-security-group-rules. */
-export function parseSecurityGroupRule(value: unknown, where: At, warnings: Warning[]): SecurityGroupRule {
+export function parseSecurityGroupRule(value: unknown, where: At, issues: IssueCollector): SecurityGroupRule {
   const obj = asObject(value, where, 'a security group rule');
   const id = reqString(obj, 'SecurityGroupRuleId', where);
   const groupId = reqString(obj, 'GroupId', where);
   const direction: Direction = reqBool(obj, 'IsEgress', where) ? 'egress' : 'ingress';
   const protocol = parseProtocol(obj['IpProtocol'], child(where, 'IpProtocol'));
-  const ports = securityGroupPorts(protocol, obj, where, warnings);
+  const ports = securityGroupPorts(protocol, obj, where, issues);
   const present = RULE_PEER_KEYS.filter((k) => obj[k] !== undefined && obj[k] !== null);
   if (present.length !== 1) {
     fail(

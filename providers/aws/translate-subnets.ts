@@ -1,16 +1,14 @@
 import type { Subnet } from '../../src/model/cloud.js';
-import type { Warning } from '../../src/model/source.js';
+import { isPlainObject, type IssueCollector } from '../../src/model/issues.js';
 import {
   asObject,
   child,
   fail,
-  isJsonObject,
   optArray,
   optString,
   reqCidr,
   reqString,
   sourceRef,
-  warning,
   type At,
   type JsonObject,
 } from './translate-read.js';
@@ -28,7 +26,7 @@ const LIVE_IPV6_STATES = new Set(['associated', 'associating']);
  * interfaces and NACL associations reference the AWS id, and both families of one
  * subnet share its network ACL, so lookups by id must find both.
  */
-export function parseSubnet(value: unknown, where: At, warnings: Warning[]): Subnet[] {
+export function parseSubnet(value: unknown, where: At, issues: IssueCollector): Subnet[] {
   const obj = asObject(value, where, 'a subnet');
   const id = reqString(obj, 'SubnetId', where);
   const networkId = optString(obj, 'VpcId', where);
@@ -52,12 +50,10 @@ export function parseSubnet(value: unknown, where: At, warnings: Warning[]): Sub
     }
     const state = associationState(entry, entryAt);
     if (state !== undefined && !LIVE_IPV6_STATES.has(state)) {
-      warnings.push(
-        warning(
-          AwsWarningCode.ipv6BlockNotAssociated,
-          `IPv6 block ${cidr} of subnet ${id} is "${state}", not associated; it is left out`,
-          entryAt,
-        ),
+      issues.warn(
+        AwsWarningCode.ipv6BlockNotAssociated,
+        `IPv6 block ${cidr} of subnet ${id} is "${state}", not associated; it is left out`,
+        entryAt,
       );
       return;
     }
@@ -71,6 +67,6 @@ export function parseSubnet(value: unknown, where: At, warnings: Warning[]): Sub
 
 function associationState(entry: JsonObject, where: At): string | undefined {
   const state = entry['Ipv6CidrBlockState'];
-  if (!isJsonObject(state)) return undefined;
+  if (!isPlainObject(state)) return undefined;
   return optString(state, 'State', child(where, 'Ipv6CidrBlockState'));
 }

@@ -8,8 +8,8 @@ import type {
   Subnet,
   Unavailable,
 } from '../../src/model/cloud.js';
-import { InputError, type InputProblem, type Warning } from '../../src/model/source.js';
 import type { CloudTranslation, RawDocument } from '../../src/model/documents.js';
+import { IssueCollector } from '../../src/model/issues.js';
 import { parseInstance, parseNetworkInterface, type InterfaceObservation } from './translate-interfaces.js';
 import { assembleSecurityGroups, dedupeByKey, mergeInterfaceViews } from './translate-merge.js';
 import { parseNetworkAcl } from './translate-network-acls.js';
@@ -18,17 +18,7 @@ import {
   parsePrefixListMetadata,
   type PrefixListMetadata,
 } from './translate-prefix-lists.js';
-import {
-  asObject,
-  at,
-  child,
-  collectProblems,
-  fail,
-  optArray,
-  warning,
-  type At,
-  type JsonObject,
-} from './translate-read.js';
+import { asObject, at, child, fail, optArray, type At, type JsonObject } from './translate-read.js';
 import { parseSecurityGroup, parseSecurityGroupRule } from './translate-security-groups.js';
 import { parseSubnet } from './translate-subnets.js';
 import { AwsWarningCode } from './translate-warnings.js';
@@ -68,8 +58,7 @@ interface Collected {
  * one InputError; odd but usable input becomes a Warning.
  */
 export function translateAwsDocuments(docs: RawDocument[]): CloudTranslation {
-  const warnings: Warning[] = [];
-  const problems: InputProblem[] = [];
+  const issues = new IssueCollector();
   const collected: Collected = {
     interfaces: [],
     groups: [],
@@ -82,13 +71,13 @@ export function translateAwsDocuments(docs: RawDocument[]): CloudTranslation {
     kinds: new Set(),
   };
   for (const doc of docs) {
-    collectProblems(problems, () => readDocument(doc, collected, warnings, problems));
+    issues.absorb(() => readDocument(doc, collected, issues));
   }
-  if (problems.length > 0) throw new InputError(problems);
-  return { cloud: assemble(collected, warnings), warnings };
+  issues.throwIfProblems();
+  return { cloud: assemble(collected, issues), warnings: issues.warnings };
 }
 
-function readDocument(doc: RawDocument, out: Collected, warnings: Warning[], problems: InputProblem[]): void {
+function readDocument(doc: RawDocument, out: Collected, issues: IssueCollector): void {
   const root = at(doc.name, '');
   const body = asObject(doc.body, root, 'an EC2 export (the JSON output of an `aws ec2 describe-…` command)');
   const keys = Object.keys(body);
@@ -103,50 +92,33 @@ function readDocument(doc: RawDocument, out: Collected, warnings: Warning[], pro
   for (const key of keys) {
     if (Object.hasOwn(EXPORT_KEYS, key) || ENVELOPE_KEYS.has(key)) continue;
     if (key === 'PrefixListId' && recognized.includes('Entries')) continue;
-    warnings.push(
-      warning(AwsWarningCode.ignoredKey, `top-level key "${key}" is not an EC2 export this tool reads; ignored`, child(root, key)),
-    );
+    issues.warn(AwsWarningCode.ignoredKey, `top-level key "${key}" is not an EC2 export this tool reads; ignored`, child(root, key));
   }
   if (typeof body['NextToken'] === 'string' && body['NextToken'] !== '') {
-    warnings.push(
-      warning(
-        AwsWarningCode.partialPage,
-        'document is one page of a paginated result (NextToken is set); objects on later pages are missing ' +
-          'unless another document holds them',
-        child(root, 'NextToken'),
-      ),
+    issues.warn(
+      AwsWarningCode.partialPage,
+      'document is one page of a paginated result (NextToken is set); objects on later pages are missing ' +
+        'unless another document holds them',
+      child(root, 'NextToken'),
     );
   }
   for (const key of recognized) {
     const kind = EXPORT_KEYS[key];
     if (kind) out.kinds.add(kind);
-    readExport(key, body, root, out, warnings, problems);
+    readExport(key, body, root, out, issues);
   }
 }
 
-function readExport(
-  key: string,
-  body: JsonObject,
-  root: At,
-  out: Collected,
-  warnings: Warning[],
-  problems: InputProblem[],
-): void {
+function readExport(key: string, body: JsonObject, root: At, out: Collected, issues: IssueCollector): void {
   if (key === 'Entries') {
-    const list = collectProblems(problems, () => parsePrefixListEntries(body, root, warnings));
+    const list = issues.absorb(() => parsePrefixListEntries(body, root, issues));
     if (list) out.prefixLists.push(list);
     return;
   }
   const listAt = child(root, key);
   const items = listItems(body, key, root);
   for (let i = 0; i < items.length; i++) {
-    // collectProblems inlined: one closure per item is measurable at thousands of interfaces.
-    try {
-      readItem(key, items[i], child(listAt, i), out, warnings, problems);
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      problems.push(...err.problems);
-    }
+    issues.absorb(() => readItem(key, items[i], child(listAt, i), out, issues));
   }
 }
 
@@ -155,20 +127,13 @@ function listItems(body: JsonObject, key: string, root: At): unknown[] {
   return optArray(body, key, root);
 }
 
-function readItem(
-  key: string,
-  item: unknown,
-  where: At,
-  out: Collected,
-  warnings: Warning[],
-  problems: InputProblem[],
-): void {
+function readItem(key: string, item: unknown, where: At, out: Collected, issues: IssueCollector): void {
   switch (key) {
     case 'Reservations': {
       const reservation = asObject(item, where, 'a reservation');
       const instancesAt = child(where, 'Instances');
       optArray(reservation, 'Instances', where).forEach((instance, i) => {
-        const parsed = collectProblems(problems, () => parseInstance(instance, child(instancesAt, i), warnings));
+        const parsed = issues.absorb(() => parseInstance(instance, child(instancesAt, i), issues));
         if (parsed) {
           out.interfaces.push(...parsed.observations);
           out.unavailable.push(...parsed.unavailable);
@@ -179,17 +144,19 @@ function readItem(
     case 'NetworkInterfaces':
       out.interfaces.push(parseNetworkInterface(item, where));
       return;
-    case 'SecurityGroups':
-      out.groups.push(parseSecurityGroup(item, where, warnings));
+    case 'SecurityGroups': {
+      const group = parseSecurityGroup(item, where, issues);
+      if (group) out.groups.push(group);
       return;
+    }
     case 'SecurityGroupRules':
-      out.rules.push(parseSecurityGroupRule(item, where, warnings));
+      out.rules.push(parseSecurityGroupRule(item, where, issues));
       return;
     case 'NetworkAcls':
-      out.acls.push(parseNetworkAcl(item, where, warnings));
+      out.acls.push(parseNetworkAcl(item, where, issues));
       return;
     case 'Subnets':
-      out.subnets.push(...parseSubnet(item, where, warnings));
+      out.subnets.push(...parseSubnet(item, where, issues));
       return;
     case 'PrefixLists':
       out.prefixListMetadata.push(parsePrefixListMetadata(item, where));
@@ -199,20 +166,20 @@ function readItem(
   }
 }
 
-function assemble(c: Collected, warnings: Warning[]): Cloud {
-  const interfaces = mergeInterfaceViews(c.interfaces, warnings);
-  const groups = dedupeByKey(c.groups, (g) => g.id, (g) => `security group ${g.id}`, warnings);
-  const rules = dedupeByKey(c.rules, (r) => r.id, (r) => `security group rule ${r.id}`, warnings);
-  const prefixLists = dedupeByKey(c.prefixLists, (p) => p.id, (p) => `prefix list ${p.id}`, warnings);
+function assemble(c: Collected, issues: IssueCollector): Cloud {
+  const interfaces = mergeInterfaceViews(c.interfaces, issues);
+  const groups = dedupeByKey(c.groups, (g) => g.id, (g) => `security group ${g.id}`, issues);
+  const rules = dedupeByKey(c.rules, (r) => r.id, (r) => `security group rule ${r.id}`, issues);
+  const prefixLists = dedupeByKey(c.prefixLists, (p) => p.id, (p) => `prefix list ${p.id}`, issues);
   const unavailable = [
     ...c.unavailable.filter((u) => !ownedBy(u, interfaces)),
-    ...applyPrefixListMetadata(prefixLists, c.prefixListMetadata, warnings),
+    ...applyPrefixListMetadata(prefixLists, c.prefixListMetadata, issues),
   ];
   return {
     interfaces,
-    securityGroups: assembleSecurityGroups(groups, rules, warnings),
-    networkAcls: dedupeByKey(c.acls, (a) => a.id, (a) => `network ACL ${a.id}`, warnings),
-    subnets: dedupeByKey(c.subnets, (s) => `${s.id}/${s.family}`, (s) => `subnet ${s.id} (IPv${s.family})`, warnings),
+    securityGroups: assembleSecurityGroups(groups, rules, issues),
+    networkAcls: dedupeByKey(c.acls, (a) => a.id, (a) => `network ACL ${a.id}`, issues),
+    subnets: dedupeByKey(c.subnets, (s) => `${s.id}/${s.family}`, (s) => `subnet ${s.id} (IPv${s.family})`, issues),
     prefixLists,
     addressGroups: [],
     unavailable,
@@ -233,7 +200,7 @@ function ownedBy(u: Unavailable, interfaces: readonly { addresses: { ip: string 
 function applyPrefixListMetadata(
   lists: PrefixList[],
   metadata: readonly PrefixListMetadata[],
-  warnings: Warning[],
+  issues: IssueCollector,
 ): Unavailable[] {
   const unavailable: Unavailable[] = [];
   const seen = new Set<string>();
@@ -248,7 +215,7 @@ function applyPrefixListMetadata(
     const reason =
       `prefix list ${meta.id} is described in ${meta.where.document} but its entries were not exported ` +
       `(run aws ec2 get-managed-prefix-list-entries --prefix-list-id ${meta.id})`;
-    warnings.push(warning(AwsWarningCode.prefixListEntriesMissing, reason, meta.where));
+    issues.warn(AwsWarningCode.prefixListEntriesMissing, reason, meta.where);
     unavailable.push({ kind: 'prefix-list', id: meta.id, reason });
   }
   return unavailable;

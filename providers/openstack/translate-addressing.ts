@@ -34,7 +34,7 @@ export function translateAddressGroup(r: EntryReader): AddressGroup | undefined 
     const cidr = typeof value === 'string' ? tryParseCidr(value) : undefined;
     if (cidr) cidrs.push(formatCidr(cidr));
     else {
-      r.log.problem(r.document, pointer, 'address group entries must be IP addresses or CIDRs', value);
+      r.issues.problem(r.document, pointer, 'address group entries must be IP addresses or CIDRs', value);
       ok = false;
     }
   }

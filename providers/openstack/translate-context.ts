@@ -1,36 +1,17 @@
-import { pointerJoin, type InputProblem, type SourceRef, type Warning } from '../../src/model/source.js';
-
-/**
- * Problems and warnings of one translation run. Every bad field is recorded and
- * translation continues, so the user sees all problems of all documents at once;
- * the caller throws a single InputError at the end.
- */
-export class TranslationLog {
-  readonly problems: InputProblem[] = [];
-  readonly warnings: Warning[] = [];
-
-  problem(document: string, pointer: string, reason: string, value?: unknown): void {
-    this.problems.push(value === undefined ? { document, pointer, reason } : { document, pointer, reason, value });
-  }
-
-  warn(code: string, message: string, source?: SourceRef): void {
-    this.warnings.push(source ? { code, message, source } : { code, message });
-  }
-}
+import { isPlainObject, type IssueCollector } from '../../src/model/issues.js';
+import { pointerJoin, type SourceRef } from '../../src/model/source.js';
 
 type Json = Record<string, unknown>;
 
-export function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Typed, pointer-aware access to one JSON object of a Neutron body. Each read that
- * fails records a problem naming the field and returns undefined.
+ * fails records a problem naming the field in `issues` and returns undefined; translation
+ * continues, so the user sees all problems of all documents at once and the caller throws
+ * a single InputError at the end.
  */
 export class EntryReader {
   constructor(
-    readonly log: TranslationLog,
+    readonly issues: IssueCollector,
     readonly document: string,
     readonly pointer: string,
     readonly entry: Json,
@@ -49,7 +30,7 @@ export class EntryReader {
   }
 
   fail(key: string, reason: string, value?: unknown): undefined {
-    this.log.problem(this.document, this.at(key), reason, value);
+    this.issues.problem(this.document, this.at(key), reason, value);
     return undefined;
   }
 
@@ -100,7 +81,7 @@ export class EntryReader {
     for (const { value, pointer } of arr.items) {
       if (typeof value === 'string' && value !== '') out.push(value);
       else {
-        this.log.problem(this.document, pointer, `"${key}" entries must be non-empty strings`, value);
+        this.issues.problem(this.document, pointer, `"${key}" entries must be non-empty strings`, value);
         bad = true;
       }
     }
@@ -109,8 +90,8 @@ export class EntryReader {
 
   /** Reader for a nested object (an array element or a field value), or undefined after a problem. */
   child(value: unknown, pointer: string, what: string): EntryReader | undefined {
-    if (isObject(value)) return new EntryReader(this.log, this.document, pointer, value);
-    this.log.problem(this.document, pointer, `${what} must be a JSON object`, value);
+    if (isPlainObject(value)) return new EntryReader(this.issues, this.document, pointer, value);
+    this.issues.problem(this.document, pointer, `${what} must be a JSON object`, value);
     return undefined;
   }
 }

@@ -1,7 +1,7 @@
 import type { CloudObjectKind } from '../../src/model/cloud.js';
 import type { RawDocument } from '../../src/model/documents.js';
+import { isPlainObject, type IssueCollector } from '../../src/model/issues.js';
 import { pointerJoin } from '../../src/model/source.js';
-import { isObject, type TranslationLog } from './translate-context.js';
 import { looksLikeOscPortRow, OSC_PORT_LIST_REASON } from './translate-port.js';
 
 export type Collection = 'ports' | 'security_groups' | 'security_group_rules' | 'subnets' | 'address_groups';
@@ -38,20 +38,20 @@ export interface Section {
  * (`ports_links`, …) carry no objects and are skipped; any other key is an
  * error, because silently ignoring it could hide a mis-exported file.
  */
-export function splitDocument(doc: RawDocument, log: TranslationLog): Section[] {
+export function splitDocument(doc: RawDocument, issues: IssueCollector): Section[] {
   const body = doc.body;
   if (Array.isArray(body)) {
-    log.problem(doc.name, '', topLevelArrayReason(body));
+    issues.problem(doc.name, '', topLevelArrayReason(body));
     return [];
   }
-  if (!isObject(body)) {
-    log.problem(doc.name, '', 'a Neutron API body must be a JSON object such as {"ports": [...]}', body);
+  if (!isPlainObject(body)) {
+    issues.problem(doc.name, '', 'a Neutron API body must be a JSON object such as {"ports": [...]}', body);
     return [];
   }
   const keys = Object.keys(body).filter((k) => !k.endsWith('_links'));
   const unknown = keys.filter((k) => !Object.hasOwn(TOP_LEVEL_KEYS, k));
   if (unknown.length > 0 || keys.length === 0) {
-    log.problem(doc.name, '', unknownKeysReason(Object.keys(body)));
+    issues.problem(doc.name, '', unknownKeysReason(Object.keys(body)));
     return [];
   }
   const sections: Section[] = [];
@@ -67,7 +67,7 @@ export function splitDocument(doc: RawDocument, log: TranslationLog): Section[] 
         items: value.map((item, i) => ({ value: item, pointer: pointerJoin(pointer, i) })),
       });
     } else {
-      log.problem(doc.name, pointer, `"${key}" must be an array`, value);
+      issues.problem(doc.name, pointer, `"${key}" must be an array`, value);
     }
   }
   return sections;

@@ -1,5 +1,5 @@
+import type { IssueCollector } from '../../src/model/issues.js';
 import type { SourceRef } from '../../src/model/source.js';
-import type { TranslationLog } from './translate-context.js';
 
 /** Compares two model objects ignoring every `source` (the same object exported twice has two sources). */
 export function sameContent(a: unknown, b: unknown): boolean {
@@ -24,7 +24,7 @@ export class ObjectMerger<T extends { id: string; source: SourceRef }> {
   private readonly byId = new Map<string, T>();
 
   constructor(
-    private readonly log: TranslationLog,
+    private readonly issues: IssueCollector,
     private readonly kind: string,
   ) {}
 
@@ -32,7 +32,7 @@ export class ObjectMerger<T extends { id: string; source: SourceRef }> {
     const prev = this.byId.get(obj.id);
     if (prev && sameContent(prev, obj)) return;
     if (prev) {
-      this.log.warn(
+      this.issues.warn(
         'openstack-duplicate-conflict',
         `${this.kind} ${obj.id} appears at ${describeSource(prev.source)} and at ${describeSource(obj.source)} with different content; using the later one`,
         obj.source,

@@ -18,7 +18,7 @@ export function looksLikeOscPortRow(value: unknown): boolean {
 /** A Neutron port, or undefined after a recorded problem. */
 export function translatePort(r: EntryReader): NetworkInterface | undefined {
   if (looksLikeOscPortRow(r.entry) && !r.has('id')) {
-    r.log.problem(r.document, r.pointer, OSC_PORT_LIST_REASON);
+    r.issues.problem(r.document, r.pointer, OSC_PORT_LIST_REASON);
     return undefined;
   }
   const id = r.requiredString('id');

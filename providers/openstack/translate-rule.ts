@@ -5,7 +5,7 @@ import type { EntryReader } from './translate-context.js';
 
 /**
  * One Neutron security-group rule -> one model rule, nothing filtered. Returns
- * undefined when the rule has a problem (already recorded on the reader's log).
+ * undefined when the rule has a problem (already recorded in the reader's collector).
  * `parentGroupId` is set for rules nested in a security group body.
  */
 export function translateRule(r: EntryReader, parentGroupId?: string): SecurityGroupRule | undefined {
@@ -66,7 +66,7 @@ function readPorts(r: EntryReader, protocol: ProtocolMatch): PortMatch | undefin
     const code = r.optionalInteger('port_range_max', 0, 255);
     if (!type.ok || !code.ok) return undefined;
     if (anySet) {
-      r.log.warn(
+      r.issues.warn(
         'openstack-icmp-type-not-modeled',
         `ICMP rule restricted to type ${type.value ?? 'any'} code ${code.value ?? 'any'}; treated as matching every ICMP type`,
         r.source,
@@ -78,7 +78,7 @@ function readPorts(r: EntryReader, protocol: ProtocolMatch): PortMatch | undefin
   if (!hasPorts(protocol)) {
     // Neutron's firewall drivers add a port match only for tcp/udp/dccp/sctp/udplite.
     if (anySet) {
-      r.log.warn(
+      r.issues.warn(
         'openstack-ports-ignored',
         `port_range_min/max (${String(rawMin)}..${String(rawMax)}) have no effect for this protocol; treated as all ports`,
         r.source,
@@ -104,7 +104,7 @@ function readPeer(r: EntryReader, family: IpFamily): Peer | undefined {
   if (values.some(({ key }) => r.has(key) && r.entry[key] !== null && typeof r.entry[key] !== 'string')) return undefined;
   const set = values.filter((v) => v.value !== undefined);
   if (set.length > 1) {
-    r.log.problem(
+    r.issues.problem(
       r.document,
       r.pointer,
       `at most one of ${REMOTE_KEYS.join(', ')} may be set; found ${set.map((v) => v.key).join(' and ')}`,

@@ -1,5 +1,5 @@
 import type { SecurityGroup, SecurityGroupRule } from '../../src/model/cloud.js';
-import type { TranslationLog } from './translate-context.js';
+import type { IssueCollector } from '../../src/model/issues.js';
 import { describeSource, sameContent, type ObjectMerger } from './translate-merge.js';
 
 /**
@@ -12,20 +12,20 @@ import { describeSource, sameContent, type ObjectMerger } from './translate-merg
 export function mergeStandaloneRules(
   groups: ObjectMerger<SecurityGroup>,
   standalone: SecurityGroupRule[],
-  log: TranslationLog,
+  issues: IssueCollector,
 ): Set<string> {
   const ownerOfRule = new Map<string, SecurityGroup>();
   for (const group of groups.values()) for (const rule of group.rules) ownerOfRule.set(rule.id, group);
 
   const touched = new Set<string>();
   for (const rule of standalone) {
-    const group = groups.get(rule.groupId) ?? createUnexportedGroup(groups, rule, log);
+    const group = groups.get(rule.groupId) ?? createUnexportedGroup(groups, rule, issues);
     touched.add(group.id);
     const owner = ownerOfRule.get(rule.id);
     const nested = owner?.rules.find((r) => r.id === rule.id);
     if (owner && nested && sameContent(nested, rule)) continue;
     if (owner && nested) {
-      log.warn(
+      issues.warn(
         'openstack-rule-conflict',
         `security group rule ${rule.id} differs between ${describeSource(nested.source)} and ${describeSource(rule.source)}; using the standalone rule`,
         rule.source,
@@ -49,10 +49,10 @@ export function mergeStandaloneRules(
 function createUnexportedGroup(
   groups: ObjectMerger<SecurityGroup>,
   rule: SecurityGroupRule,
-  log: TranslationLog,
+  issues: IssueCollector,
 ): SecurityGroup {
   const group: SecurityGroup = { provider: 'openstack', id: rule.groupId, stateful: true, rules: [], source: rule.source };
-  log.warn(
+  issues.warn(
     'openstack-stateful-assumed',
     `security group ${rule.groupId} was not exported (only its rules were); assuming it is stateful. ` +
       'Export {"security_groups": [...]} to know whether replies need explicit rules.',

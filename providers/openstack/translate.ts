@@ -1,8 +1,9 @@
 import { emptyCloud, type AddressGroup, type CloudObjectKind, type NetworkInterface, type SecurityGroup, type SecurityGroupRule, type Subnet } from '../../src/model/cloud.js';
 import type { CloudTranslation, RawDocument } from '../../src/model/documents.js';
-import { InputError, type SourceRef } from '../../src/model/source.js';
+import { IssueCollector, isPlainObject } from '../../src/model/issues.js';
+import type { SourceRef } from '../../src/model/source.js';
 import { translateAddressGroup, translateSubnet } from './translate-addressing.js';
-import { EntryReader, isObject, TranslationLog } from './translate-context.js';
+import { EntryReader } from './translate-context.js';
 import { COLLECTION_KIND, splitDocument, type Collection } from './translate-documents.js';
 import { translateGroup } from './translate-group.js';
 import { ObjectMerger } from './translate-merge.js';
@@ -19,20 +20,20 @@ const KIND_ORDER: CloudObjectKind[] = ['network-interface', 'security-group', 's
  * exports both come through here. Throws one InputError listing every unusable field.
  */
 export function translateOpenstackDocuments(docs: RawDocument[]): CloudTranslation {
-  const log = new TranslationLog();
-  const ports = new ObjectMerger<NetworkInterface>(log, 'port');
-  const groups = new ObjectMerger<SecurityGroup>(log, 'security group');
-  const standaloneRules = new ObjectMerger<SecurityGroupRule>(log, 'security group rule');
-  const subnets = new ObjectMerger<Subnet>(log, 'subnet');
-  const addressGroups = new ObjectMerger<AddressGroup>(log, 'address group');
+  const issues = new IssueCollector();
+  const ports = new ObjectMerger<NetworkInterface>(issues, 'port');
+  const groups = new ObjectMerger<SecurityGroup>(issues, 'security group');
+  const standaloneRules = new ObjectMerger<SecurityGroupRule>(issues, 'security group rule');
+  const subnets = new ObjectMerger<Subnet>(issues, 'subnet');
+  const addressGroups = new ObjectMerger<AddressGroup>(issues, 'address group');
   const groupsWithoutRuleField = new WeakSet<SecurityGroup>();
   const seen = new Set<Collection>();
 
   for (const doc of docs) {
-    for (const section of splitDocument(doc, log)) {
+    for (const section of splitDocument(doc, issues)) {
       seen.add(section.collection);
       for (const { value, pointer } of section.items) {
-        const reader = readerFor(log, doc.name, pointer, value, section.collection);
+        const reader = readerFor(issues, doc.name, pointer, value, section.collection);
         if (!reader) continue;
         switch (section.collection) {
           case 'ports':
@@ -59,8 +60,8 @@ export function translateOpenstackDocuments(docs: RawDocument[]): CloudTranslati
     }
   }
 
-  const groupsWithStandaloneRules = mergeStandaloneRules(groups, standaloneRules.values(), log);
-  if (log.problems.length > 0) throw new InputError(log.problems);
+  const groupsWithStandaloneRules = mergeStandaloneRules(groups, standaloneRules.values(), issues);
+  issues.throwIfProblems();
 
   const cloud = emptyCloud();
   cloud.interfaces = ports.values();
@@ -78,18 +79,18 @@ export function translateOpenstackDocuments(docs: RawDocument[]): CloudTranslati
   }
   const kinds = new Set([...seen].map((c) => COLLECTION_KIND[c]));
   cloud.providedKinds = KIND_ORDER.filter((k) => kinds.has(k));
-  return { cloud, warnings: log.warnings };
+  return { cloud, warnings: issues.warnings };
 }
 
 function readerFor(
-  log: TranslationLog,
+  issues: IssueCollector,
   document: string,
   pointer: string,
   value: unknown,
   collection: Collection,
 ): EntryReader | undefined {
-  if (isObject(value)) return new EntryReader(log, document, pointer, value);
-  log.problem(document, pointer, `each entry of "${collection}" must be a JSON object`, value);
+  if (isPlainObject(value)) return new EntryReader(issues, document, pointer, value);
+  issues.problem(document, pointer, `each entry of "${collection}" must be a JSON object`, value);
   return undefined;
 }
 

@@ -1,5 +1,6 @@
 import type { Direction, Peer, PortMatch, ProtocolMatch, SecurityGroupRule } from '../../src/model/cloud.js';
-import { pointerJoin, type Warning } from '../../src/model/source.js';
+import type { IssueCollector } from '../../src/model/issues.js';
+import { pointerJoin } from '../../src/model/source.js';
 import { canonicalCidr, tryParseCidr } from '../../src/model/cidr.js';
 import { parseProtocol, securityGroupPorts } from '../aws/translate-protocol.js';
 import type { PlannedObject } from './planned-object.js';
@@ -14,8 +15,8 @@ export function awsProtocol(obj: PlannedObject, key: string): ProtocolMatch {
 }
 
 /** from_port/to_port with the same meaning as the EC2 translator gives FromPort/ToPort. */
-export function awsRulePorts(obj: PlannedObject, protocol: ProtocolMatch, warnings: Warning[]): PortMatch {
-  return securityGroupPorts(protocol, obj.values, obj.at(''), warnings, TF_PORT_KEYS);
+export function awsRulePorts(obj: PlannedObject, protocol: ProtocolMatch, issues: IssueCollector): PortMatch {
+  return securityGroupPorts(protocol, obj.values, obj.at(''), issues, TF_PORT_KEYS);
 }
 
 export function awsCidr(obj: PlannedObject, segments: (string | number)[], text: string, family: 4 | 6): string {

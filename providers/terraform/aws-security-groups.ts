@@ -18,7 +18,7 @@ function inlineRules(ctx: ResourceContext, obj: PlannedObject, groupId: string, 
         block.requireKnown('protocol', WHY_MATCH);
         block.requireKnown('from_port', WHY_MATCH);
         block.requireKnown('to_port', WHY_MATCH);
-        const base: AwsRuleBase = { groupId, direction, protocol, ports: awsRulePorts(block, protocol, ctx.warnings) };
+        const base: AwsRuleBase = { groupId, direction, protocol, ports: awsRulePorts(block, protocol, ctx.issues) };
         const description = block.optString('description', 'description');
         if (description) base.description = description;
         return awsRuleSources(block, groupId, { list: 'security_groups' }).map((s) =>
@@ -83,7 +83,7 @@ function legacyRules(ctx: ResourceContext, obj: PlannedObject, side: 'before' | 
   const protocol = awsProtocol(obj, 'protocol');
   obj.requireKnown('from_port', WHY_MATCH);
   obj.requireKnown('to_port', WHY_MATCH);
-  const base: AwsRuleBase = { groupId, direction, protocol, ports: awsRulePorts(obj, protocol, ctx.warnings) };
+  const base: AwsRuleBase = { groupId, direction, protocol, ports: awsRulePorts(obj, protocol, ctx.issues) };
   const description = obj.optString('description', 'description');
   if (description) base.description = description;
   const sources = awsRuleSources(obj, groupId, {});
@@ -107,7 +107,7 @@ function vpcRules(ctx: ResourceContext, obj: PlannedObject, direction: Direction
   obj.requireKnown('from_port', WHY_MATCH);
   obj.requireKnown('to_port', WHY_MATCH);
   const protocol = awsProtocol(obj, 'ip_protocol');
-  const base: AwsRuleBase = { groupId, direction, protocol, ports: awsRulePorts(obj, protocol, ctx.warnings) };
+  const base: AwsRuleBase = { groupId, direction, protocol, ports: awsRulePorts(obj, protocol, ctx.issues) };
   const description = obj.optString('description', 'description');
   if (description) base.description = description;
   const why = 'the rule\'s peer decides which nodes it allows';

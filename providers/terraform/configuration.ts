@@ -1,8 +1,5 @@
+import { isPlainObject } from '../../src/model/issues.js';
 import type { JsonObject } from './plan-document.js';
-
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Instance keys (`[0]`, `["a.b"]`) are not part of a configuration address. */
 const INSTANCE_KEY = /\[(?:"(?:[^"\\]|\\.)*"|\d+)\]/g;
@@ -22,15 +19,15 @@ export function configuredState(configuration: JsonObject | undefined, address: 
   while (segments[0] === 'module' && segments.length > 2) {
     const name = segments[1]!;
     segments.splice(0, 2);
-    const calls = isObject(module) ? module['module_calls'] : undefined;
-    const call = isObject(calls) ? calls[name] : undefined;
-    module = isObject(call) ? call['module'] : undefined;
+    const calls = isPlainObject(module) ? module['module_calls'] : undefined;
+    const call = isPlainObject(calls) ? calls[name] : undefined;
+    module = isPlainObject(call) ? call['module'] : undefined;
   }
   const local = segments.join('.');
-  const resources = isObject(module) && Array.isArray(module['resources']) ? module['resources'] : [];
-  const resource = resources.find((r): r is JsonObject => isObject(r) && r['address'] === local);
+  const resources = isPlainObject(module) && Array.isArray(module['resources']) ? module['resources'] : [];
+  const resource = resources.find((r): r is JsonObject => isPlainObject(r) && r['address'] === local);
   if (!resource) return 'no-configuration';
   const expressions = resource['expressions'];
-  if (!isObject(expressions)) return 'not-configured';
+  if (!isPlainObject(expressions)) return 'not-configured';
   return expressions[attribute] === undefined ? 'not-configured' : 'configured';
 }

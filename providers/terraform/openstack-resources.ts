@@ -2,7 +2,8 @@ import type { SecurityGroup, SecurityGroupRule } from '../../src/model/cloud.js'
 import { sameSet } from '../../src/model/collections.js';
 import { InputError } from '../../src/model/source.js';
 import { formatCidr, tryParseCidr } from '../../src/model/cidr.js';
-import { EntryReader, TranslationLog } from '../openstack/translate-context.js';
+import { IssueCollector } from '../../src/model/issues.js';
+import { EntryReader } from '../openstack/translate-context.js';
 import { translateRule } from '../openstack/translate-rule.js';
 import { diffRules } from './diff.js';
 import type { PlannedObject } from './planned-object.js';
@@ -55,10 +56,12 @@ function remoteOf(ctx: ResourceContext, obj: PlannedObject): { ip: unknown; grou
 }
 
 function neutronRule(ctx: ResourceContext, obj: PlannedObject, id: string): SecurityGroupRule {
-  const log = new TranslationLog();
-  const rule = translateRule(new EntryReader(log, obj.document, obj.pointer, neutronBody(ctx, obj, id)));
-  ctx.warnings.push(...log.warnings);
-  if (log.problems.length > 0 || !rule) throw new InputError(log.problems);
+  // A collector of its own: a bad rule must stop this resource's translation (translateTerraformPlan
+  // records the thrown problems), while its warnings go to the plan's collector either way.
+  const issues = new IssueCollector();
+  const rule = translateRule(new EntryReader(issues, obj.document, obj.pointer, neutronBody(ctx, obj, id)));
+  ctx.issues.warnings.push(...issues.warnings);
+  if (issues.problems.length > 0 || !rule) throw new InputError(issues.problems);
   return rule;
 }
 

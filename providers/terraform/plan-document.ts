@@ -1,5 +1,6 @@
-import { InputError, pointerJoin, type InputProblem } from '../../src/model/source.js';
+import { InputError, pointerJoin } from '../../src/model/source.js';
 import type { RawDocument } from '../../src/model/documents.js';
+import { IssueCollector, isPlainObject } from '../../src/model/issues.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -43,65 +44,59 @@ const ACTIONS: ReadonlyArray<[string, PlanAction]> = [
   ['forget', 'forget'],
 ];
 
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /**
  * Reads the output of `terraform show -json PLANFILE` (format_version 0.x or 1.x) and checks
  * the parts sgaudit relies on. Every malformed entry is reported in one InputError with its
  * JSON pointer; nothing is skipped silently.
  */
 export function parsePlanDocument(doc: RawDocument): ParsedPlan {
-  const problems: InputProblem[] = [];
-  const problem = (pointer: string, reason: string, value?: unknown): void => {
-    problems.push(value === undefined ? { document: doc.name, pointer, reason } : { document: doc.name, pointer, reason, value });
-  };
+  const issues = new IssueCollector();
+  const problem: ProblemSink = (pointer, reason, value) => issues.problem(doc.name, pointer, reason, value);
   const body = doc.body;
-  if (!isObject(body)) {
+  if (!isPlainObject(body)) {
     problem('', 'a Terraform plan must be a JSON object (the output of `terraform show -json PLANFILE`)', body);
-    throw new InputError(problems);
+    throw new InputError(issues.problems);
   }
   const formatVersion = body['format_version'];
   if (typeof formatVersion !== 'string' || !/^\d+\.\d+$/.test(formatVersion)) {
     problem('/format_version', 'missing or malformed "format_version"; expected the output of `terraform show -json PLANFILE`', formatVersion);
-    throw new InputError(problems);
+    throw new InputError(issues.problems);
   }
   const major = Number(formatVersion.split('.')[0]);
   if (major > 1) {
     problem('/format_version', `plan JSON format ${formatVersion} is not supported (sgaudit reads format 0.x and 1.x)`, formatVersion);
-    throw new InputError(problems);
+    throw new InputError(issues.problems);
   }
   const rawChanges = body['resource_changes'];
   if (rawChanges === undefined) {
     // Terraform omits resource_changes for a plan with no changes; a state file has no planned_values.
-    if (!isObject(body['planned_values'])) {
+    if (!isPlainObject(body['planned_values'])) {
       problem(
         '',
         'no "resource_changes" and no "planned_values": this is not a plan; run `terraform plan -out tf.plan && terraform show -json tf.plan` (a state file is not a plan)',
       );
-      throw new InputError(problems);
+      throw new InputError(issues.problems);
     }
   } else if (!Array.isArray(rawChanges)) {
     problem('/resource_changes', '"resource_changes" must be a list', rawChanges);
-    throw new InputError(problems);
+    throw new InputError(issues.problems);
   }
   const changes: PlanResourceChange[] = [];
   (Array.isArray(rawChanges) ? rawChanges : []).forEach((entry, i) => {
     const parsed = readResourceChange(entry, pointerJoin('/resource_changes', i), problem);
     if (parsed) changes.push(parsed);
   });
-  if (problems.length > 0) throw new InputError(problems);
+  issues.throwIfProblems();
   const plan: ParsedPlan = { document: doc.name, formatVersion, changes };
   if (typeof body['terraform_version'] === 'string') plan.terraformVersion = body['terraform_version'];
-  if (isObject(body['configuration'])) plan.configuration = body['configuration'];
+  if (isPlainObject(body['configuration'])) plan.configuration = body['configuration'];
   return plan;
 }
 
 type ProblemSink = (pointer: string, reason: string, value?: unknown) => void;
 
 function readResourceChange(entry: unknown, at: string, problem: ProblemSink): PlanResourceChange | undefined {
-  if (!isObject(entry)) {
+  if (!isPlainObject(entry)) {
     problem(at, 'each "resource_changes" entry must be an object', entry);
     return undefined;
   }
@@ -122,7 +117,7 @@ function readResourceChange(entry: unknown, at: string, problem: ProblemSink): P
   }
   const change = entry['change'];
   const changeAt = pointerJoin(at, 'change');
-  if (!isObject(change)) {
+  if (!isPlainObject(change)) {
     problem(changeAt, '"change" must be an object with actions, before and after', change);
     return undefined;
   }
@@ -143,7 +138,7 @@ function readResourceChange(entry: unknown, at: string, problem: ProblemSink): P
     return undefined;
   }
   const afterUnknown = change['after_unknown'];
-  if (afterUnknown !== undefined && afterUnknown !== null && !isObject(afterUnknown) && typeof afterUnknown !== 'boolean') {
+  if (afterUnknown !== undefined && afterUnknown !== null && !isPlainObject(afterUnknown) && typeof afterUnknown !== 'boolean') {
     problem(pointerJoin(changeAt, 'after_unknown'), '"after_unknown" must be an object or a boolean', afterUnknown);
     return undefined;
   }
@@ -188,7 +183,7 @@ function readActions(value: unknown, at: string, problem: ProblemSink): PlanActi
 function readState(change: JsonObject, key: 'before' | 'after', changeAt: string, problem: ProblemSink): JsonObject | null | undefined {
   const v = change[key];
   if (v === undefined || v === null) return null;
-  if (isObject(v)) return v;
+  if (isPlainObject(v)) return v;
   problem(pointerJoin(changeAt, key), `"${key}" must be an object or null`, v);
   return undefined;
 }

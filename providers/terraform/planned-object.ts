@@ -1,3 +1,4 @@
+import { isPlainObject } from '../../src/model/issues.js';
 import { InputError, pointerJoin } from '../../src/model/source.js';
 import type { At } from '../aws/translate-read.js';
 import type { JsonObject } from './plan-document.js';
@@ -16,15 +17,11 @@ export class UnknownUntilApplyValue extends Error {
   }
 }
 
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** True when `unknown` (an after_unknown subtree) is `true` or holds a `true` anywhere below. */
 export function containsUnknown(unknown: unknown): boolean {
   if (unknown === true) return true;
   if (Array.isArray(unknown)) return unknown.some(containsUnknown);
-  if (isObject(unknown)) return Object.values(unknown).some(containsUnknown);
+  if (isPlainObject(unknown)) return Object.values(unknown).some(containsUnknown);
   return false;
 }
 
@@ -55,7 +52,7 @@ export class PlannedObject {
 
   private unknownOf(key: string): unknown {
     if (this.unknown === true) return true;
-    return isObject(this.unknown) ? this.unknown[key] : undefined;
+    return isPlainObject(this.unknown) ? this.unknown[key] : undefined;
   }
 
   isUnknown(key: string): boolean {
@@ -133,7 +130,7 @@ export class PlannedObject {
     if (!Array.isArray(v)) this.fail(key, `"${key}" must be a list of blocks`, v);
     const unknown = this.unknownOf(key);
     return v.map((item, i) => {
-      if (!isObject(item)) this.fail([key, i], `each "${key}" block must be an object`, item);
+      if (!isPlainObject(item)) this.fail([key, i], `each "${key}" block must be an object`, item);
       const itemUnknown = Array.isArray(unknown) ? unknown[i] : undefined;
       return new PlannedObject(item, itemUnknown ?? {}, this.document, pointerJoin(this.pointer, key, i), `${this.attributePath(key)}[${i}]`);
     });

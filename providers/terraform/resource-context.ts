@@ -1,4 +1,4 @@
-import type { Warning } from '../../src/model/source.js';
+import type { IssueCollector } from '../../src/model/issues.js';
 import type { ModelChange } from '../../src/model/changes.js';
 import { configuredState } from './configuration.js';
 import type { ParsedPlan, PlanResourceChange } from './plan-document.js';
@@ -22,7 +22,8 @@ export class ResourceContext {
   constructor(
     readonly plan: ParsedPlan,
     readonly change: PlanResourceChange,
-    readonly warnings: Warning[],
+    /** The plan's collector; translators record warnings here, problems are thrown as InputError. */
+    readonly issues: IssueCollector,
   ) {}
 
   get address(): string {

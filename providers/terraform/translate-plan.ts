@@ -1,5 +1,5 @@
-import { InputError, type InputProblem, type Warning } from '../../src/model/source.js';
 import type { RawDocument } from '../../src/model/documents.js';
+import { IssueCollector } from '../../src/model/issues.js';
 import type { ChangeAction, ProposalTranslation } from '../../src/model/changes.js';
 import { parsePlanDocument, type PlanAction } from './plan-document.js';
 import { classifyResource } from './resource-support.js';
@@ -23,18 +23,17 @@ function changeAction(action: PlanAction): ChangeAction | undefined {
  */
 export function translateTerraformPlan(doc: RawDocument): TerraformTranslation {
   const plan = parsePlanDocument(doc);
-  const warnings: Warning[] = [];
+  const issues = new IssueCollector();
   const out: TerraformTranslation = {
     resources: [],
     ignored: [],
     unknownUntilApply: [],
     unsupported: [],
-    warnings,
+    warnings: issues.warnings,
     unchangedCount: 0,
     formatVersion: plan.formatVersion,
   };
   if (plan.terraformVersion) out.terraformVersion = plan.terraformVersion;
-  const problems: InputProblem[] = [];
   for (const change of plan.changes) {
     const base = { address: change.address, resourceType: change.type };
     if (change.action === 'no-op') {
@@ -46,7 +45,7 @@ export function translateTerraformPlan(doc: RawDocument): TerraformTranslation {
       out.ignored.push({ ...base, action: action ?? (change.action as 'read' | 'forget'), reason: change.mode === 'data' ? 'data source: reads, changes nothing' : `${change.action}: the real object is not changed` });
       continue;
     }
-    const ctx = new ResourceContext(plan, change, warnings);
+    const ctx = new ResourceContext(plan, change, issues);
     const classification = classifyResource(ctx);
     if (classification.kind === 'ignored') {
       out.ignored.push({ ...base, action, reason: classification.reason });
@@ -56,16 +55,12 @@ export function translateTerraformPlan(doc: RawDocument): TerraformTranslation {
       out.unsupported.push({ ...base, action, reason: classification.reason });
       continue;
     }
-    try {
-      const t = classification.translate(ctx);
-      out.resources.push({ ...base, action, changes: t.changes });
-      for (const u of t.unknown) out.unknownUntilApply.push({ ...base, action, attribute: u.attribute, reason: u.reason });
-      for (const reason of t.unsupported) out.unsupported.push({ ...base, action, reason });
-    } catch (e) {
-      if (e instanceof InputError) problems.push(...e.problems);
-      else throw e;
-    }
+    const t = issues.absorb(() => classification.translate(ctx));
+    if (!t) continue;
+    out.resources.push({ ...base, action, changes: t.changes });
+    for (const u of t.unknown) out.unknownUntilApply.push({ ...base, action, attribute: u.attribute, reason: u.reason });
+    for (const reason of t.unsupported) out.unsupported.push({ ...base, action, reason });
   }
-  if (problems.length > 0) throw new InputError(problems);
+  issues.throwIfProblems();
   return out;
 }

@@ -3,6 +3,8 @@ import { InputError, type InputProblem, type SourceRef, type Warning } from './s
 /**
  * Gathers every input problem and warning of one translation pass, so that a user
  * sees all bad fields at once (zod style) instead of fixing them one run at a time.
+ * Every provider's translator records into one of these; the caller throws a single
+ * InputError at the end (`throwIfProblems`).
  */
 export class IssueCollector {
   readonly problems: InputProblem[] = [];
@@ -12,11 +14,21 @@ export class IssueCollector {
     this.problems.push(value === undefined ? { document, pointer, reason } : { document, pointer, reason, value });
   }
 
+  /**
+   * Records a warning. The source is copied as plain `{document, pointer}`: a position
+   * that builds its pointer on first read (the AWS readers' `At`) would otherwise be
+   * stored as itself, and its pointer would be missing from the JSON report.
+   */
   warn(code: string, message: string, source?: SourceRef): void {
-    this.warnings.push(source ? { code, message, source } : { code, message });
+    this.warnings.push(source ? { code, message, source: { document: source.document, pointer: source.pointer } } : { code, message });
   }
 
-  /** Runs `fn`, moving the problems of an InputError it throws into this collector. */
+  /**
+   * Runs `fn`, moving the problems of an InputError it throws into this collector (then
+   * returns undefined). Readers that stop at the first bad field of an entry are run
+   * through this once per entry, so one bad entry does not hide the next. Any other
+   * error is a bug and propagates.
+   */
   absorb<T>(fn: () => T): T | undefined {
     try {
       return fn();

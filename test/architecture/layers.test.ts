@@ -347,7 +347,7 @@ describe('the layers of this repository', () => {
   });
 
   it('fails on a forbidden import and a cycle planted in the real graph', () => {
-    const planted: ImportGraph = { ...graph() };
+    const planted: Record<string, readonly ImportEdge[]> = { ...graph() };
     planted['src/evaluate/evaluate.ts'] = [...(planted['src/evaluate/evaluate.ts'] ?? []), edge('providers/aws/translate.ts')];
     planted['src/model/cloud.ts'] = [...(planted['src/model/cloud.ts'] ?? []), edge('src/model/snapshot.ts')];
     expect(checkLayers(planted)).toEqual([

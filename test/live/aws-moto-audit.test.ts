@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/pipeline/audit.js';
-import { runCollect } from '../../src/cli/collect-command.js';
+import { runCollect } from '../../src/cli/commands/collect.js';
 import { collectLiveInputs } from '../../src/inputs/live.js';
 import { readDocuments } from '../../src/inputs/read-files.js';
 import { emptyInputs, type AuditInputs } from '../../src/model/documents.js';
