@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { InputError } from '../../src/model/source.js';
+import { awsInterface, ENI_LISTS, entryFields, type AwsInterfaceFields, type EntryList } from './translate-interfaces.js';
+import { asObject, at, child, optArray, type At, type JsonObject } from './translate-read.js';
+import { withoutUndefined } from './translate-util.js';
 import { AwsWarningCode } from './translate-warnings.js';
 import { doc, fixture, problemsOf, translate } from './translate-test-support.js';
 
@@ -215,5 +220,84 @@ describe('one ENI in both exports', () => {
       expect.stringMatching(/addresses differ .*\[10\.0\.0\.1\].*\[10\.0\.0\.2\]/),
       expect.stringMatching(/SourceDestCheck is true in .* and false in /),
     ]);
+  });
+});
+
+/** The value a reader returns, or the problems of the InputError it throws. */
+function outcome(read: () => unknown): unknown {
+  try {
+    return { value: read() };
+  } catch (err) {
+    if (err instanceof InputError) return { problems: err.problems };
+    throw err;
+  }
+}
+
+describe('entryFields, the fast reader of ENI entry lists', () => {
+  // The obvious version it must agree with: every entry read through its position.
+  const obvious = (eni: JsonObject, list: EntryList, where: At): string[] => {
+    const listAt = child(where, list.listKey);
+    return optArray(eni, list.listKey, where).map((entry, i) => {
+      const entryAt = child(listAt, i);
+      return list.read(asObject(entry, entryAt, list.what), list.key, entryAt);
+    });
+  };
+
+  const text = fc.constantFrom('10.0.0.5', '10.0.0.5/24', '10.0.0.0/24', '2600:1f18::1', '2600:1f18::/56', '2600:1F18::/56', 'sg-1', '', ' 10.0.0.5', '10.0.0.256', 'a/b~c');
+  const field = fc.oneof(text, fc.constantFrom(undefined, null, 42, true, ['sg-1'], { x: 1 }));
+  const entry = (key: string) =>
+    fc.oneof(
+      { weight: 4, arbitrary: fc.tuple(field, fc.boolean()).map(([v, primary]) => (v === undefined ? { Primary: primary } : { Primary: primary, [key]: v })) },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 'sg-1', 7, [], ['10.0.0.5']) },
+    );
+  const lists = Object.values(ENI_LISTS) as EntryList[];
+
+  it('returns what the obvious version returns, or throws the same problem', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...lists).chain((list) =>
+          fc.tuple(fc.constant(list), fc.oneof({ weight: 6, arbitrary: fc.array(entry(list.key), { maxLength: 5 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(undefined, null, 'x', {}) })),
+        ),
+        ([list, entries]) => {
+          const eni: JsonObject = entries === undefined ? {} : { [list.listKey]: entries };
+          const where = at('enis.json', '/NetworkInterfaces/3');
+          expect(outcome(() => entryFields(eni, list, where))).toEqual(outcome(() => obvious(eni, list, where)));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('awsInterface', () => {
+  const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+  const fields = fc
+    .record({
+      id: fc.constantFrom('eni-1', 'eni-2'),
+      instanceId: optional(fc.constantFrom('i-1', 'i-2')),
+      networkId: optional(fc.constant('vpc-1')),
+      sourceDestCheck: optional(fc.boolean()),
+    })
+    .map(
+      (f): AwsInterfaceFields => ({
+        ...f,
+        addresses: [{ ip: '10.0.0.5', subnetId: 'subnet-1' }],
+        allowedAddressPairs: ['10.0.1.0/28'],
+        securityGroupIds: ['sg-1'],
+        source: { document: 'enis.json', pointer: '/NetworkInterfaces/0' },
+      }),
+    );
+
+  it('is withoutUndefined of the fields, key order included', () => {
+    fc.assert(
+      fc.property(fields, (f) => {
+        const { id, instanceId, networkId, addresses, allowedAddressPairs, securityGroupIds, sourceDestCheck, source } = f;
+        const plain = withoutUndefined({ provider: 'aws', id, instanceId, networkId, addresses, allowedAddressPairs, securityGroupIds, portSecurity: 'enabled', sourceDestCheck, source });
+        const built = awsInterface(f);
+        expect(built).toStrictEqual(plain);
+        expect(Object.keys(built)).toEqual(Object.keys(plain));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -19,7 +19,6 @@ export function dedupeByKey<T extends { source: SourceRef }>(
   issues: IssueCollector,
 ): T[] {
   const byKey = new Map<string, T>();
-  let repeated = false;
   for (const item of items) {
     const key = keyOf(item);
     const earlier = byKey.get(key);
@@ -27,7 +26,6 @@ export function dedupeByKey<T extends { source: SourceRef }>(
       byKey.set(key, item);
       continue;
     }
-    repeated = true;
     if (sameIgnoringSource(earlier, item)) continue;
     issues.warn(
       AwsWarningCode.duplicateObject,
@@ -37,8 +35,7 @@ export function dedupeByKey<T extends { source: SourceRef }>(
     );
     byKey.set(key, item);
   }
-  // Without a repeated key the map holds every item in input order.
-  return repeated ? [...byKey.values()] : items.slice();
+  return [...byKey.values()];
 }
 
 /**
@@ -49,15 +46,21 @@ export function dedupeByKey<T extends { source: SourceRef }>(
 export function mergeInterfaceViews(observations: readonly InterfaceObservation[], issues: IssueCollector): NetworkInterface[] {
   const label = (i: NetworkInterface) => `network interface ${i.id}`;
   const byId = (i: NetworkInterface) => i.id;
-  const instanceViews: NetworkInterface[] = [];
-  const eniViews: NetworkInterface[] = [];
-  for (const o of observations) (o.view === 'instance' ? instanceViews : eniViews).push(o.iface);
-  const fromInstances = dedupeByKey(instanceViews, byId, label, issues);
-  const enis = dedupeByKey(eniViews, byId, label, issues);
+  const fromInstances = dedupeByKey(
+    observations.filter((o) => o.view === 'instance').map((o) => o.iface),
+    byId,
+    label,
+    issues,
+  );
+  const enis = dedupeByKey(
+    observations.filter((o) => o.view === 'network-interface').map((o) => o.iface),
+    byId,
+    label,
+    issues,
+  );
   // Only one view exported (the usual case): nothing to join.
   if (fromInstances.length === 0) return enis;
-  const fromEnis = new Map<string, NetworkInterface>();
-  for (const i of enis) fromEnis.set(i.id, i);
+  const fromEnis = new Map(enis.map((i) => [i.id, i]));
   const merged: NetworkInterface[] = [];
   for (const instanceView of fromInstances) {
     const eniView = fromEnis.get(instanceView.id);
@@ -75,8 +78,7 @@ export function mergeInterfaceViews(observations: readonly InterfaceObservation[
     }
     merged.push(combined);
   }
-  for (const eniView of fromEnis.values()) merged.push(eniView);
-  return merged;
+  return [...merged, ...fromEnis.values()];
 }
 
 function reportConflicts(instanceView: NetworkInterface, eniView: NetworkInterface, issues: IssueCollector): void {

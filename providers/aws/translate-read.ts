@@ -19,27 +19,8 @@ export function at(document: string, pointer: string): At {
   return { document, pointer };
 }
 
-/**
- * A position below `parent` whose pointer text is built when first read. Readers take a
- * position for every field and list entry they visit, but only a problem, a warning or a
- * model object's source ever reads the text.
- */
-class ChildAt implements At {
-  private text: string | undefined;
-  constructor(
-    readonly document: string,
-    private readonly parent: At,
-    private readonly segment: string | number,
-  ) {}
-
-  get pointer(): string {
-    if (this.text === undefined) this.text = pointerJoin(this.parent.pointer, this.segment);
-    return this.text;
-  }
-}
-
 export function child(parent: At, segment: string | number): At {
-  return new ChildAt(parent.document, parent, segment);
+  return { document: parent.document, pointer: pointerJoin(parent.pointer, segment) };
 }
 
 export function sourceRef(where: At): SourceRef {

@@ -76,20 +76,21 @@ function permissionRules(
   const rules: SecurityGroupRule[] = [];
   for (const [sourceKey, readPeer] of PERMISSION_SOURCES) {
     const entries = optArray(perm, sourceKey, permAt);
-    if (entries.length === 0) continue;
     const entriesAt = child(permAt, sourceKey);
     for (let j = 0; j < entries.length; j++) {
       const entryAt = child(entriesAt, j);
       const entry = asObject(entries[j], entryAt, `a ${sourceKey} entry`);
-      const id = `${groupId}/${direction}/${i}/${sourceKey}/${j}`;
-      const peer = readPeer(entry, entryAt);
-      const description = optString(entry, 'Description', entryAt);
-      const source = sourceRef(entryAt);
-      // Two literals rather than a copy without the absent description (see withoutUndefined).
       rules.push(
-        description === undefined
-          ? { id, groupId, direction, protocol, ports, peer, source }
-          : { id, groupId, direction, protocol, ports, peer, description, source },
+        withoutUndefined({
+          id: `${groupId}/${direction}/${i}/${sourceKey}/${j}`,
+          groupId,
+          direction,
+          protocol,
+          ports,
+          peer: readPeer(entry, entryAt),
+          description: optString(entry, 'Description', entryAt),
+          source: sourceRef(entryAt),
+        }),
       );
     }
   }

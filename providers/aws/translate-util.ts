@@ -6,11 +6,12 @@ import { tryParseCidr } from '../../src/model/cidr.js';
  * are absent (not present-but-undefined) and structural comparison of duplicates is exact.
  */
 export function withoutUndefined<T extends object>(obj: T): T {
-  // A plain loop: this runs for every translated object, and entries/filter/fromEntries copy three times.
+  // Object.fromEntries(Object.entries(obj).filter(...)) doubled the bench's security-group translation (2 -> 4 ms).
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(obj)) {
     const v = (obj as Record<string, unknown>)[key];
     if (v === undefined) continue;
+    // An own `__proto__` key stays a key, as Object.fromEntries would keep it; `out[key] = v` would set the prototype.
     if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
     else out[key] = v;
   }

@@ -23,7 +23,7 @@ describe('parseProviderId', () => {
     },
   );
 
-  // The regex form the scanning code replaced; both must agree on every input.
+  // An independent regex form of the AWS rules; both must agree on every input.
   const viaRegex = (raw: string): unknown => {
     if (!raw.startsWith('aws://') && !/^i-[^/]+$/.test(raw)) return 'not aws';
     const segments = (raw.startsWith('aws://') ? raw.slice(6) : raw).replace(/^\/+|\/+$/g, '').split('/');

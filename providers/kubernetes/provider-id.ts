@@ -11,32 +11,28 @@ export function parseProviderId(raw: string): { id: ProviderId; problem?: string
   return { id: { provider: 'other', raw } };
 }
 
-// cloud-provider-aws: strip the scheme, trim slashes, then `zone/id` or `id`; the id must start with `i-`.
+/**
+ * cloud-provider-aws: strip the scheme, trim slashes, then `zone/id` or `id`, the id starting with `i-`.
+ * More segments would put a `/` in the id, which is refused.
+ */
+const AWS_PROVIDER_ID = /^(?:aws:\/\/)?\/*(?:([^/]+)\/)?(i-[^/]+)\/*$/;
+
 function parseAws(raw: string): { id: ProviderId; problem?: string } {
-  // The path between the scheme and surrounding slashes, as indexes into raw: slicing it would copy.
-  let start = raw.startsWith('aws://') ? 'aws://'.length : 0;
-  let end = raw.length;
-  while (start < end && raw.charCodeAt(start) === SLASH) start++;
-  while (end > start && raw.charCodeAt(end - 1) === SLASH) end--;
-  // `path.split('/')` without the array: `zone/id` or `id`; with more segments the id holds a `/` and is refused.
-  const slash = raw.indexOf('/', start);
-  const zone = slash >= 0 && slash < end ? raw.slice(start, slash) : undefined;
-  const instanceId = raw.slice(zone === undefined ? start : slash + 1, end);
-  if (!isInstanceId(instanceId)) {
+  const match = AWS_PROVIDER_ID.exec(raw);
+  const instanceId = match?.[2];
+  if (instanceId === undefined) {
     return {
       id: { provider: 'other', raw },
       problem: `providerID ${JSON.stringify(raw)} is an AWS id without an EC2 instance id (expected aws:///<zone>/i-…, aws:////i-… or i-…)`,
     };
   }
+  const zone = match?.[1];
   return { id: zone ? { provider: 'aws', instanceId, zone, raw } : { provider: 'aws', instanceId, raw } };
 }
 
-/** `/^i-[^/]+$/` without a regex: this runs for every node of an AWS cluster. */
 function isInstanceId(text: string): boolean {
-  return text.length > 2 && text.startsWith('i-') && !text.includes('/');
+  return /^i-[^/]+$/.test(text);
 }
-
-const SLASH = 47;
 
 // cloud-provider-openstack: `openstack:///<server-uuid>` or `openstack://<region>/<server-uuid>`.
 function parseOpenstack(raw: string): { id: ProviderId; problem?: string } {

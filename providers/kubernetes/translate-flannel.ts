@@ -3,7 +3,7 @@ import { pointerJoin, type Warning } from '../../src/model/source.js';
 import type { RawDocument } from '../../src/model/documents.js';
 import { IssueCollector, describeType, isPlainObject } from '../../src/model/issues.js';
 import { parseJsonText } from '../../src/model/json-text.js';
-import { canonicalCidr, cidrContainsCidr, ipFamily, isPlainCidr, tryParseCidr, type ParsedCidr } from '../../src/model/cidr.js';
+import { canonicalCidr, cidrContainsCidr, ipFamily, isPlainCidr, tryParseCidr } from '../../src/model/cidr.js';
 import { GoJsonReader } from './go-json.js';
 import { BACKEND_PARSERS, isSupportedBackend, unsupportedBackendReason } from './flannel-backends.js';
 import { flannelFromAnnotations } from './flannel-from-annotations.js';
@@ -196,18 +196,11 @@ function readBackend(r: GoJsonReader, c: NetConfCandidate, issues: IssueCollecto
 }
 
 function warnPodCidrsOutsideNetwork(flannel: FlannelConfig, nodes: ClusterNode[], issues: IssueCollector): void {
-  // The first configured network of each family, looked up per pod CIDR without a closure.
-  let ipv4Network: ParsedCidr | undefined;
-  let ipv6Network: ParsedCidr | undefined;
-  for (const text of [flannel.network, flannel.ipv6Network]) {
-    const n = text ? tryParseCidr(text)! : undefined;
-    if (n?.family === 4) ipv4Network ??= n;
-    else if (n?.family === 6) ipv6Network ??= n;
-  }
+  const networks = [flannel.network, flannel.ipv6Network].flatMap((n) => (n ? [tryParseCidr(n)!] : []));
   for (const node of nodes) {
     for (const cidr of node.podCidrs) {
       const parsed = tryParseCidr(cidr)!;
-      const network = parsed.family === 4 ? ipv4Network : ipv6Network;
+      const network = networks.find((n) => n.family === parsed.family);
       if (network && !cidrContainsCidr(network, parsed)) {
         issues.warn(
           'pod-cidr-outside-network',

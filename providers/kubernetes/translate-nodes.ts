@@ -60,7 +60,6 @@ function nodeEntries(doc: RawDocument, issues: IssueCollector): NodeEntry[] {
     const entries: NodeEntry[] = [];
     for (let i = 0; i < items.length; i++) {
       const item: unknown = items[i];
-      // pointerJoin('', 'items', i): a number segment needs no escaping.
       const pointer = `/items/${i}`;
       if (!isPlainObject(item)) {
         issues.problem(doc.name, pointer, `expected a Node object, got ${describeType(item)}`);
@@ -90,10 +89,6 @@ function checkApiVersion(doc: RawDocument, obj: Record<string, unknown>, pointer
   return false;
 }
 
-/**
- * Pointers below the node's own are built only when a problem or warning names them:
- * this runs for every node, and almost every node is fine.
- */
 function translateNode(body: Record<string, unknown>, source: SourceRef, issues: IssueCollector): ClusterNode | undefined {
   const before = issues.problems.length;
   const doc = source.document;
@@ -106,8 +101,8 @@ function translateNode(body: Record<string, unknown>, source: SourceRef, issues:
   }
   const annotations = stringMap(metadata?.annotations, doc, base, 'annotations', issues);
   const labels = stringMap(metadata?.labels, doc, base, 'labels', issues);
-  const spec = objectAt(body.spec, 'spec', doc, base, issues, false) ?? EMPTY_OBJECT;
-  const status = objectAt(body.status, 'status', doc, base, issues, false) ?? EMPTY_OBJECT;
+  const spec = objectAt(body.spec, 'spec', doc, base, issues, false) ?? {};
+  const status = objectAt(body.status, 'status', doc, base, issues, false) ?? {};
 
   const internalIp = readInternalIp(status, doc, base, issues);
   const vtep = readVtep(annotations, base, doc, issues, name, source);
@@ -157,11 +152,12 @@ function translateNode(body: Record<string, unknown>, source: SourceRef, issues:
   return node;
 }
 
+/** Annotation keys of the VTEP addresses, for readIpAnnotation (which reads the first one present). */
 const IPV4_OVERWRITE_KEYS = [FLANNEL_ANNOTATION.publicIpOverwrite];
 const IPV4_KEYS = [FLANNEL_ANNOTATION.publicIp];
 const IPV6_KEYS = [FLANNEL_ANNOTATION.publicIpv6Overwrite, FLANNEL_ANNOTATION.publicIpv6];
 
-/** How messages name a node; built only when a message needs it. */
+/** How messages name a node. */
 function nodeLabel(name: unknown): string {
   return typeof name === 'string' && name !== '' ? `node ${JSON.stringify(name)}` : 'node';
 }
@@ -183,30 +179,24 @@ function objectAt(v: unknown, key: string, doc: string, base: string, issues: Is
   return v;
 }
 
-const EMPTY_MAP: Readonly<Record<string, string>> = Object.freeze({});
-const EMPTY_OBJECT: Readonly<Record<string, unknown>> = Object.freeze({});
-
 /**
  * `metadata[field]` as a map of strings. A map whose values are all strings is used as it is
  * rather than copied; it is only read. Only the string values are kept when some are not.
  */
 function stringMap(v: unknown, doc: string, base: string, field: 'annotations' | 'labels', issues: IssueCollector): Readonly<Record<string, string>> {
-  if (v === undefined || v === null) return EMPTY_MAP;
+  if (v === undefined || v === null) return {};
   if (!isPlainObject(v)) {
     issues.problem(doc, pointerJoin(base, 'metadata', field), `expected a map of strings, got ${describeType(v)}`, v);
-    return EMPTY_MAP;
+    return {};
   }
-  let valid = true;
-  // for-in without an array of keys; inherited keys are skipped where it matters, on a non-string value.
+  let allStrings = true;
   for (const k in v) {
     if (typeof v[k] === 'string' || !Object.hasOwn(v, k)) continue;
-    valid = false;
+    allStrings = false;
     issues.problem(doc, pointerJoin(base, 'metadata', field, k), `annotation and label values must be strings, got ${describeType(v[k])}`, v[k]);
   }
-  if (valid) return v as Record<string, string>;
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(v)) if (typeof v[k] === 'string') out[k] = v[k];
-  return out;
+  if (allStrings) return v as Record<string, string>;
+  return Object.fromEntries(Object.entries(v).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
 }
 
 function readVtep(
@@ -231,10 +221,8 @@ function readVtep(
     return { ip: overwrite, source: 'public-ip-overwrite-annotation' };
   }
   if (publicIp !== undefined) return { ip: publicIp, source: 'public-ip-annotation' };
-  return NO_VTEP;
+  return { source: 'none' };
 }
-
-const NO_VTEP: { ip?: string; source: VtepSource } = Object.freeze({ source: 'none' });
 
 /** The first present annotation of `keys`, validated as an address of `family`. */
 function readIpAnnotation(
@@ -295,16 +283,13 @@ function readOs(labels: Readonly<Record<string, string>>, doc: string, base: str
 function readPodCidrs(spec: Record<string, unknown>, doc: string, base: string, issues: IssueCollector): string[] {
   const list = spec.podCIDRs;
   if (Array.isArray(list) && list.length > 0) {
-    // Sized up front: push would make room for 17 CIDRs to hold the usual one or two.
-    const out = new Array<string>(list.length);
-    let valid = 0;
+    const out: string[] = [];
     for (let i = 0; i < list.length; i++) {
       const c: unknown = list[i];
       const canonical = typeof c === 'string' ? plainCanonicalCidr(c) : undefined;
-      if (canonical) out[valid++] = canonical;
+      if (canonical) out.push(canonical);
       else issues.problem(doc, pointerJoin(base, 'spec', 'podCIDRs', i), 'not a valid CIDR', c);
     }
-    out.length = valid;
     return out;
   }
   if (list !== undefined && list !== null && !Array.isArray(list)) {
@@ -352,26 +337,13 @@ function sameNode(a: ClusterNode, b: ClusterNode): boolean {
 }
 
 function warnSharedVteps(nodes: ClusterNode[], issues: IssueCollector): void {
-  // Name lists only for shared addresses; nearly every address has one node.
-  const firstByIp = new Map<string, string>();
-  const shared = new Map<string, string[]>();
+  const nodesPerIp = new Map<string, number>();
   for (const n of nodes) {
-    if (n.vtepIp === undefined) continue;
-    const first = firstByIp.get(n.vtepIp);
-    if (first === undefined) {
-      firstByIp.set(n.vtepIp, n.name);
-      continue;
-    }
-    const names = shared.get(n.vtepIp);
-    if (names) names.push(n.name);
-    else shared.set(n.vtepIp, [first, n.name]);
+    if (n.vtepIp !== undefined) nodesPerIp.set(n.vtepIp, (nodesPerIp.get(n.vtepIp) ?? 0) + 1);
   }
-  if (shared.size === 0) return;
-  // In the order each address first appeared.
-  for (const ip of firstByIp.keys()) {
-    const names = shared.get(ip);
-    if (names) {
-      issues.warn('vtep-shared', `nodes ${names.map((n) => JSON.stringify(n)).join(', ')} share the VTEP address ${ip}; flannel cannot tell them apart`);
-    }
-  }
+  nodesPerIp.forEach((count, ip) => {
+    if (count < 2) return;
+    const names = nodes.filter((n) => n.vtepIp === ip).map((n) => JSON.stringify(n.name));
+    issues.warn('vtep-shared', `nodes ${names.join(', ')} share the VTEP address ${ip}; flannel cannot tell them apart`);
+  });
 }
