@@ -1,4 +1,5 @@
 import type { ClusterNode } from '../model/cluster.js';
+import { tryParseCidr } from '../model/cidr.js';
 import type { NetworkInterface } from '../model/cloud.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { hostKey, SnapshotIndex, type HostKey } from './snapshot-index.js';
@@ -22,7 +23,7 @@ function bindNode(node: ClusterNode, index: SnapshotIndex): NodeBinding {
   if (ip === undefined) {
     return { kind: 'unbound', cause: 'no-vtep', reason: `node ${node.name} has no VTEP address (no flannel public-ip annotation and no InternalIP)` };
   }
-  const parsed = index.cidr(ip);
+  const parsed = tryParseCidr(ip);
   if (!parsed || parsed.prefix !== (parsed.family === 4 ? 32 : 128) || ip.includes('/')) {
     return { kind: 'unbound', cause: 'no-vtep', reason: `node ${node.name} has VTEP address ${JSON.stringify(ip)}, which is not an IP address` };
   }
@@ -57,7 +58,7 @@ function bindNode(node: ClusterNode, index: SnapshotIndex): NodeBinding {
     };
   }
   // The interface was found under the key of one of its addresses: with a single address, that is the one.
-  const subnetId = iface.addresses.length === 1 ? iface.addresses[0]!.subnetId : iface.addresses.find((a) => sameHost(index, a.ip, key))?.subnetId;
+  const subnetId = iface.addresses.length === 1 ? iface.addresses[0]!.subnetId : iface.addresses.find((a) => sameHost(a.ip, key))?.subnetId;
   return subnetId !== undefined ? { kind: 'bound', iface, ip, subnetId } : { kind: 'bound', iface, ip };
 }
 
@@ -69,8 +70,8 @@ function claimedInstance(node: ClusterNode): string | undefined {
   return undefined;
 }
 
-function sameHost(index: SnapshotIndex, ip: string, key: HostKey): boolean {
-  const c = index.cidr(ip);
+function sameHost(ip: string, key: HostKey): boolean {
+  const c = tryParseCidr(ip);
   return c !== undefined && hostKey(c) === key;
 }
 

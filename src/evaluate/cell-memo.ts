@@ -9,58 +9,15 @@ export interface CellOutcome {
   evidence: Evidence[];
 }
 
-/** Tables up to this many entries are typed arrays; larger ones fall back to a Map. */
-const DENSE_LIMIT = 1 << 22;
-
-/**
- * A memo from a non-negative integer key to an integer >= -1 (an evidence id, or -1 as a
- * caller's marker). Dense while the key space is small: a typed-array read per cell instead
- * of a hash look-up, which matters when there are hundreds of thousands of cells.
- */
-export class IdTable {
-  private readonly dense: Int32Array | undefined;
-  private readonly sparse: Map<number, number> | undefined;
-
-  constructor(size: number) {
-    if (size <= DENSE_LIMIT) this.dense = new Int32Array(size);
-    else this.sparse = new Map();
-  }
-
-  get(key: number): number | undefined {
-    if (this.dense) {
-      const v = this.dense[key]!;
-      return v === 0 ? undefined : v - 2;
-    }
-    return this.sparse!.get(key);
-  }
-
-  set(key: number, value: number): void {
-    if (this.dense) this.dense[key] = value + 2;
-    else this.sparse!.set(key, value);
-  }
-}
-
 /** Verdicts ordered by precedence: blocked beats unknown beats allowed. */
 const RANK: Record<Verdict, number> = { allowed: 0, unknown: 1, blocked: 2 };
-const VERDICTS: readonly Verdict[] = ['allowed', 'unknown', 'blocked'];
 
-/**
- * Evidence numbered in order of creation, so that memo tables hold small integers. What a
- * combined verdict reads (decision, layer, side) is kept in columns by id: evidence objects
- * come in many shapes, and reading their fields in every cell would be megamorphic.
- */
+/** Evidence numbered in order of creation, so that memo tables hold small integers. */
 export class EvidenceStore {
   private readonly list: Evidence[] = [];
-  readonly rank: number[] = [];
-  readonly layer: Layer[] = [];
-  /** The side a directional check names; undefined when it depends on the position (forwarding). */
-  readonly side: (Direction | undefined)[] = [];
 
   add(e: Evidence): number {
     this.list.push(e);
-    this.rank.push(RANK[e.decision]);
-    this.layer.push(e.layer);
-    this.side.push(sideOfCheck(e));
     return this.list.length - 1;
   }
 
@@ -78,41 +35,38 @@ export class EvidenceStore {
  */
 export class Outcomes {
   private readonly single = new Map<number, CellOutcome>();
-  /** Reused by combined(): the caller copies it into its cell at once, so no object per cell is left behind. */
-  private readonly scratch: CellOutcome = { verdict: 'allowed', layer: 'security-group', direction: undefined, evidence: [] };
-  private readonly ids = new Int32Array(4);
+  /** What combined() returns, refilled on every call (see there). */
+  private readonly reused: CellOutcome = { verdict: 'allowed', layer: 'security-group', direction: undefined, evidence: [] };
 
   constructor(private readonly store: EvidenceStore) {}
 
   /**
    * The combined verdict of up to four checks (-1 = not run), in check order. Blocked beats
-   * unknown beats allowed; the first check with the verdict names the layer and side.
-   * NOTE: the result is valid only until the next call.
+   * unknown beats allowed; the first check with the verdict names the layer and side (for
+   * allowed, the last check names the layer).
+   *
+   * The result is one object refilled on every call: read it before the next call (evaluate()
+   * copies it into its cell at once). Why: returning a new object per cell, `npm run bench --
+   * --groups-per-pool 1` took 110 ms to evaluate instead of 93 (medians). cell-memo.test.ts holds
+   * it against the version that returns a new object.
    */
   combined(a: number, b: number, c: number, d: number): CellOutcome {
-    const ids = this.ids;
-    let n = 0;
-    if (a >= 0) ids[n++] = a;
-    if (b >= 0) ids[n++] = b;
-    if (c >= 0) ids[n++] = c;
-    if (d >= 0) ids[n++] = d;
-    const { rank, layer, side } = this.store;
+    const evidence = this.evidence(a, b, c, d);
     let best = 0;
-    let at = n - 1;
-    for (let i = 0; i < n; i++) {
-      const r = rank[ids[i]!]!;
+    let at = evidence.length - 1;
+    for (let i = 0; i < evidence.length; i++) {
+      const r = RANK[evidence[i]!.decision];
       if (r > best) {
         best = r;
         at = i;
-        if (r === RANK.blocked) break;
       }
     }
-    const decided = ids[at]!;
-    const out = this.scratch;
-    out.verdict = VERDICTS[best]!;
-    out.layer = layer[decided]!;
-    out.direction = best === RANK.allowed ? undefined : (side[decided] ?? (at === 0 ? 'egress' : 'ingress'));
-    out.evidence = this.evidence(a, b, c, d);
+    const decided = evidence[at]!;
+    const out = this.reused;
+    out.verdict = decided.decision;
+    out.layer = decided.layer;
+    out.direction = best === RANK.allowed ? undefined : (sideOfCheck(decided) ?? (at === 0 ? 'egress' : 'ingress'));
+    out.evidence = evidence;
     return out;
   }
 
@@ -130,6 +84,11 @@ export class Outcomes {
     return outcome;
   }
 
+  /**
+   * The evidence of the checks that ran, in check order, as an array of its exact length (cells
+   * keep it). Why written out: with `[a, b, c, d].filter(...).map(...)`, or push in a loop, the
+   * worst-case bench above took 176-187 ms to evaluate instead of 91-93.
+   */
   private evidence(a: number, b: number, c: number, d: number): Evidence[] {
     const store = this.store;
     if (d < 0) {

@@ -5,10 +5,11 @@ import { checkForwarding } from './forwarding.js';
 import { checkAdjacency } from './l2-adjacency.js';
 import { requiredTraffic, type RequiredTraffic } from './match-protocol-port.js';
 import { checkNetworkAcl } from './network-acls.js';
-import type { PreparedNode } from './prepared-node.js';
+import type { SignedNode } from './classes.js';
 import { requiredTrafficText } from './rule-text.js';
 import { checkSecurityGroups, portSecurityDisabledEvidence } from './security-groups.js';
-import { EvidenceStore, IdTable, Outcomes, type CellOutcome } from './cell-memo.js';
+import { EvidenceStore, Outcomes, type CellOutcome } from './cell-memo.js';
+import { PairMemo } from './pair-memo.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 import type { NodeBinding } from './types.js';
 import type { Evidence } from '../model/evidence.js';
@@ -57,26 +58,14 @@ export function prepareRequirement(requirement: Requirement, position: number): 
   };
 }
 
-/** Sizes of the interned node properties that memo keys are built from. */
-export interface EvaluatorSizes {
-  nodes: number;
-  profiles: number;
-  signatures: number;
-  subnets: number;
-  subnetSignatures: number;
-}
-
 const EGRESS = 0;
 const INGRESS = 1;
 
 /** Marks a security-group memo entry whose evidence names the remote address (see securityGroups). */
 const NAMES_REMOTE = -1;
 
-/** Evidence about one node alone (its reason names the node), memoized per node: kind x node x detail. */
-const NodeFact = { unbound: 0, portSecurity: 1, endpoint: 2, scope: 3, forwarding: 4 } as const;
-const NODE_FACTS = 5;
-/** Detail values (slot, direction, scope) stay below this. */
-const NODE_DETAIL = 8;
+/** Evidence about one node alone (its reason names the node), memoized per node, kind and detail. */
+type NodeFact = 'unbound' | 'port-security' | 'endpoint' | 'scope' | 'forwarding';
 
 /**
  * Evaluates one (source, destination, requirement) cell on two representative nodes.
@@ -85,34 +74,47 @@ const NODE_DETAIL = 8;
  * an allowed security-group or NACL result depends only on the checked side's group set
  * (or subnet) and the remote node's address signature, and its reason names no node.
  * A security-group miss carries nearest-rule hints that name the remote address, so
- * misses are memoized per remote node. Memo tables hold evidence ids in typed arrays: a
- * cell costs a few array reads, not hash look-ups. Shared objects must be treated as read-only.
+ * misses are memoized per remote node. Memo tables hold evidence ids. Shared objects must be
+ * treated as read-only.
  */
 export class CellEvaluator {
   private readonly store = new EvidenceStore();
   private readonly outcomes = new Outcomes(this.store);
-  /** Per (requirement, direction): profile x address signature -> evidence id or NAMES_REMOTE. */
-  private readonly groupChecks: IdTable[] = [];
-  private readonly perRemote = new Map<number, number>();
-  /** Per (requirement, direction): subnet x remote subnet signature -> evidence id. */
-  private readonly aclChecks: IdTable[] = [];
-  private readonly nodeFacts = new Map<number, number>();
-  private readonly adjacency: IdTable;
-  private readonly adjacencyUnknown = new Map<number, number>();
+  /** By direction and requirement: (profile, remote address signature) -> evidence id or NAMES_REMOTE. */
+  private readonly groupChecks: PairMemo[][] = [[], []];
+  /** By direction and requirement: (profile, remote node) -> evidence id, for checks whose evidence names the remote. */
+  private readonly perRemote: PairMemo[][] = [[], []];
+  /** By direction and requirement: (subnet, remote subnet signature) -> evidence id. */
+  private readonly aclChecks: PairMemo[][] = [[], []];
+  /** By kind of fact: (detail, node) -> evidence id. */
+  private readonly nodeFacts: Record<NodeFact, PairMemo>;
+  /** Adjacency by (source subnet, destination subnet) when both are known. */
+  private readonly adjacency: PairMemo;
+  /** Adjacency by (node whose subnet is unknown, the other subnet), for that node as source and as destination. */
+  private readonly adjacencyUnknown: { source: PairMemo; destination: PairMemo };
+
+  /** Memo columns are node positions and interned node properties (profile, subnet, signatures), all at most nodeCount. */
+  private readonly columns: number;
 
   constructor(
     private readonly index: SnapshotIndex,
-    private readonly sizes: EvaluatorSizes,
+    nodeCount: number,
   ) {
-    this.adjacency = new IdTable(sizes.subnets * sizes.subnets);
+    this.columns = nodeCount + 1;
+    this.nodeFacts = { unbound: this.memo(), 'port-security': this.memo(), endpoint: this.memo(), scope: this.memo(), forwarding: this.memo() };
+    this.adjacency = this.memo();
+    this.adjacencyUnknown = { source: this.memo(), destination: this.memo() };
   }
 
-  // NOTE: the per-cell path (evaluate, flow, securityGroups, networkAcl) creates no closures: a
-  // function with a closure allocates a context on every call, and there is a call per cell.
-  // Closures live in the cold methods that compute evidence once.
+  private memo(): PairMemo {
+    return new PairMemo(this.columns);
+  }
 
-  /** undefined when the requirement does not apply to this pair (pairScope). */
-  evaluate(a: PreparedNode, b: PreparedNode, req: PreparedRequirement): CellOutcome | undefined {
+  /**
+   * undefined when the requirement does not apply to this pair (pairScope). A combined outcome is
+   * refilled by the next call (see Outcomes.combined): read it first.
+   */
+  evaluate(a: SignedNode, b: SignedNode, req: PreparedRequirement): CellOutcome | undefined {
     if (a.iface === undefined || b.iface === undefined) return this.unbound(a, b);
     switch (req.requirement.kind) {
       case 'flow':
@@ -124,7 +126,7 @@ export class CellEvaluator {
     }
   }
 
-  private flow(a: PreparedNode, b: PreparedNode, req: PreparedRequirement, plan: FlowPlan): CellOutcome | undefined {
+  private flow(a: SignedNode, b: SignedNode, req: PreparedRequirement, plan: FlowPlan): CellOutcome | undefined {
     const known = a.subnetId !== undefined && b.subnetId !== undefined;
     const same = known && a.subnetId === b.subnetId;
     if (plan.scope !== 'all-pairs') {
@@ -146,15 +148,14 @@ export class CellEvaluator {
     return this.outcomes.combined(egress, ingress, naclOut, naclIn);
   }
 
-  private securityGroups(self: PreparedNode, remoteNode: PreparedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): number {
+  private securityGroups(self: SignedNode, remoteNode: SignedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): number {
     if (self.iface!.portSecurity === 'disabled') return this.portSecurityOff(self, dir);
-    const table = (this.groupChecks[req.position * 2 + dir] ??= new IdTable(this.sizes.profiles * this.sizes.signatures));
-    const key = self.profile * this.sizes.signatures + remoteNode.addressSignature;
-    const hit = table.get(key);
+    const checks = (this.groupChecks[dir]![req.position] ??= this.memo());
+    const perRemote = (this.perRemote[dir]![req.position] ??= this.memo());
+    const hit = checks.get(self.profile, remoteNode.addressSignature);
     if (hit !== undefined && hit !== NAMES_REMOTE) return hit;
-    const remoteKey = ((req.position * 2 + dir) * this.sizes.profiles + self.profile) * this.sizes.nodes + remoteNode.index;
     if (hit === NAMES_REMOTE) {
-      const own = this.perRemote.get(remoteKey);
+      const own = perRemote.get(self.profile, remoteNode.index);
       if (own !== undefined) return own;
     }
     const { evidence, namesRemote } = checkSecurityGroups(this.index, {
@@ -166,24 +167,24 @@ export class CellEvaluator {
       trafficText: plan.trafficText,
     });
     const id = this.store.add(evidence);
-    if (!namesRemote) table.set(key, id);
+    if (!namesRemote) checks.set(self.profile, remoteNode.addressSignature, id);
     else {
-      table.set(key, NAMES_REMOTE);
-      this.perRemote.set(remoteKey, id);
+      checks.set(self.profile, remoteNode.addressSignature, NAMES_REMOTE);
+      perRemote.set(self.profile, remoteNode.index, id);
     }
     return id;
   }
 
-  private portSecurityOff(self: PreparedNode, dir: number): number {
-    return this.nodeFact(NodeFact.portSecurity, self, dir, () => portSecurityDisabledEvidence(self.iface!, dir === EGRESS ? 'egress' : 'ingress'));
+  private portSecurityOff(self: SignedNode, dir: number): number {
+    return this.nodeFact('port-security', self, dir, () => portSecurityDisabledEvidence(self.iface!, dir === EGRESS ? 'egress' : 'ingress'));
   }
 
-  private forwarding(n: PreparedNode): number {
-    return this.nodeFact(NodeFact.forwarding, n, 0, () => checkForwarding(this.index, n));
+  private forwarding(n: SignedNode): number {
+    return this.nodeFact('forwarding', n, 0, () => checkForwarding(n));
   }
 
-  private scopeUnknown(which: PreparedNode, scope: PairScope): number {
-    return this.nodeFact(NodeFact.scope, which, scope === 'same-subnet-pairs' ? 1 : 2, () => ({
+  private scopeUnknown(which: SignedNode, scope: PairScope): number {
+    return this.nodeFact('scope', which, scope === 'same-subnet-pairs' ? 1 : 2, () => ({
       layer: 'node-mapping',
       check: 'node-mapping',
       decision: 'unknown',
@@ -192,14 +193,13 @@ export class CellEvaluator {
     }));
   }
 
-  private missingEndpoint(n: PreparedNode, slot: number, endpoint: FlowEndpoint, family: IpFamily, why: MissingWhy): number {
-    return this.nodeFact(NodeFact.endpoint, n, slot, () => endpointEvidence(missingReason(n.bound.node, n.iface!, endpoint, family, why)));
+  private missingEndpoint(n: SignedNode, slot: number, endpoint: FlowEndpoint, family: IpFamily, why: MissingWhy): number {
+    return this.nodeFact('endpoint', n, slot, () => endpointEvidence(missingReason(n.bound.node, n.iface!, endpoint, family, why)));
   }
 
-  private networkAcl(self: PreparedNode, remoteNode: PreparedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): number {
-    const table = (this.aclChecks[req.position * 2 + dir] ??= new IdTable(this.sizes.subnets * this.sizes.subnetSignatures));
-    const key = self.subnetNumber * this.sizes.subnetSignatures + remoteNode.subnetSignature;
-    const hit = table.get(key);
+  private networkAcl(self: SignedNode, remoteNode: SignedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): number {
+    const checks = (this.aclChecks[dir]![req.position] ??= this.memo());
+    const hit = checks.get(self.subnetNumber, remoteNode.subnetSignature);
     if (hit !== undefined) return hit;
     const id = this.store.add(
       checkNetworkAcl(this.index, {
@@ -212,46 +212,45 @@ export class CellEvaluator {
         trafficText: plan.trafficText,
       }),
     );
-    table.set(key, id);
+    checks.set(self.subnetNumber, remoteNode.subnetSignature, id);
     return id;
   }
 
-  /** host-gw adjacency: by subnet pair when both are known, else by the node whose subnet is unknown. */
-  private adjacent(a: PreparedNode, b: PreparedNode): number {
-    const subnets = this.sizes.subnets;
-    const bothKnown = a.subnetId !== undefined && b.subnetId !== undefined;
-    const key = bothKnown
-      ? a.subnetNumber * subnets + b.subnetNumber
-      : a.subnetId === undefined
-        ? (a.index * subnets + b.subnetNumber) * 2
-        : (b.index * subnets + a.subnetNumber) * 2 + 1;
-    const hit = bothKnown ? this.adjacency.get(key) : this.adjacencyUnknown.get(key);
-    if (hit !== undefined) return hit;
-    const id = this.store.add(checkAdjacency(a, b));
-    if (bothKnown) this.adjacency.set(key, id);
-    else this.adjacencyUnknown.set(key, id);
+  /** host-gw adjacency: by subnet pair when both are known, else by the node whose subnet is unknown (the evidence names it). */
+  private adjacent(a: SignedNode, b: SignedNode): number {
+    if (a.subnetId === undefined) return this.adjacentBy(this.adjacencyUnknown.source, a.index, b.subnetNumber, a, b);
+    if (b.subnetId === undefined) return this.adjacentBy(this.adjacencyUnknown.destination, b.index, a.subnetNumber, a, b);
+    return this.adjacentBy(this.adjacency, a.subnetNumber, b.subnetNumber, a, b);
+  }
+
+  private adjacentBy(memo: PairMemo, row: number, column: number, a: SignedNode, b: SignedNode): number {
+    let id = memo.get(row, column);
+    if (id === undefined) {
+      id = this.store.add(checkAdjacency(a, b));
+      memo.set(row, column, id);
+    }
     return id;
   }
 
-  private unbound(a: PreparedNode, b: PreparedNode): CellOutcome {
+  private unbound(a: SignedNode, b: SignedNode): CellOutcome {
     const first = a.bound.binding.kind === 'unbound' ? this.unboundFact(a) : this.unboundFact(b);
     const second = a.bound.binding.kind === 'unbound' && b.bound.binding.kind === 'unbound' ? this.unboundFact(b) : -1;
     return this.outcomes.plain(first, second);
   }
 
-  private unboundFact(n: PreparedNode): number {
-    return this.nodeFact(NodeFact.unbound, n, 0, () => {
+  private unboundFact(n: SignedNode): number {
+    return this.nodeFact('unbound', n, 0, () => {
       const binding = n.bound.binding as Extract<NodeBinding, { kind: 'unbound' }>;
       return { layer: binding.cause === 'collection' ? 'collection' : 'node-mapping', check: 'node-mapping', decision: 'unknown', objectIds: [], reason: binding.reason };
     });
   }
 
-  private nodeFact(fact: number, n: PreparedNode, detail: number, make: () => Evidence): number {
-    const key = (n.index * NODE_FACTS + fact) * NODE_DETAIL + detail;
-    let id = this.nodeFacts.get(key);
+  private nodeFact(fact: NodeFact, n: SignedNode, detail: number, make: () => Evidence): number {
+    const memo = this.nodeFacts[fact];
+    let id = memo.get(detail, n.index);
     if (id === undefined) {
       id = this.store.add(make());
-      this.nodeFacts.set(key, id);
+      memo.set(detail, n.index, id);
     }
     return id;
   }

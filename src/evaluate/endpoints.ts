@@ -1,8 +1,8 @@
 import type { FlowEndpoint } from '../model/requirement.js';
 import type { IpFamily, NetworkInterface } from '../model/cloud.js';
 import type { ClusterNode } from '../model/cluster.js';
-import type { ParsedCidr } from '../model/cidr.js';
-import { hostKey, type HostKey, type SnapshotIndex } from './snapshot-index.js';
+import { tryParseCidr, type ParsedCidr } from '../model/cidr.js';
+import { hostKey, type HostKey } from './snapshot-index.js';
 
 interface AddressBase {
   /** As written in the inputs, for messages. */
@@ -60,22 +60,21 @@ const MISSING: Record<MissingWhy, MissingEndpoint> = {
  * pod-cidr 4/5), parsing each address once: a VTEP or
  * pod CIDR fills the slot of its own family, and the other family's slot says why not.
  */
-export function resolveEndpoints(index: SnapshotIndex, node: ClusterNode, iface: NetworkInterface): EndpointResolution[] {
+export function resolveEndpoints(node: ClusterNode, iface: NetworkInterface): EndpointResolution[] {
   const slots: EndpointResolution[] = [MISSING.absent, MISSING.absent, MISSING.absent, MISSING.absent, MISSING.absent, MISSING.absent];
-  if (node.vtepIp !== undefined) hostAddress(index, node.vtepIp, slots, 0);
+  if (node.vtepIp !== undefined) hostAddress(node.vtepIp, slots, 0);
   if (node.vtepIpv6 !== undefined) {
-    const own = hostAddress(index, node.vtepIpv6, slots, 2);
+    const own = hostAddress(node.vtepIpv6, slots, 2);
     if (own) {
       const onInterface = iface.addresses.some((a) => {
-        const c = index.cidr(a.ip);
+        const c = tryParseCidr(a.ip);
         return c !== undefined && hostKey(c) === own.key;
       });
       if (!onInterface) slots[2 + (own.family === 6 ? 1 : 0)] = MISSING['not-on-interface'];
     }
   }
-  for (let i = 0; i < node.podCidrs.length; i++) {
-    const text = node.podCidrs[i]!;
-    const c = index.cidr(text);
+  for (const text of node.podCidrs) {
+    const c = tryParseCidr(text);
     if (!c) continue;
     const slot = 4 + (c.family === 6 ? 1 : 0);
     // The first pod CIDR of each family.
@@ -104,8 +103,8 @@ export function missingReason(node: ClusterNode, iface: NetworkInterface, endpoi
 }
 
 /** Fills the two slots from `base` for one host address: its own family's, and the other one's cause. */
-function hostAddress(index: SnapshotIndex, ip: string, slots: EndpointResolution[], base: number): (EndpointAddress & { kind: 'ip' }) | undefined {
-  const c = index.cidr(ip);
+function hostAddress(ip: string, slots: EndpointResolution[], base: number): (EndpointAddress & { kind: 'ip' }) | undefined {
+  const c = tryParseCidr(ip);
   if (!c) {
     slots[base] = slots[base + 1] = MISSING['not-an-address'];
     return undefined;

@@ -1,5 +1,4 @@
-import { cidrContainsCidr } from '../model/cidr.js';
-import type { SnapshotIndex } from './snapshot-index.js';
+import { cidrContainsCidr, tryParseCidr } from '../model/cidr.js';
 import type { PreparedNode } from './prepared-node.js';
 import type { Evidence } from '../model/evidence.js';
 
@@ -8,7 +7,7 @@ import type { Evidence } from '../model/evidence.js';
  * the interface accepts foreign addresses: AWS SourceDestCheck off; Neutron port security
  * off, or allowed_address_pairs covering the node's pod CIDRs (anti-spoofing).
  */
-export function checkForwarding(index: SnapshotIndex, node: PreparedNode): Evidence {
+export function checkForwarding(node: PreparedNode): Evidence {
   const iface = node.iface!;
   const name = node.bound.node.name;
   const base = { check: 'forwarding' as const, objectIds: [iface.id] };
@@ -30,9 +29,9 @@ export function checkForwarding(index: SnapshotIndex, node: PreparedNode): Evide
   if (pods.length === 0) {
     return { ...base, layer, decision: 'unknown', reason: `node ${name} has no pod CIDR, so it cannot be told whether ${iface.id}'s allowed_address_pairs cover it` };
   }
-  const pairs = iface.allowedAddressPairs.map((p) => index.cidr(p)).filter((p) => p !== undefined);
+  const pairs = iface.allowedAddressPairs.map((p) => tryParseCidr(p)).filter((p) => p !== undefined);
   const uncovered = pods.filter((text) => {
-    const pod = index.cidr(text);
+    const pod = tryParseCidr(text);
     return !pod || !pairs.some((p) => cidrContainsCidr(p, pod));
   });
   if (uncovered.length > 0) {

@@ -1,5 +1,5 @@
 import type { SecurityGroupRule } from '../model/cloud.js';
-import { cidrContainsCidr, type ParsedCidr } from '../model/cidr.js';
+import { cidrContainsCidr, tryParseCidr, type ParsedCidr } from '../model/cidr.js';
 import type { EndpointAddress } from './endpoints.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 
@@ -42,7 +42,7 @@ export function peerContains(index: SnapshotIndex, rule: SecurityGroupRule, remo
   const peer = rule.peer;
   switch (peer.kind) {
     case 'cidr': {
-      const c = index.cidr(peer.cidr);
+      const c = tryParseCidr(peer.cidr);
       if (!c) return MISS.outside;
       if (c.family !== remote.family) return MISS.family;
       return blockCovers(c, remote);

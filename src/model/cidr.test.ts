@@ -77,8 +77,6 @@ describe('tryParseCidr fast path for dotted quads', () => {
     '1.2.3.4/08', '0x0a.0.0.1', '10.1', '167772161', '256.1.1.1', '1.2.3.4/33', '1.2.3.4/', '1.2.3.4 ', '::ffff:1.2.3.4',
   ])('parses %s exactly as ipaddr.js does', (text) => {
     expect(viaSgaudit(text)).toBe(viaIpaddr(text));
-    // The memoized second answer is the same.
-    expect(viaSgaudit(text)).toBe(viaIpaddr(text));
   });
 
   it('agrees with ipaddr.js on generated dotted quads', () => {
@@ -87,12 +85,6 @@ describe('tryParseCidr fast path for dotted quads', () => {
       ([a, b, c, d, p]) => `${a}.${b}.${c}.${d}${p === null ? '' : `/${p}`}`,
     );
     fc.assert(fc.property(text, (t) => viaSgaudit(t) === viaIpaddr(t)));
-  });
-
-  it('shares frozen results', () => {
-    const a = tryParseCidr('10.20.30.0/24');
-    expect(tryParseCidr('10.20.30.0/24')).toBe(a);
-    expect(Object.isFrozen(a)).toBe(true);
   });
 
   it.each([
@@ -117,24 +109,17 @@ describe('one-lookup forms of the plain-address checks', () => {
     ['10.0.0.0/0008', undefined], ['fd00::/129', undefined], ['10.0.0.1', undefined], ['10.1/8', undefined],
     ['fe80::%eth0/64', undefined], ['10.0.0.0/ 8', undefined], ['', undefined],
   ] as const)('plainCanonicalCidr(%s) = %s, as isPlainCidr then canonicalCidr', (text, canonical) => {
-    // Twice: the second answer comes from the memo.
-    for (let i = 0; i < 2; i++) {
-      expect(plainCanonicalCidr(text)).toBe(canonical);
-      expect(plainCanonicalCidr(text)).toBe(isPlainCidr(text) ? canonicalCidr(text) : undefined);
-    }
+    expect(plainCanonicalCidr(text)).toBe(canonical);
+    expect(plainCanonicalCidr(text)).toBe(isPlainCidr(text) ? canonicalCidr(text) : undefined);
   });
 
-  it('canonicalCidr answers the same from its memo', () => {
-    for (const text of ['010.0.0.0/8', '10.1/8', '100.68.0.18/18', 'nope']) {
-      const first = canonicalCidr(text);
-      expect(canonicalCidr(text)).toBe(first);
-    }
+  it('canonicalCidr reads ipaddr.js forms', () => {
     expect(canonicalCidr('010.0.0.0/8')).toBe('8.0.0.0/8');
     expect(canonicalCidr('nope')).toBeUndefined();
   });
 });
 
-describe('isPlainDottedQuad, the scanning fast path of isValidIp and plainIpFamily', () => {
+describe('isPlainDottedQuad, the scanning fast path of plainIpFamily', () => {
   it.each([
     ['0.0.0.0', true], ['255.255.255.255', true], ['10.16.0.4', true], ['1.2.3.4', true],
     ['256.1.1.1', false], ['1.2.3.04', false], ['010.0.0.1', false], ['1.2.3', false], ['1.2.3.4.5', false],
