@@ -101,7 +101,9 @@ function parseInterfaceFields(eni: JsonObject, where: At, instanceId: string | u
   const allowedAddressPairs = entryFields(eni, ENI_LISTS.ipv4Prefixes, where);
   for (const prefix of entryFields(eni, ENI_LISTS.ipv6Prefixes, where)) allowedAddressPairs.push(prefix);
 
-  const addresses = [...ipv4, ...ipv6].map((ip): InterfaceAddress => (subnetId ? { ip, subnetId } : { ip }));
+  const addresses: InterfaceAddress[] = [];
+  for (const ip of ipv4) addresses.push(subnetId ? { ip, subnetId } : { ip });
+  for (const ip of ipv6) addresses.push(subnetId ? { ip, subnetId } : { ip });
   return awsInterface({
     id: reqString(eni, 'NetworkInterfaceId', where),
     instanceId,

@@ -113,7 +113,7 @@ export class MarkSets {
 
   constructor(nodes: number, marks: number) {
     this.ids = new Array<number>(nodes).fill(0);
-    this.next = new PairMemo(Math.max(1, marks));
+    this.next = PairMemo.sparse(Math.floor(Number.MAX_SAFE_INTEGER / Math.max(1, marks)), Math.max(1, marks));
   }
 
   add(node: number, mark: number): void {

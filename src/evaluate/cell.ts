@@ -66,6 +66,8 @@ const NAMES_REMOTE = -1;
 
 /** Evidence about one node alone (its reason names the node), memoized per node, kind and detail. */
 type NodeFact = 'unbound' | 'port-security' | 'endpoint' | 'scope' | 'forwarding';
+/** Detail values (slot, direction, scope) stay below this. */
+const NODE_DETAIL = 8;
 
 /**
  * Evaluates one (source, destination, requirement) cell on two representative nodes.
@@ -93,21 +95,25 @@ export class CellEvaluator {
   /** Adjacency by (node whose subnet is unknown, the other subnet), for that node as source and as destination. */
   private readonly adjacencyUnknown: { source: PairMemo; destination: PairMemo };
 
-  /** Memo columns are node positions and interned node properties (profile, subnet, signatures), all at most nodeCount. */
-  private readonly columns: number;
+  /** How many distinct values each interned node property takes: the bounds of memo keys. */
+  private readonly sizes: { nodes: number; profiles: number; signatures: number; subnets: number; subnetSignatures: number };
 
   constructor(
     private readonly index: SnapshotIndex,
-    nodeCount: number,
+    nodes: readonly SignedNode[],
   ) {
-    this.columns = nodeCount + 1;
-    this.nodeFacts = { unbound: this.memo(), 'port-security': this.memo(), endpoint: this.memo(), scope: this.memo(), forwarding: this.memo() };
-    this.adjacency = this.memo();
-    this.adjacencyUnknown = { source: this.memo(), destination: this.memo() };
-  }
-
-  private memo(): PairMemo {
-    return new PairMemo(this.columns);
+    const count = (value: (n: SignedNode) => number): number => nodes.reduce((max, n) => Math.max(max, value(n) + 1), 1);
+    this.sizes = {
+      nodes: Math.max(1, nodes.length),
+      profiles: count((n) => n.profile),
+      signatures: count((n) => n.addressSignature),
+      subnets: count((n) => n.subnetNumber),
+      subnetSignatures: count((n) => n.subnetSignature),
+    };
+    const byNode = (): PairMemo => PairMemo.sparse(NODE_DETAIL, this.sizes.nodes);
+    this.nodeFacts = { unbound: byNode(), 'port-security': byNode(), endpoint: byNode(), scope: byNode(), forwarding: byNode() };
+    this.adjacency = new PairMemo(this.sizes.subnets, this.sizes.subnets);
+    this.adjacencyUnknown = { source: PairMemo.sparse(this.sizes.nodes, this.sizes.subnets), destination: PairMemo.sparse(this.sizes.nodes, this.sizes.subnets) };
   }
 
   /**
@@ -150,8 +156,8 @@ export class CellEvaluator {
 
   private securityGroups(self: SignedNode, remoteNode: SignedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): number {
     if (self.iface!.portSecurity === 'disabled') return this.portSecurityOff(self, dir);
-    const checks = (this.groupChecks[dir]![req.position] ??= this.memo());
-    const perRemote = (this.perRemote[dir]![req.position] ??= this.memo());
+    const checks = (this.groupChecks[dir]![req.position] ??= new PairMemo(this.sizes.profiles, this.sizes.signatures));
+    const perRemote = (this.perRemote[dir]![req.position] ??= PairMemo.sparse(this.sizes.profiles, this.sizes.nodes));
     const hit = checks.get(self.profile, remoteNode.addressSignature);
     if (hit !== undefined && hit !== NAMES_REMOTE) return hit;
     if (hit === NAMES_REMOTE) {
@@ -198,7 +204,7 @@ export class CellEvaluator {
   }
 
   private networkAcl(self: SignedNode, remoteNode: SignedNode, remote: EndpointAddress, dir: number, req: PreparedRequirement, plan: FlowPlan): number {
-    const checks = (this.aclChecks[dir]![req.position] ??= this.memo());
+    const checks = (this.aclChecks[dir]![req.position] ??= new PairMemo(this.sizes.subnets, this.sizes.subnetSignatures));
     const hit = checks.get(self.subnetNumber, remoteNode.subnetSignature);
     if (hit !== undefined) return hit;
     const id = this.store.add(

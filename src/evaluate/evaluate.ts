@@ -33,7 +33,7 @@ export function evaluate(snapshot: Snapshot, requirements: Requirement[], option
   const prepared = signNodes(index, prepareNodes(nodes), flows);
   const classes = buildClasses(prepared, options.groupNodes ?? true);
 
-  const evaluator = new CellEvaluator(index, prepared.length);
+  const evaluator = new CellEvaluator(index, prepared);
 
   const cells: CellResult[] = [];
   for (const source of classes) {

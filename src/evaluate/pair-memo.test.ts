@@ -3,12 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { PairMemo } from './pair-memo.js';
 
 describe('PairMemo', () => {
-  it('answers like a Map keyed by the pair as text', () => {
-    const columns = 7;
-    const op = fc.record({ row: fc.nat({ max: 40 }), column: fc.nat({ max: columns - 1 }), value: fc.integer({ min: -1, max: 1000 }), write: fc.boolean() });
+  const rows = 9;
+  const columns = 7;
+  const forms = [
+    ['dense', () => new PairMemo(rows, columns)],
+    ['sparse', () => PairMemo.sparse(rows, columns)],
+    ['too large to be dense', () => new PairMemo(rows, columns, rows * columns <= 10)],
+  ] as const;
+
+  it.each(forms)('answers like a Map keyed by the pair as text (%s)', (_, make) => {
+    const op = fc.record({ row: fc.nat({ max: rows - 1 }), column: fc.nat({ max: columns - 1 }), value: fc.integer({ min: -1, max: 1000 }), write: fc.boolean() });
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
-        const memo = new PairMemo(columns);
+        const memo = make();
         const obvious = new Map<string, number>();
         for (const { row, column, value, write } of ops) {
           if (write) {
@@ -18,21 +25,24 @@ describe('PairMemo', () => {
             return false;
           }
         }
-        return [...obvious].every(([key, value]) => {
-          const [row, column] = key.split(' ').map(Number);
-          return memo.get(row!, column!) === value;
-        });
+        for (let row = 0; row < rows; row++) {
+          for (let column = 0; column < columns; column++) if (memo.get(row, column) !== obvious.get(`${row} ${column}`)) return false;
+        }
+        return true;
       }),
     );
   });
 
   it.each([
-    [0, 3],
-    [0, -1],
-    [-1, 0],
-    [0.5, 0],
-    [0, Number.NaN],
-  ])('refuses the key (%s, %s) that could collide with another', (row, column) => {
-    expect(() => new PairMemo(3).set(row, column, 1)).toThrow(RangeError);
+    [0, columns, 1],
+    [rows, 0, 1],
+    [0, -1, 1],
+    [-1, 0, 1],
+    [0.5, 0, 1],
+    [0, Number.NaN, 1],
+    [0, 0, -2],
+    [0, 0, 1.5],
+  ])('refuses the entry (%s, %s) = %s, which could collide with another or not be stored', (row, column, value) => {
+    for (const [, make] of forms) expect(() => make().set(row, column, value)).toThrow(RangeError);
   });
 });

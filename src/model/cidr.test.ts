@@ -119,7 +119,7 @@ describe('one-lookup forms of the plain-address checks', () => {
   });
 });
 
-describe('isPlainDottedQuad, the scanning fast path of plainIpFamily', () => {
+describe('isPlainDottedQuad, the scanning fast path of isValidIp and plainIpFamily', () => {
   it.each([
     ['0.0.0.0', true], ['255.255.255.255', true], ['10.16.0.4', true], ['1.2.3.4', true],
     ['256.1.1.1', false], ['1.2.3.04', false], ['010.0.0.1', false], ['1.2.3', false], ['1.2.3.4.5', false],

@@ -127,7 +127,9 @@ function addressOrThrow(ip: string): ParsedCidr {
 }
 
 export function isValidIp(text: string): boolean {
-  return parseAddress(text) !== undefined;
+  // Why the shortcut: without it, translating the `npm run bench` inputs in a fresh process took
+  // 143-161 ms instead of 125-147 (medians; warm runs showed no difference).
+  return isPlainDottedQuad(text) || parseAddress(text) !== undefined;
 }
 
 export function ipFamily(ip: string): IpFamily {
@@ -220,8 +222,8 @@ export function isPlainCidr(text: string): boolean {
 
 /**
  * True when `text` is a bare plain dotted quad (see scanDottedQuad), the form of nearly every node
- * and interface address: then it is a valid, plain IPv4 address. Answers isPlainIp for that form
- * without parsing; cidr.test.ts holds it against ipaddr.IPv4.isValidFourPartDecimal.
+ * and interface address: then it is a valid, plain IPv4 address. Answers isValidIp and isPlainIp
+ * for that form without parsing; cidr.test.ts holds it against ipaddr.IPv4.isValidFourPartDecimal.
  */
 export function isPlainDottedQuad(text: string): boolean {
   return typeof text === 'string' && scanDottedQuad(text, text.length) >= 0;
