@@ -1,5 +1,5 @@
 import type { Direction } from '../model/cloud.js';
-import type { Evidence, Layer, Verdict } from '../model/evidence.js';
+import { directionOfCheck, type Evidence, type Layer, type Verdict } from '../model/evidence.js';
 
 export interface CellOutcome {
   verdict: Verdict;
@@ -65,7 +65,7 @@ export class Outcomes {
     const out = this.reused;
     out.verdict = decided.decision;
     out.layer = decided.layer;
-    out.direction = best === RANK.allowed ? undefined : (sideOfCheck(decided) ?? (at === 0 ? 'egress' : 'ingress'));
+    out.direction = best === RANK.allowed ? undefined : (directionOfCheck(decided.check) ?? (at === 0 ? 'egress' : 'ingress'));
     out.evidence = evidence;
     return out;
   }
@@ -101,18 +101,4 @@ export class Outcomes {
 
 function plain(evidence: Evidence[]): CellOutcome {
   return { verdict: evidence[0]!.decision, layer: evidence[0]!.layer, evidence };
-}
-
-/** Source-side checks are egress, destination-side ones ingress; others (forwarding) take the side of their position. */
-function sideOfCheck(e: Evidence): Direction | undefined {
-  switch (e.check) {
-    case 'source-egress':
-    case 'source-subnet-outbound':
-      return 'egress';
-    case 'destination-ingress':
-    case 'destination-subnet-inbound':
-      return 'ingress';
-    default:
-      return undefined;
-  }
 }

@@ -1,5 +1,5 @@
 import type { BoundNode, CellResult, Evaluation, NodeClass } from '../evaluate/types.js';
-import type { Evidence, Layer, Verdict } from '../model/evidence.js';
+import { directionOfCheck, type Evidence, type Layer, type Verdict } from '../model/evidence.js';
 import type { Direction } from '../model/cloud.js';
 import type { Requirement } from '../model/requirement.js';
 import type { CellScan } from './cell-scan.js';
@@ -223,16 +223,7 @@ function fallbackCheck(cell: CellResult): Evidence['check'] {
 }
 
 function evidenceDirection(cell: CellResult, evidence: Evidence): Direction | undefined {
-  switch (evidence.check) {
-    case 'source-egress':
-    case 'source-subnet-outbound':
-      return 'egress';
-    case 'destination-ingress':
-    case 'destination-subnet-inbound':
-      return 'ingress';
-    default:
-      return evidence.layer === cell.layer ? cell.direction : undefined;
-  }
+  return directionOfCheck(evidence.check) ?? (evidence.layer === cell.layer ? cell.direction : undefined);
 }
 
 /** The object a finding is about: the thing to change, or the thing that could not be read. */

@@ -1,3 +1,4 @@
+import type { Direction } from './cloud.js';
 import type { SourceRef } from './source.js';
 
 /** The verdict of one requirement for a directed node pair. */
@@ -49,3 +50,17 @@ export interface Evidence {
   notes?: string[];
 }
 
+
+/** Source-side checks act on egress, destination-side ones on ingress; the others have no side of their own. */
+export function directionOfCheck(check: Evidence['check']): Direction | undefined {
+  switch (check) {
+    case 'source-egress':
+    case 'source-subnet-outbound':
+      return 'egress';
+    case 'destination-ingress':
+    case 'destination-subnet-inbound':
+      return 'ingress';
+    default:
+      return undefined;
+  }
+}
