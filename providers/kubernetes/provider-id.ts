@@ -19,6 +19,7 @@ const AWS_PROVIDER_ID = /^(?:aws:\/\/)?\/*(?:([^/]+)\/)?(i-[^/]+)\/*$/;
 
 function parseAws(raw: string): { id: ProviderId; problem?: string } {
   const match = AWS_PROVIDER_ID.exec(raw);
+  const zone = match?.[1];
   const instanceId = match?.[2];
   if (instanceId === undefined) {
     return {
@@ -26,7 +27,6 @@ function parseAws(raw: string): { id: ProviderId; problem?: string } {
       problem: `providerID ${JSON.stringify(raw)} is an AWS id without an EC2 instance id (expected aws:///<zone>/i-…, aws:////i-… or i-…)`,
     };
   }
-  const zone = match?.[1];
   return { id: zone ? { provider: 'aws', instanceId, zone, raw } : { provider: 'aws', instanceId, raw } };
 }
 

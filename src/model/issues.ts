@@ -15,9 +15,8 @@ export class IssueCollector {
   }
 
   /**
-   * Records a warning. The source is copied as plain `{document, pointer}`: a position
-   * that builds its pointer on first read (the AWS readers' `At`) would otherwise be
-   * stored as itself, and its pointer would be missing from the JSON report.
+   * Records a warning. The source is copied as plain `{document, pointer}`, so a reader's
+   * position object with more fields never ends up in the JSON report.
    */
   warn(code: string, message: string, source?: SourceRef): void {
     this.warnings.push(source ? { code, message, source: { document: source.document, pointer: source.pointer } } : { code, message });

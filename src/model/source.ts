@@ -57,7 +57,7 @@ function truncate(s: string | undefined): string {
 export function pointerJoin(base: string, ...segments: (string | number)[]): string {
   let pointer = base;
   for (const s of segments) {
-    // Called for every translated object: skip the escaping when there is nothing to escape.
+    // Most segments are ids and indexes with nothing to escape; a pointer is built for every translated object.
     const text = typeof s === 'string' ? s : String(s);
     pointer = `${pointer}/${text.includes('~') || text.includes('/') ? text.replace(/~/g, '~0').replace(/\//g, '~1') : text}`;
   }
