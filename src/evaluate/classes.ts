@@ -1,6 +1,8 @@
 import { cidrContainsCidr, tryParseCidr } from '../model/cidr.js';
 import { markAddresses, relevantPeers } from './address-marks.js';
+import { SLOT_COUNT } from './endpoints.js';
 import type { RequiredTraffic } from './match-protocol-port.js';
+import { PairIds } from './pair-memo.js';
 import type { PreparedNode } from './prepared-node.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 import type { NodeClass } from './types.js';
@@ -31,19 +33,19 @@ export function signNodes(index: SnapshotIndex, nodes: readonly PreparedNode[], 
   const bound = nodes.filter((n) => n.iface !== undefined);
   const { cidrs, groups } = relevantPeers(index, bound, flows);
   const markSets = markAddresses(index, bound, cidrs, groups);
-  const signed = new Map<PreparedNode, SignedNode>();
-  const signatures = new Map<string, number>();
-  const subnetSignatures = new Map<string, number>();
-  bound.forEach((n, p) => {
-    let available = 0;
+  // (mark set, which endpoints are present) and (subnet, address signature), numbered.
+  const signatures = new PairIds(2 ** SLOT_COUNT);
+  const subnetSignatures = new PairIds(bound.length + 1);
+  let position = 0;
+  return nodes.map((n) => {
+    if (n.iface === undefined) return sign(n, -1, -1);
+    let present = 0;
     n.endpoints.forEach((e, slot) => {
-      if (e.kind !== 'missing') available |= 1 << slot;
+      if (e.kind !== 'missing') present |= 1 << slot;
     });
-    const addressSignature = intern(signatures, `${markSets[p]} ${available}`);
-    const subnetSignature = intern(subnetSignatures, `${n.subnetNumber} ${addressSignature}`);
-    signed.set(n, sign(n, addressSignature, subnetSignature));
+    const addressSignature = signatures.id(markSets[position++]!, present);
+    return sign(n, addressSignature, subnetSignatures.id(n.subnetNumber, addressSignature));
   });
-  return nodes.map((n) => signed.get(n) ?? sign(n, -1, -1));
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PairMemo } from './pair-memo.js';
+import { PairIds, PairMemo } from './pair-memo.js';
 
 describe('PairMemo', () => {
   const rows = 9;
@@ -44,5 +44,22 @@ describe('PairMemo', () => {
     [0, 0, 1.5],
   ])('refuses the entry (%s, %s) = %s, which could collide with another or not be stored', (row, column, value) => {
     for (const [, make] of forms) expect(() => make().set(row, column, value)).toThrow(RangeError);
+  });
+});
+
+describe('PairIds', () => {
+  it('numbers pairs as numbering them by their text does', () => {
+    const pair = fc.tuple(fc.nat({ max: 30 }), fc.nat({ max: 4 }));
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 100 }), (pairs) => {
+        const ids = new PairIds(5);
+        const obvious = new Map<string, number>();
+        return pairs.every(([a, b]) => {
+          const key = `${a} ${b}`;
+          if (!obvious.has(key)) obvious.set(key, obvious.size);
+          return ids.id(a, b) === obvious.get(key);
+        });
+      }),
+    );
   });
 });

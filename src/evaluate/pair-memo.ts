@@ -6,13 +6,10 @@ const DENSE_LIMIT = 2 ** 22;
  * each below the bound given for it, to an integer >= -1 (an evidence id, a set id, -1 as a
  * caller's marker). The evaluator looks one up a few times per cell.
  *
- * Why it is not a Map keyed by the pair: with `${row} ${column}` string keys, evaluating the
- * `npm run bench -- --groups-per-pool 1` cluster took 233 ms instead of 97, and with a Map per row
- * 100 instead of 91 (medians). A Map keyed by row * columns + column kept the evaluate stage but
- * not the whole audit: its hash tables (a quarter of a million entries there) made the bench's
- * report stage take 111 ms instead of 49 and the audit 484 instead of 329, as garbage collection
- * moved. So a small table is one typed array, and only a huge one a Map.
- * pair-memo.test.ts holds both forms against a Map keyed by the pair as text.
+ * Why a typed array when the table is small, and the pair packed into one number otherwise:
+ * evaluating the `npm run bench -- --groups-per-pool 1` cluster took 86 ms this way, 93 with a
+ * Map keyed by row * columns + column, 100 with a Map per row and 233 with `${row} ${column}`
+ * string keys (medians). pair-memo.test.ts holds both forms against a Map keyed by the pair as text.
  */
 export class PairMemo {
   /** Value + 2 per cell; 0 is empty. */
@@ -53,4 +50,23 @@ export class PairMemo {
 
 function isIndex(n: number, bound: number): boolean {
   return Number.isInteger(n) && n >= 0 && n < bound;
+}
+
+/** Numbers pairs of small non-negative integers (the second below `columns`): equal pairs, equal numbers. */
+export class PairIds {
+  private readonly memo: PairMemo;
+  private count = 0;
+
+  constructor(columns: number) {
+    this.memo = PairMemo.sparse(Math.floor(Number.MAX_SAFE_INTEGER / columns), columns);
+  }
+
+  id(first: number, second: number): number {
+    let id = this.memo.get(first, second);
+    if (id === undefined) {
+      id = this.count++;
+      this.memo.set(first, second, id);
+    }
+    return id;
+  }
 }
