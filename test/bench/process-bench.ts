@@ -28,6 +28,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateAwsCluster } from './generate-aws-cluster.js';
+// Type only: the bench runs the CLI as a process and loads nothing of src/ itself.
+import type { ReportSummary } from '../../src/model/report.js';
 
 const COMPARISONS = ['version', 'help', 'audit', 'no-shared-group', 'worst-case'] as const;
 
@@ -75,15 +77,6 @@ interface AuditInput {
   dir: string;
   files: string[];
   megabytes: number;
-}
-
-interface ReportSummary {
-  nodes: number;
-  directedPairs: number;
-  allowed: number;
-  blocked: number;
-  unknown: number;
-  classes: number;
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
