@@ -8,6 +8,7 @@ import type { SchemaIssue } from './schemas.js';
  */
 export const PROBLEM_TYPES = {
   'bad-request': { status: 400, title: 'Bad request', about: 'The request cannot be read at all (for example a badly percent-encoded URL).' },
+  'nesting-too-deep': { status: 400, title: 'JSON nested too deeply', about: 'The request body nests arrays or objects deeper than the server reads; `errors[].pointer` is where it stopped.' },
   'malformed-json': { status: 400, title: 'Malformed JSON', about: 'The request body is not valid JSON; `detail` gives the line and column.' },
   'invalid-parameter': { status: 400, title: 'Invalid parameter', about: 'A query or path parameter breaks its schema; `errors[].parameter` names it.' },
   unauthorized: { status: 401, title: 'Unauthorized', about: 'No `Authorization: Bearer <token>` header, or a token the server does not know.' },
@@ -18,10 +19,14 @@ export const PROBLEM_TYPES = {
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', about: 'Request bodies must be `application/json` in UTF-8.' },
   'validation-failed': { status: 422, title: 'Request body breaks the schema', about: 'The JSON body does not match the operation\'s request schema; `errors[]` has one entry per failing field (pointer, value, reason).' },
   'invalid-input': { status: 422, title: 'Unusable input document', about: 'A native export in `inputs` cannot be used (invalid CIDR, unknown document kind, no nodes, ...); `errors[].pointer` points into the request body.' },
+  'report-too-large': { status: 422, title: 'Report too large', about: 'The report would exceed the server\'s size bound; lower `options.maxPairs` (or audit fewer nodes per request).' },
   'internal-error': { status: 500, title: 'Internal server error', about: 'An unexpected failure; the server log has the details under the request id.' },
   'not-implemented': { status: 501, title: 'Not implemented', about: 'This build cannot do what was asked (live collection for a configured cluster).' },
   'collection-failed': { status: 502, title: 'Live collection failed', about: 'The cluster\'s Kubernetes API or cloud API could not be read at all, or returned documents the audit cannot use.' },
+  'upstream-timeout': { status: 504, title: 'Live collection timed out', about: 'The cluster\'s Kubernetes API did not answer within the collection deadline, so there were no nodes to audit.' },
   'not-ready': { status: 503, title: 'Not ready', about: 'The audit store does not answer.' },
+  overloaded: { status: 503, title: 'Overloaded', about: 'Every audit worker is busy and the queue is full; retry after the `Retry-After` seconds.' },
+  'shutting-down': { status: 503, title: 'Shutting down', about: 'The server is draining before it stops; retry on another replica or after `Retry-After` seconds.' },
 } as const satisfies Record<string, { status: number; title: string; about: string }>;
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES;
