@@ -71,4 +71,10 @@ export function pointerJoin(base: string, ...segments: (string | number)[]): str
  */
 export class AccessError extends Error {
   override name = 'AccessError';
+  /**
+   * Set when the source did not answer within its timeout or the collection deadline, as
+   * opposed to refusing: the REST API answers 504 instead of 502, and the message carries
+   * "timed out after N s".
+   */
+  timedOut = false;
 }
