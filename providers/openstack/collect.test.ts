@@ -1,17 +1,29 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CollectionDeadline } from '../../src/model/deadline.js';
 import { collectOpenstack } from './collect.js';
-import { KeystoneError } from './keystone.js';
+import { createHttpClient, type HttpOptions } from './http.js';
+import { KeystoneError, KeystoneSession } from './keystone.js';
+import { resolveOpenstackCloud } from './config.js';
 
 /**
  * A scripted Keystone + Neutron on 127.0.0.1: enough to drive retries, re-login and failure
  * mapping, which the real services (test/live/openstack.test.ts) cannot be made to produce.
  */
-type Handler = (path: string, query: URLSearchParams, req: IncomingMessage) => { status: number; body: unknown; headers?: Record<string, string> } | undefined;
+type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+/** `hang`: accept and never answer, like a stuck upstream. */
+type Handler = (path: string, query: URLSearchParams, req: IncomingMessage) => Answer | 'hang' | undefined;
 
 let server: Server | undefined;
-afterEach(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())));
+afterEach(
+  () =>
+    new Promise<void>((done) => {
+      if (!server) return done();
+      server.close(() => done());
+      server.closeAllConnections(); // hung requests
+    }),
+);
 
 async function fakeCloud(neutron: Handler, opts: { tokenTtlMs?: number } = {}) {
   const log: string[] = [];
@@ -30,6 +42,7 @@ async function fakeCloud(neutron: Handler, opts: { tokenTtlMs?: number } = {}) {
       return send(201, { token: { expires_at: expires, project: { id: 'p1' }, catalog: [{ type: 'network', endpoints: [{ interface: 'public', region_id: 'R1', url: base }] }] } }, { 'x-subject-token': `tok-${logins}` });
     }
     const answer = neutron(url.pathname.replace(/^\/v2\.0\//, ''), url.searchParams, req);
+    if (answer === 'hang') return;
     if (answer) return send(answer.status, answer.body, answer.headers);
     const key = url.pathname.replace(/^\/v2\.0\//, '').replace(/-/g, '_');
     // subnets by id exist unless a test says otherwise; everything else is empty
@@ -39,8 +52,10 @@ async function fakeCloud(neutron: Handler, opts: { tokenTtlMs?: number } = {}) {
   await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
   const port = (server.address() as AddressInfo).port;
   const env = { OS_AUTH_URL: `http://127.0.0.1:${port}/v3`, OS_USER_ID: 'u1', OS_PASSWORD: 'pw', OS_PROJECT_ID: 'p1' };
-  const collect = (vtepIps: string[], extra: { pageSize?: number; batchSize?: number } = {}) =>
-    collectOpenstack({ vtepIps, ...extra, config: { env, cwd: '/nonexistent', home: '/nonexistent' }, http: { retries: 2, backoffScale: 0.001, timeoutMs: 2000 } });
+  const collect = (
+    vtepIps: string[],
+    extra: { pageSize?: number; batchSize?: number; deadline?: CollectionDeadline; serverIds?: string[]; http?: HttpOptions } = {},
+  ) => collectOpenstack({ vtepIps, http: { retries: 2, backoffScale: 0.001, timeoutMs: 2000 }, ...extra, config: { env, cwd: '/nonexistent', home: '/nonexistent' } });
   return { collect, log, logins: () => logins };
 }
 
@@ -175,5 +190,83 @@ describe('collectOpenstack against a scripted cloud', () => {
     });
     await expect(cloud.collect(['10.0.0.1'])).rejects.toThrow(KeystoneError);
     await expect(cloud.collect(['10.0.0.1'])).rejects.toThrow(/HTTP 401 Unauthorized: The request you have made requires authentication\.; password login of user id u1 to project id p1/);
+  });
+
+  it('a stuck Neutron: the deadline stops the request in flight, the rest is not sent, and it returns', async () => {
+    const cloud = await fakeCloud((path) => (path === 'ports' ? 'hang' : undefined));
+    const deadline = new CollectionDeadline({ requestTimeoutMs: 5000, deadlineMs: 400 });
+    const started = Date.now();
+    const result = await cloud.collect(['10.0.0.1', '10.0.0.2'], { batchSize: 1, serverIds: ['srv-1'], deadline });
+    deadline.dispose();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.unavailable.map((u) => u.reason)).toEqual([
+      expect.stringMatching(/^ports with address 10\.0\.0\.1: GET http:\/\/127\.0\.0\.1:\d+\/v2\.0\/ports\?fixed_ips=ip_address%3D10\.0\.0\.1 failed: timed out after 0\.4 s \(collection deadline\)$/),
+      'ports with address 10.0.0.2: not read: timed out after 0.4 s (collection deadline)',
+      'ports of server srv-1: not read: timed out after 0.4 s (collection deadline)',
+    ]);
+    expect(cloud.log.filter((l) => l.startsWith('GET /v2.0/ports'))).toHaveLength(1);
+  });
+
+  it('a per-request timeout is retried, and after the last attempt says so in seconds', async () => {
+    const cloud = await fakeCloud((path) => (path === 'ports' ? 'hang' : undefined));
+    const deadline = new CollectionDeadline({ requestTimeoutMs: 100, deadlineMs: 60_000 });
+    const result = await cloud.collect(['10.0.0.1'], { deadline });
+    deadline.dispose();
+    expect(result.unavailable).toHaveLength(1);
+    expect(result.unavailable[0]!.reason).toMatch(/failed: ETIMEDOUT: timed out after 0\.1 s \(3 attempts\)$/);
+    expect(cloud.log.filter((l) => l.startsWith('GET /v2.0/ports'))).toHaveLength(3);
+  });
+
+  it('a caller that cancels stops the collection with its reason', async () => {
+    const cloud = await fakeCloud((path) => (path === 'ports' ? 'hang' : undefined));
+    const parent = new AbortController();
+    const deadline = new CollectionDeadline({ requestTimeoutMs: 5000, deadlineMs: 60_000 }, parent.signal);
+    setTimeout(() => parent.abort(new Error('client disconnected')), 100);
+    const result = await cloud.collect(['10.0.0.1'], { deadline });
+    deadline.dispose();
+    expect(result.unavailable[0]!.reason).toMatch(/failed: cancelled: client disconnected$/);
+  });
+
+  it('a backoff that would end past the deadline is not waited for', async () => {
+    const cloud = await fakeCloud((path) => (path === 'ports' ? { status: 503, body: {} } : undefined));
+    // got's first backoff is 1 s; 0.8 s are left
+    const deadline = new CollectionDeadline({ requestTimeoutMs: 60_000, deadlineMs: 800 });
+    const started = Date.now();
+    const result = await cloud.collect(['10.0.0.1'], { deadline, http: { retries: 3, backoffScale: 1 } });
+    deadline.dispose();
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(result.unavailable[0]!.reason).toMatch(/failed: HTTP 503 Service Unavailable$/);
+    expect(cloud.log.filter((l) => l.startsWith('GET /v2.0/ports'))).toHaveLength(1);
+  });
+
+  it('Keystone not listening: no exception, every node unavailable with the connection error', async () => {
+    const cloud = await fakeCloud(() => undefined);
+    await new Promise<void>((done) => server!.close(() => done()));
+    server = undefined;
+    const result = await cloud.collect(['10.0.0.2', '10.0.0.1'], { serverIds: ['srv-1'] });
+    expect(result.requests).toBe(0);
+    expect(result.cloud.neutronUrl).toBeUndefined();
+    expect(result.unavailable.map((u) => [u.kind, u.ip ?? u.instanceId])).toEqual([
+      ['network-interface', '10.0.0.1'],
+      ['network-interface', '10.0.0.2'],
+      ['network-interface', 'srv-1'],
+    ]);
+    expect(result.unavailable[0]!.reason).toMatch(/^ports with address 10\.0\.0\.1: not read, Keystone could not be reached: Keystone login failed at .*: ECONNREFUSED: .* \(3 attempts\)/);
+  });
+
+  it('a Keystone login that times out is a KeystoneError marked unreachable and timedOut', async () => {
+    const cloud = await fakeCloud(() => undefined);
+    server!.removeAllListeners('request');
+    server!.on('request', () => undefined); // accept, never answer
+    void cloud;
+    const port = (server!.address() as AddressInfo).port;
+    const os = resolveOpenstackCloud({ env: { OS_AUTH_URL: `http://127.0.0.1:${port}/v3`, OS_USER_ID: 'u1', OS_PASSWORD: 'pw', OS_PROJECT_ID: 'p1' }, cwd: '/nonexistent', home: '/nonexistent' });
+    const deadline = new CollectionDeadline({ requestTimeoutMs: 100, deadlineMs: 60_000 });
+    const session = new KeystoneSession(os, createHttpClient(os.tls, { retries: 1, backoffScale: 0.001 }, deadline));
+    const error = await session.token().catch((e: unknown) => e);
+    deadline.dispose();
+    expect(error).toBeInstanceOf(KeystoneError);
+    expect(error).toMatchObject({ failure: 'unreachable', timedOut: true, status: undefined });
+    expect((error as Error).message).toMatch(/ETIMEDOUT: timed out after 0\.1 s \(2 attempts\)/);
   });
 });

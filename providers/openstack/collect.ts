@@ -1,10 +1,11 @@
 import type { RawDocument } from '../../src/model/documents.js';
 import type { Unavailable } from '../../src/model/cloud.js';
 import { inBatches, uniqueSorted } from '../../src/model/collections.js';
+import { CollectionDeadline, DEFAULT_CALL_LIMITS } from '../../src/model/deadline.js';
 import { resolveOpenstackCloud, type ResolveCloudOptions } from './config.js';
 import { remoteAddressGroupIds, remoteGroupIds, rulesOf, securityGroupIdsOfPorts, stringField, subnetIdsOfPorts } from './collect-references.js';
 import { createHttpClient, type HttpOptions } from './http.js';
-import { KeystoneSession } from './keystone.js';
+import { KeystoneError, KeystoneSession } from './keystone.js';
 import { NEUTRON_COLLECTIONS, NeutronClient, type NeutronCollection } from './neutron.js';
 
 export interface CollectOpenstackOptions {
@@ -21,6 +22,12 @@ export interface CollectOpenstackOptions {
   regionName?: string;
   interface?: string;
   http?: HttpOptions;
+  /**
+   * The clock of this collection (`--request-timeout`, `--deadline`, a caller's cancellation).
+   * Default: a new one with DEFAULT_CALL_LIMITS, disposed when the collection returns; a deadline
+   * passed in belongs to the caller, who may share it with other collectors.
+   */
+  deadline?: CollectionDeadline;
   /** Where clouds.yaml and OS_* come from; tests point these elsewhere. */
   config?: Pick<ResolveCloudOptions, 'env' | 'cwd' | 'home'>;
 }
@@ -32,7 +39,8 @@ export interface OpenstackCollection {
   unavailable: Unavailable[];
   /** HTTP requests sent to Neutron (Keystone logins not included). */
   requests: number;
-  cloud: { name: string; origin: string; neutronUrl: string };
+  /** `neutronUrl` is absent when Keystone could not be reached, so the catalog was never read. */
+  cloud: { name: string; origin: string; neutronUrl?: string };
 }
 
 /** 50 values keep a request line near 2-3 KB, well below common proxy limits (8 KB). */
@@ -44,8 +52,10 @@ type Body = Record<string, unknown>;
  * Reads what an audit of the given nodes needs from Neutron: the nodes' ports, their security
  * groups and every group reachable through `remote_group_id` (with rules and member ports),
  * the ports' subnets and the referenced address groups. A failed read becomes `Unavailable`
- * entries for exactly the objects it was for. Throws InputError for unusable configuration and
- * KeystoneError when login or the catalog fails (nothing could be read at all).
+ * entries for exactly the objects it was for; so does everything not read because the deadline
+ * passed or the caller cancelled, and every node when Keystone cannot be reached at all.
+ * Throws InputError for unusable configuration and KeystoneError when Keystone refuses the login
+ * or its catalog has no usable Neutron endpoint: retrying cannot help, the configuration must change.
  */
 export async function collectOpenstack(options: CollectOpenstackOptions): Promise<OpenstackCollection> {
   const cloud = resolveOpenstackCloud({
@@ -54,19 +64,34 @@ export async function collectOpenstack(options: CollectOpenstackOptions): Promis
     ...(options.regionName !== undefined && { regionName: options.regionName }),
     ...(options.interface !== undefined && { interface: options.interface }),
   });
-  const http = createHttpClient(cloud.tls, options.http);
-  const session = new KeystoneSession(cloud, http);
-  const neutronUrl = await session.endpoint('network');
-  const run = new Collection(new NeutronClient(session, http, options.pageSize), options.batchSize ?? DEFAULT_BATCH_SIZE);
+  const deadline = options.deadline ?? new CollectionDeadline(DEFAULT_CALL_LIMITS);
+  try {
+    const http = createHttpClient(cloud.tls, options.http, deadline);
+    const session = new KeystoneSession(cloud, http);
+    let neutronUrl: string;
+    try {
+      neutronUrl = await session.endpoint('network');
+    } catch (e) {
+      if (e instanceof KeystoneError && e.failure === 'unreachable') {
+        return { ...nodesUnreadable(options, e.message), cloud: { name: cloud.name, origin: cloud.origin } };
+      }
+      throw e;
+    }
+    const run = new Collection(new NeutronClient(session, http, options.pageSize), options.batchSize ?? DEFAULT_BATCH_SIZE, deadline);
+    await readAround(run, options);
+    return { documents: run.documents(), unavailable: run.unavailable, requests: run.requests, cloud: { name: cloud.name, origin: cloud.origin, neutronUrl } };
+  } finally {
+    if (options.deadline === undefined) deadline.dispose();
+  }
+}
 
+async function readAround(run: Collection, options: CollectOpenstackOptions): Promise<void> {
   const nodePorts = [
     ...(await run.fetch(NEUTRON_COLLECTIONS.ports, 'fixed_ips', options.vtepIps, {
       value: (ip) => `ip_address=${ip}`,
-      failed: (ip, reason) => ({ kind: 'network-interface', ip, reason: `ports with address ${ip}: ${reason}` }),
+      failed: vtepUnavailable,
     })),
-    ...(await run.fetch(NEUTRON_COLLECTIONS.ports, 'device_id', options.serverIds ?? [], {
-      failed: (server, reason) => ({ kind: 'network-interface', instanceId: server, reason: `ports of server ${server}: ${reason}` }),
-    })),
+    ...(await run.fetch(NEUTRON_COLLECTIONS.ports, 'device_id', options.serverIds ?? [], { failed: serverUnavailable })),
   ];
 
   const { rules } = await run.groupClosure(securityGroupIdsOfPorts(nodePorts));
@@ -82,8 +107,29 @@ export async function collectOpenstack(options: CollectOpenstackOptions): Promis
     run.fetchById(NEUTRON_COLLECTIONS.subnets, subnetIdsOfPorts(nodePorts), 'subnet'),
     run.fetchById(NEUTRON_COLLECTIONS.addressGroups, remoteAddressGroupIds(rules), 'address-group'),
   ]);
+}
 
-  return { documents: run.documents(), unavailable: run.unavailable, requests: run.requests, cloud: { name: cloud.name, origin: cloud.origin, neutronUrl } };
+const vtepUnavailable = (ip: string, reason: string): Unavailable => ({ kind: 'network-interface', ip, reason: `ports with address ${ip}: ${reason}` });
+const serverUnavailable = (server: string, reason: string): Unavailable => ({
+  kind: 'network-interface',
+  instanceId: server,
+  reason: `ports of server ${server}: ${reason}`,
+});
+
+/**
+ * Keystone did not answer: no Neutron object can be read, but the nodes are known, so each
+ * node's interface is unavailable with the cause and its pairs end `unknown`, never `allowed`.
+ */
+function nodesUnreadable(options: CollectOpenstackOptions, cause: string): Omit<OpenstackCollection, 'cloud'> {
+  const reason = `not read, Keystone could not be reached: ${cause}`;
+  return {
+    documents: [],
+    unavailable: [
+      ...uniqueSorted(options.vtepIps).map((ip) => vtepUnavailable(ip, reason)),
+      ...uniqueSorted(options.serverIds ?? []).map((id) => serverUnavailable(id, reason)),
+    ],
+    requests: 0,
+  };
 }
 
 interface FetchSpec {
@@ -99,6 +145,7 @@ class Collection {
   constructor(
     private readonly neutron: NeutronClient,
     private readonly batchSize: number,
+    private readonly deadline: CollectionDeadline,
   ) {
     for (const c of Object.values(NEUTRON_COLLECTIONS)) this.bodies.set(c.key, new Map());
   }
@@ -111,6 +158,12 @@ class Collection {
   async fetch(collection: NeutronCollection, key: string, values: string[], spec: FetchSpec): Promise<Body[]> {
     const found: Body[] = [];
     for (const batch of inBatches(uniqueSorted(values), this.batchSize)) {
+      // Once stopped, nothing new is sent: the rest is unknown with the reason, not silently absent.
+      const stopped = this.deadline.stopReason();
+      if (stopped !== undefined) {
+        for (const v of batch) this.unavailable.push(spec.failed(v, `not read: ${stopped}`));
+        continue;
+      }
       try {
         const items = await this.neutron.list(collection, batch.map((v) => [key, spec.value ? spec.value(v) : v]));
         for (const item of items) this.add(collection, item);

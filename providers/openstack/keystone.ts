@@ -1,7 +1,7 @@
 import type { Got } from 'got';
 import { describeAuth, type DomainRef, type KeystoneAuth, type OpenstackCloud, type ProjectRef, type UserRef } from './cloud-config.js';
 import { CatalogError, parseCatalog, selectEndpoint, type CatalogService } from './catalog.js';
-import { describeHttpFailure, httpStatus } from './http.js';
+import { classifyHttpFailure, describeHttpFailure, httpStatus } from './http.js';
 import { AccessError } from '../../src/model/source.js';
 
 export interface KeystoneToken {
@@ -11,13 +11,24 @@ export interface KeystoneToken {
   projectId?: string;
 }
 
-/** Login or catalog failure: nothing can be collected, so the caller stops with this message. */
+/**
+ * Why a login failed. `refused`: Keystone answered and said no (credentials, auth_url, catalog,
+ * a body that is no token): the configuration must change, so collection stops with the message.
+ * `unreachable`: no answer in time, no connection, or a 5xx/429 after every retry: the cloud
+ * cannot be read now, but the nodes are known, so the collector marks them unknown instead.
+ */
+export type KeystoneFailure = 'refused' | 'unreachable';
+
+/** Login or catalog failure: nothing can be collected. */
 export class KeystoneError extends AccessError {
   readonly status: number | undefined;
-  constructor(message: string, status?: number) {
+  readonly failure: KeystoneFailure;
+  constructor(message: string, status?: number, failure: KeystoneFailure = 'refused', timedOut = false) {
     super(message);
     this.name = 'KeystoneError';
     this.status = status;
+    this.failure = failure;
+    this.timedOut = timedOut;
   }
 }
 
@@ -94,6 +105,10 @@ export class KeystoneSession {
 
   private loginError(error: unknown, url: string): KeystoneError {
     const status = httpStatus(error);
+    const failure = classifyHttpFailure(error);
+    const unreachable =
+      failure !== undefined && (failure.kind !== 'status' || failure.status === 408 || failure.status === 429 || failure.status >= 500);
+    const timedOut = failure?.kind === 'timeout' || (failure?.kind === 'stopped' && failure.cause.kind === 'deadline');
     const what = `${describeAuth(this.cloud.auth)} (cloud ${this.cloud.name}, from ${this.cloud.origin})`;
     const hint =
       status === 401
@@ -101,7 +116,8 @@ export class KeystoneSession {
         : status === 404
           ? ' — check auth_url (it must point at Keystone, e.g. https://host:5000/v3)'
           : '';
-    return new KeystoneError(`Keystone login failed at ${url}: ${describeHttpFailure(error)}; ${what}${hint}`, status);
+    const message = `Keystone login failed at ${url}: ${describeHttpFailure(error)}; ${what}${hint}`;
+    return new KeystoneError(message, status, unreachable ? 'unreachable' : 'refused', timedOut);
   }
 }
 

@@ -15,6 +15,8 @@ export class EntryReader {
     readonly document: string,
     readonly pointer: string,
     readonly entry: Json,
+    /** The longest value a string field may hold; Neutron's column sizes unless the body is not Neutron's own (Terraform). */
+    readonly limitOf: (key: string) => number = neutronStringLimit,
   ) {}
 
   get source(): SourceRef {
@@ -36,7 +38,7 @@ export class EntryReader {
 
   requiredString(key: string): string | undefined {
     const v = this.entry[key];
-    if (typeof v === 'string' && v !== '') return v;
+    if (typeof v === 'string' && v !== '') return this.withinLimit(key, v);
     return this.fail(key, v === undefined ? `missing required field "${key}"` : `"${key}" must be a non-empty string`, v);
   }
 
@@ -44,8 +46,15 @@ export class EntryReader {
   optionalString(key: string): string | undefined {
     const v = this.entry[key];
     if (v === undefined || v === null || v === '') return undefined;
-    if (typeof v === 'string') return v;
+    if (typeof v === 'string') return this.withinLimit(key, v);
     return this.fail(key, `"${key}" must be a string or null`, v);
+  }
+
+  /** Neutron's own column sizes: a longer value never came from Neutron, and would only bloat reports. */
+  private withinLimit(key: string, v: string): string | undefined {
+    const limit = this.limitOf(key);
+    if (v.length <= limit) return v;
+    return this.fail(key, `"${key}" is ${v.length} characters long; Neutron allows at most ${limit}`, `${v.slice(0, 64)}...`);
   }
 
   /** Returns `fallback` when absent (the Neutron API default); null or a non-boolean is a problem. */
@@ -90,8 +99,17 @@ export class EntryReader {
 
   /** Reader for a nested object (an array element or a field value), or undefined after a problem. */
   child(value: unknown, pointer: string, what: string): EntryReader | undefined {
-    if (isPlainObject(value)) return new EntryReader(this.issues, this.document, pointer, value);
+    if (isPlainObject(value)) return new EntryReader(this.issues, this.document, pointer, value, this.limitOf);
     this.issues.problem(this.document, pointer, `${what} must be a JSON object`, value);
     return undefined;
   }
+}
+
+/** Neutron stores resource ids as 36-character UUID columns, and names, descriptions and other strings in 255. */
+export const NEUTRON_ID_LENGTH = 36;
+export const NEUTRON_STRING_LENGTH = 255;
+const ID_KEYS = new Set(['id', 'security_group_id', 'subnet_id', 'network_id', 'remote_group_id', 'remote_address_group_id']);
+
+export function neutronStringLimit(key: string): number {
+  return ID_KEYS.has(key) ? NEUTRON_ID_LENGTH : NEUTRON_STRING_LENGTH;
 }

@@ -2,6 +2,7 @@ import { collectOpenstack, type OpenstackCollection } from '../../providers/open
 import type { HttpOptions } from '../../providers/openstack/http.js';
 import { translateNodes } from '../../providers/kubernetes/translate-nodes.js';
 import type { Unavailable } from '../model/cloud.js';
+import type { CollectionDeadline } from '../model/deadline.js';
 import type { Warning } from '../model/source.js';
 import type { RawDocument } from '../model/documents.js';
 
@@ -27,12 +28,14 @@ export interface OpenstackInputs {
 /**
  * Live OpenStack inputs for the nodes in `nodeDocs` (the same documents `--nodes`/`--kubeconfig`
  * produce): ports are looked up by each node's VTEP addresses and, for `openstack:///<uuid>`
- * provider IDs, by server. Throws InputError (config, nodes) or KeystoneError (login, catalog).
+ * provider IDs, by server. Throws InputError (config, nodes) or KeystoneError (login refused,
+ * catalog). A Keystone or Neutron that does not answer within `extra.deadline` (default
+ * DEFAULT_CALL_LIMITS) does not throw: what was not read is in `unavailable` with the cause.
  */
 export async function collectOpenstackInputs(
   nodeDocs: RawDocument[],
   opts: LiveOpenstackOptions,
-  extra: { http?: HttpOptions; batchSize?: number } = {},
+  extra: { http?: HttpOptions; batchSize?: number; deadline?: CollectionDeadline } = {},
 ): Promise<OpenstackInputs> {
   const { nodes, warnings } = translateNodes(nodeDocs);
   const vtepIps = nodes.flatMap((n) => [n.vtepIp, n.vtepIpv6].filter((ip): ip is string => ip !== undefined));
@@ -46,6 +49,7 @@ export async function collectOpenstackInputs(
     ...(opts.osPageSize !== undefined && { pageSize: opts.osPageSize }),
     ...(extra.http && { http: extra.http }),
     ...(extra.batchSize !== undefined && { batchSize: extra.batchSize }),
+    ...(extra.deadline && { deadline: extra.deadline }),
   });
   return {
     openstack: collected.documents,

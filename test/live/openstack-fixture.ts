@@ -1,9 +1,12 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parse, stringify } from 'yaml';
 import { resolveOpenstackCloud } from '../../providers/openstack/config.js';
 import { createHttpClient } from '../../providers/openstack/http.js';
 import { KeystoneSession } from '../../providers/openstack/keystone.js';
+import { startHttpFaultProxy, type HttpFaultProxy } from '../support/http-fault-proxy.js';
 
 /** Where test/services/openstack/setup.sh keeps its state and clouds.yaml. */
 export const OS_STATE = process.env.SGAUDIT_OS_STATE ?? '/tmp/sgaudit-openstack';
@@ -182,4 +185,61 @@ function ownerAlive(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The test cloud reached through fault proxies: Keystone's, and Neutron's behind the catalog it hands out. */
+export interface ProxiedCloud {
+  keystone: HttpFaultProxy;
+  neutron: HttpFaultProxy;
+  /** For `collectOpenstack({ config })`: a clouds.yaml whose auth_url is the Keystone proxy. */
+  config: { env: NodeJS.ProcessEnv; cwd: string; home: string };
+  close(): Promise<void>;
+}
+
+/**
+ * Puts fault proxies in front of the real Keystone and neutron-server without changing
+ * sgaudit: the clouds use a copy of clouds.yaml whose auth_url is the Keystone proxy, and that
+ * proxy rewrites the network endpoints of every token catalog to the Neutron proxy, the way a
+ * catalog names whatever the operator registered. Secrets stay in the original secure.yaml.
+ */
+export async function proxiedCloud(): Promise<ProxiedCloud> {
+  const admin = await NeutronAdmin.connect();
+  const neutron = await startHttpFaultProxy(admin.neutronUrl);
+  const keystone = await startHttpFaultProxy(new URL(admin.authUrl).origin, {
+    rewrite: (body, request) => (/\/auth\/tokens(\?|$)/.test(request.path) ? catalogThrough(body, neutron.url) : body),
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'sgaudit-os-proxied-'));
+  const clouds = parse(readFileSync(CLOUDS_FILE, 'utf8')) as { clouds: Record<string, { auth: { auth_url: string } }> };
+  for (const cloud of Object.values(clouds.clouds)) {
+    const original = new URL(cloud.auth.auth_url);
+    cloud.auth.auth_url = `${keystone.url}${original.pathname}`;
+  }
+  const file = join(dir, 'clouds.yaml');
+  writeFileSync(file, stringify(clouds));
+  return {
+    keystone,
+    neutron,
+    config: { env: { OS_CLIENT_CONFIG_FILE: file, OS_CLIENT_SECURE_FILE: join(OS_STATE, 'secure.yaml') }, cwd: dir, home: dir },
+    async close() {
+      await Promise.all([keystone.close(), neutron.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A token body with every `network` endpoint moved to `neutronProxy`, path kept. */
+function catalogThrough(body: Buffer, neutronProxy: string): Buffer {
+  let parsed: { token?: { catalog?: { type?: string; endpoints?: { url?: string }[] }[] } };
+  try {
+    parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
+  } catch {
+    return body; // an error page: pass it on untouched
+  }
+  for (const service of parsed.token?.catalog ?? []) {
+    if (service.type !== 'network') continue;
+    for (const endpoint of service.endpoints ?? []) {
+      if (typeof endpoint.url === 'string') endpoint.url = `${neutronProxy}${new URL(endpoint.url).pathname.replace(/\/+$/, '')}`;
+    }
+  }
+  return Buffer.from(JSON.stringify(parsed));
 }

@@ -210,6 +210,8 @@ describe.skipIf(!tierOk)('openstack live: real Keystone + neutron-server', () =>
     };
     const error = await collectOpenstack({ vtepIps: ['172.16.10.11'], config: { env, cwd: '/nonexistent', home: '/nonexistent' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KeystoneError);
+    // refused, not unreachable: a wrong password stops the collection instead of becoming `unknown`
+    expect(error).toMatchObject({ failure: 'refused', status: 401, timedOut: false });
     const message = (error as Error).message;
     expect(message).toMatch(/Keystone login failed .*HTTP 401/);
     expect(message).toContain('"sgaudit-reader"');
