@@ -1,6 +1,7 @@
 import type { InterfaceAddress, NetworkInterface, Unavailable } from '../../src/model/cloud.js';
 import { isPlainObject, type IssueCollector } from '../../src/model/issues.js';
 import {
+  AWS_STRING_LENGTH,
   asObject,
   child,
   optArray,
@@ -42,8 +43,8 @@ export function parseInstance(value: unknown, where: At, issues: IssueCollector)
   const instanceSourceDestCheck = optBool(instance, 'SourceDestCheck', where);
   const enisAt = child(where, 'NetworkInterfaces');
   const enis = optArray(instance, 'NetworkInterfaces', where);
+  const ip = instance['PrivateIpAddress'] !== undefined && instance['PrivateIpAddress'] !== null ? reqIp(instance, 'PrivateIpAddress', where) : undefined;
   if (enis.length === 0) {
-    const ip = optString(instance, 'PrivateIpAddress', where);
     issues.warn(
       AwsWarningCode.instanceWithoutInterfaces,
       `instance ${instanceId} lists no NetworkInterfaces, so its security groups per interface are unknown` +
@@ -92,8 +93,10 @@ function isPrimaryAttachment(eni: JsonObject, where: At): boolean {
 function parseInterfaceFields(eni: JsonObject, where: At, instanceId: string | undefined): NetworkInterface {
   // Fields are validated in the order of the export's own layout so the first bad one is the one reported.
   const subnetId = optString(eni, 'SubnetId', where);
+  // The primary address is checked even when PrivateIpAddresses lists it again: a bad one is a bad export either way.
+  const primary = eni['PrivateIpAddress'] !== undefined && eni['PrivateIpAddress'] !== null ? reqIp(eni, 'PrivateIpAddress', where) : undefined;
   let ipv4 = entryFields(eni, ENI_LISTS.privateIps, where);
-  if (ipv4.length === 0 && eni['PrivateIpAddress'] !== undefined) ipv4 = [reqIp(eni, 'PrivateIpAddress', where)];
+  if (ipv4.length === 0 && primary !== undefined) ipv4 = [primary];
   const ipv6 = entryFields(eni, ENI_LISTS.ipv6Addresses, where);
   const securityGroupIds = entryFields(eni, ENI_LISTS.groups, where);
   // Delegated prefixes are addresses the ENI may legitimately source traffic from, which
@@ -169,7 +172,7 @@ export const ENI_LISTS = {
     key: 'GroupId',
     what: 'a Groups entry',
     read: reqString,
-    readValid: (e) => (typeof e.GroupId === 'string' && e.GroupId !== '' ? e.GroupId : undefined),
+    readValid: (e) => (typeof e.GroupId === 'string' && e.GroupId !== '' && e.GroupId.length <= AWS_STRING_LENGTH ? e.GroupId : undefined),
   },
   ipv4Prefixes: { listKey: 'Ipv4Prefixes', key: 'Ipv4Prefix', what: 'a Ipv4Prefixes entry', read: reqCidr },
   ipv6Prefixes: { listKey: 'Ipv6Prefixes', key: 'Ipv6Prefix', what: 'a Ipv6Prefixes entry', read: reqCidr },

@@ -53,19 +53,45 @@ export function optArray(obj: JsonObject, key: string, where: At): unknown[] {
   return value;
 }
 
+/**
+ * EC2 caps names and descriptions at 255 characters and its resource ids are far shorter, so
+ * no string field of a real export is longer; a longer one is refused rather than carried into
+ * every report and stored audit.
+ */
+export const AWS_STRING_LENGTH = 255;
+
 export function reqString(obj: JsonObject, key: string, where: At): string {
   const value = obj[key];
   if (value === undefined || value === null) fail(child(where, key), `required field "${key}" is missing`);
   if (typeof value !== 'string' || value === '') {
     fail(child(where, key), `expected "${key}" to be a non-empty string`, value);
   }
-  return value;
+  return withinLimit(value, key, where);
 }
 
 export function optString(obj: JsonObject, key: string, where: At): string | undefined {
   const value = obj[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') fail(child(where, key), `expected "${key}" to be a string`, value);
+  return withinLimit(value, key, where);
+}
+
+function withinLimit(value: string, key: string, where: At): string {
+  if (value.length > AWS_STRING_LENGTH) {
+    fail(child(where, key), `"${key}" is ${value.length} characters long; EC2 allows at most ${AWS_STRING_LENGTH}`, `${value.slice(0, 64)}...`);
+  }
+  return value;
+}
+
+/**
+ * A list that must be a list when present: null is refused, unlike optArray. For fields that
+ * EC2 always returns as a list (IpPermissions), a null means a hand-edited or broken export,
+ * and reading it as "no rules" would turn a mistake into a verdict.
+ */
+export function presentArray(obj: JsonObject, key: string, where: At): unknown[] {
+  const value = obj[key];
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) fail(child(where, key), `expected "${key}" to be a list when present`, value);
   return value;
 }
 

@@ -7,6 +7,7 @@ import {
   fail,
   optArray,
   optString,
+  presentArray,
   reqBool,
   reqCidr,
   reqString,
@@ -57,7 +58,7 @@ function inlineRules(
   issues: IssueCollector,
 ): SecurityGroupRule[] {
   const listAt = child(groupAt, key);
-  return optArray(group, key, groupAt).flatMap(
+  return presentArray(group, key, groupAt).flatMap(
     (perm, i) => issues.absorb(() => permissionRules(groupId, direction, perm, child(listAt, i), i, issues)) ?? [],
   );
 }

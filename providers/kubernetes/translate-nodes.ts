@@ -98,6 +98,9 @@ function translateNode(body: Record<string, unknown>, source: SourceRef, issues:
   const name = metadata?.name;
   if (metadata && (typeof name !== 'string' || name === '')) {
     issues.problem(doc, pointerJoin(base, 'metadata', 'name'), name === undefined ? 'missing metadata.name' : 'metadata.name must be a non-empty string', name);
+  } else if (typeof name === 'string') {
+    const bad = nodeNameProblem(name);
+    if (bad) issues.problem(doc, pointerJoin(base, 'metadata', 'name'), bad, name.length > 64 ? `${name.slice(0, 64)}...` : name);
   }
   const annotations = stringMap(metadata?.annotations, doc, base, 'annotations', issues);
   const labels = stringMap(metadata?.labels, doc, base, 'labels', issues);
@@ -180,6 +183,24 @@ function objectAt(v: unknown, key: string, doc: string, base: string, issues: Is
 }
 
 /**
+ * Kubernetes node names are DNS subdomains: at most 253 characters, never a control character.
+ * The apiserver refuses anything else, so such a name is a forged or corrupted export; refusing
+ * it keeps NUL bytes and 200 KB names out of reports, stored audits and terminals.
+ */
+export const MAX_NODE_NAME_LENGTH = 253;
+/** The apiserver's limit on all annotations of one object together (keys and values). */
+export const MAX_ANNOTATIONS_SIZE = 256 * 1024;
+/** Label keys are at most 317 characters and values 63; 64 labels of both is generous for a node. */
+const MAX_LABELS_SIZE = 64 * (317 + 63);
+
+function nodeNameProblem(name: string): string | undefined {
+  if (name.length > MAX_NODE_NAME_LENGTH) return `metadata.name is ${name.length} characters long; Kubernetes allows at most ${MAX_NODE_NAME_LENGTH} (a DNS subdomain)`;
+  const control = /[\u0000-\u001f\u007f-\u009f]/.exec(name);
+  if (control) return `metadata.name contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at position ${control.index}; Kubernetes names are DNS subdomains`;
+  return undefined;
+}
+
+/**
  * `metadata[field]` as a map of strings. A map whose values are all strings is used as it is
  * rather than copied; it is only read. Only the string values are kept when some are not.
  */
@@ -190,10 +211,17 @@ function stringMap(v: unknown, doc: string, base: string, field: 'annotations' |
     return {};
   }
   let allStrings = true;
+  let size = 0;
   for (const k in v) {
+    if (Object.hasOwn(v, k)) size += k.length + (typeof v[k] === 'string' ? (v[k] as string).length : 0);
     if (typeof v[k] === 'string' || !Object.hasOwn(v, k)) continue;
     allStrings = false;
     issues.problem(doc, pointerJoin(base, 'metadata', field, k), `annotation and label values must be strings, got ${describeType(v[k])}`, v[k]);
+  }
+  const limit = field === 'annotations' ? MAX_ANNOTATIONS_SIZE : MAX_LABELS_SIZE;
+  if (size > limit) {
+    issues.problem(doc, pointerJoin(base, 'metadata', field), `the ${field} hold ${size} characters of keys and values; Kubernetes allows at most ${limit}`);
+    return {};
   }
   if (allStrings) return v as Record<string, string>;
   return Object.fromEntries(Object.entries(v).filter(([, value]) => typeof value === 'string')) as Record<string, string>;

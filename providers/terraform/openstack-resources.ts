@@ -3,7 +3,7 @@ import { sameSet } from '../../src/model/collections.js';
 import { InputError } from '../../src/model/source.js';
 import { formatCidr, tryParseCidr } from '../../src/model/cidr.js';
 import { IssueCollector } from '../../src/model/issues.js';
-import { EntryReader } from '../openstack/translate-context.js';
+import { EntryReader, NEUTRON_STRING_LENGTH } from '../openstack/translate-context.js';
 import { translateRule } from '../openstack/translate-rule.js';
 import { diffRules } from './diff.js';
 import type { PlannedObject } from './planned-object.js';
@@ -59,7 +59,7 @@ function neutronRule(ctx: ResourceContext, obj: PlannedObject, id: string): Secu
   // A collector of its own: a bad rule must stop this resource's translation (translateTerraformPlan
   // records the thrown problems), while its warnings go to the plan's collector either way.
   const issues = new IssueCollector();
-  const rule = translateRule(new EntryReader(issues, obj.document, obj.pointer, neutronBody(ctx, obj, id)));
+  const rule = translateRule(new EntryReader(issues, obj.document, obj.pointer, neutronBody(ctx, obj, id), terraformStringLimit));
   ctx.issues.warnings.push(...issues.warnings);
   if (issues.problems.length > 0 || !rule) throw new InputError(issues.problems);
   return rule;
@@ -179,3 +179,11 @@ export function translateOpenstackPort(ctx: ResourceContext): ResourceTranslatio
   }
   return out;
 }
+
+/**
+ * Planned objects have no Neutron id yet: the plan names them `terraform:<resource address>`, and
+ * an address with modules and instance keys can be far longer than a UUID. Other strings keep
+ * Neutron's limit, because they are what Neutron will be sent.
+ */
+const TERRAFORM_ADDRESS_LENGTH = 4096;
+const terraformStringLimit = (key: string): number => (key === 'id' || key.endsWith('_id') ? TERRAFORM_ADDRESS_LENGTH : NEUTRON_STRING_LENGTH);

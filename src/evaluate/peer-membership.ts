@@ -62,9 +62,9 @@ export function peerContains(index: SnapshotIndex, rule: SecurityGroupRule, remo
       if (remote.kind === 'cidr') {
         // AWS: "the private IP addresses of the network interfaces" of the referenced group, nothing else.
         if (index.groups.get(rule.groupId)?.provider === 'aws') return MISS['aws-pod-cidr'];
-        return members.pairs.containsCidr(remote.parsed) ? MATCH : MISS['not-member'];
+        return members.pairs.containsCidr(remote.parsed) ? MATCH : notMember(index, rule, peer.groupId);
       }
-      return members.ips.has(remote.key) || members.pairs.containsCidr(remote.parsed) ? MATCH : MISS['not-member'];
+      return members.ips.has(remote.key) || members.pairs.containsCidr(remote.parsed) ? MATCH : notMember(index, rule, peer.groupId);
     }
     case 'prefix-list':
     case 'address-group': {
@@ -80,6 +80,20 @@ export function peerContains(index: SnapshotIndex, rule: SecurityGroupRule, remo
       return best;
     }
   }
+}
+
+/**
+ * "Not a member" is only known when the member list is. On Neutron a member can admit the remote
+ * through a port the audit did not read (its allowed-address-pairs), so a member listing that
+ * failed leaves the answer unknown. On AWS a reference matches the members' own private
+ * addresses only, and the remote's own interface (read, or the pair is already unknown) says
+ * whether it carries the group, so a failed read of the group changes nothing here.
+ */
+function notMember(index: SnapshotIndex, rule: SecurityGroupRule, groupId: string): PeerOutcome {
+  const provider = index.groups.get(rule.groupId)?.provider;
+  const failure = provider === 'aws' ? undefined : index.unavailable('security-group', groupId);
+  if (failure) return { kind: 'unknown', reason: `the members of ${groupId} (referenced by ${rule.groupId} rule ${rule.id}) are not fully known: ${failure.reason}` };
+  return MISS['not-member'];
 }
 
 function blockCovers(c: ParsedCidr, remote: EndpointAddress): PeerOutcome {

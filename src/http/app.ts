@@ -2,7 +2,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { requireScopes } from './auth.js';
 import type { AppDeps, HandlerTable, OperationHandler } from './deps.js';
 import { requestLogging } from './logging.js';
-import { HttpProblem, sendProblem } from './problems.js';
+import { HttpProblem, PROBLEM_TYPES, problemTypeUri, sendProblem } from './problems.js';
 import { requestState } from './request-state.js';
 import { auditRoutes } from './routes/audits.js';
 import { clusterRoutes } from './routes/clusters.js';
@@ -68,27 +68,69 @@ function run(handler: OperationHandler) {
   };
 }
 
+/**
+ * Renders every error as problem+json. It must never fail itself: an error thrown here would
+ * reach express's final handler, which answers with HTML and, outside production, a stack trace.
+ * So rendering runs inside a guard whose fallback is a fixed 500 written with plain node calls.
+ */
 function errorHandler(deps: AppDeps) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const state = requestState(res);
-    const log = state.log ?? deps.logger;
+    try {
+      renderError(deps, err, req, res);
+    } catch (renderFailure) {
+      sendLastResort(deps, res, renderFailure);
+    }
+  };
+}
+
+function renderError(deps: AppDeps, err: unknown, req: Request, res: Response): void {
+  const state = requestState(res);
+  const log = state.log ?? deps.logger;
+  if (res.headersSent) {
+    log.error({ err }, 'error after the response started');
+    res.destroy();
+    return;
+  }
+  let problem: HttpProblem;
+  if (err instanceof HttpProblem) {
+    problem = err;
+  } else if (isClientError(err)) {
+    // express's and body-parser's own 4xx errors (a badly encoded path parameter, a body that cannot be decoded, ...).
+    problem = new HttpProblem('bad-request', err.message);
+  } else {
+    log.error({ err }, 'internal error');
+    problem = new HttpProblem('internal-error', `an unexpected error occurred; the server log has it under request id ${state.requestId ?? '(none)'}`);
+  }
+  sendProblem(res, req, problem, state.requestId);
+}
+
+const LAST_RESORT_BODY = JSON.stringify({
+  type: problemTypeUri('internal-error'),
+  title: PROBLEM_TYPES['internal-error'].title,
+  status: PROBLEM_TYPES['internal-error'].status,
+  detail: 'an unexpected error occurred while reporting an error; the server log has it',
+});
+
+function sendLastResort(deps: AppDeps, res: Response, failure: unknown): void {
+  try {
+    deps.logger.error({ err: failure }, 'the error handler failed; answered with a bare 500');
+  } catch {
+    // The logger itself failed (a value it cannot serialize); the answer below still goes out.
+  }
+  try {
     if (res.headersSent) {
-      log.error({ err }, 'error after the response started');
       res.destroy();
       return;
     }
-    let problem: HttpProblem;
-    if (err instanceof HttpProblem) {
-      problem = err;
-    } else if (isClientError(err)) {
-      // express's own 4xx errors (a badly encoded path parameter, ...).
-      problem = new HttpProblem('bad-request', err.message);
-    } else {
-      log.error({ err }, 'internal error');
-      problem = new HttpProblem('internal-error', `an unexpected error occurred; the server log has it under request id ${state.requestId ?? '(none)'}`);
-    }
-    sendProblem(res, req, problem, state.requestId);
-  };
+    for (const name of res.getHeaderNames()) if (name !== 'x-request-id') res.removeHeader(name);
+    res.statusCode = 500;
+    res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.end(LAST_RESORT_BODY);
+  } catch {
+    res.destroy();
+  }
 }
 
 function isClientError(err: unknown): err is Error & { status: number } {

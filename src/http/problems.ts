@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { boundedJson } from '../model/json-text.js';
 import type { InputError } from '../model/source.js';
 import type { SchemaIssue } from './schemas.js';
 
@@ -52,6 +53,8 @@ export interface ProblemDocument {
 const MAX_VALUE_JSON = 1024;
 /** A body with thousands of bad entries still gets a bounded answer. */
 const MAX_ERRORS = 100;
+/** Longest `detail`, `reason`, pointer or parameter name sent; longer ones are cut with "...". */
+const MAX_TEXT = 2048;
 
 /** The one error type of the HTTP layer; the error handler renders it as problem+json. */
 export class HttpProblem extends Error {
@@ -82,7 +85,7 @@ export function problemDocument(p: HttpProblem, req: Request, requestId: string 
     type: problemTypeUri(p.kind),
     title: t.title,
     status: t.status,
-    detail: p.message,
+    detail: boundedText(p.message, MAX_TEXT),
     instance: req.path,
     ...(requestId ? { requestId } : {}),
   };
@@ -95,12 +98,28 @@ export function sendProblem(res: Response, req: Request, p: HttpProblem, request
   res.status(p.status).type('application/problem+json').send(JSON.stringify(problemDocument(p, req, requestId)));
 }
 
+/**
+ * An error entry that is safe to serialize: its value measured by a bounded walk (never
+ * JSON.stringify of a user value of any depth), kept only when it is small, complete JSON, and
+ * then as the parsed text, so what is sent is exactly what was measured; long texts cut.
+ */
 function boundedError(e: ProblemError): ProblemError {
-  if (e.value === undefined) return e;
-  const json = JSON.stringify(e.value);
-  if (json === undefined || json.length <= MAX_VALUE_JSON) return e;
-  const { value: _dropped, ...rest } = e;
-  return rest;
+  const out: ProblemError = { reason: boundedText(e.reason, MAX_TEXT) };
+  if (e.pointer !== undefined) out.pointer = boundedText(e.pointer, MAX_TEXT);
+  if (e.parameter !== undefined) out.parameter = boundedText(e.parameter, MAX_TEXT);
+  if (e.value !== undefined) {
+    const json = boundedJson(e.value, MAX_VALUE_JSON);
+    if (json.complete) out.value = JSON.parse(json.text) as unknown;
+  }
+  // Key order as clients have always seen it: pointer/parameter, value, reason.
+  const { reason, ...rest } = out;
+  return { ...rest, reason };
+}
+
+/** Cuts a text (a reason that quotes a 200 KB node name) to `max` characters, saying so. */
+export function boundedText(s: string, max: number): string {
+  if (typeof s !== 'string') return String(s);
+  return s.length <= max ? s : `${s.slice(0, max - 3)}...`;
 }
 
 export function bodyIssuesProblem(issues: SchemaIssue[]): HttpProblem {

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { parseJsonText } from '../model/json-text.js';
+import { findTooDeep, MAX_JSON_DEPTH, parseJsonText, type TooDeep } from '../model/json-text.js';
 import { bodyIssuesProblem, HttpProblem, type ProblemError } from './problems.js';
 import { requestState } from './request-state.js';
 import { schemaIssues, type SpecSchemas } from './schemas.js';
@@ -84,10 +84,18 @@ export function jsonBody(op: ApiOperation, schemas: SpecSchemas, limitBytes: num
       req.body = {};
       return next();
     }
+    // Before the schema: ajv, and every reader after it, recurses once per level.
+    const deep = findTooDeep(req.body, MAX_JSON_DEPTH);
+    if (deep) throw nestingProblem(deep);
     if (!check(req.body)) throw bodyIssuesProblem(schemaIssues(check.errors));
     next();
   };
   return [contentType, parse, parseErrors as unknown as RequestHandler, validateBody];
+}
+
+function nestingProblem(deep: TooDeep): HttpProblem {
+  const reason = `nests deeper than ${deep.maxDepth} levels of arrays and objects, the most the server reads`;
+  return new HttpProblem('nesting-too-deep', `the request body ${reason}; first at ${deep.pointer}`, { errors: [{ pointer: deep.pointer, reason }] });
 }
 
 function hasBody(req: Request): boolean {

@@ -103,3 +103,30 @@ describe('readDocuments: bad files', () => {
     expect(await problemsOf(readDocuments(['-', '-'], '--aws', async () => '{}'))).toEqual([{ document: '--aws', pointer: '', reason: 'stdin (-) can be given only once' }]);
   });
 });
+
+describe('readDocuments: nesting depth', () => {
+  const deepJson = (levels: number): string => `{"kind":"List","items":[${'['.repeat(levels)}${']'.repeat(levels)}]}`;
+
+  it('refuses a JSON file nested 5,000 levels with the pointer where it stops, not a stack overflow', async () => {
+    const p = file('deep.json', deepJson(5000));
+    const problems = await problemsOf(readDocuments([p], '--nodes'));
+    // Root object is level 1, items level 2, then 62 more arrays: the 65th level is items/0/0/…/0 (63 zeros).
+    expect(problems).toEqual([{ document: p, pointer: `/items${'/0'.repeat(63)}`, reason: '--nodes: nests deeper than 64 levels of arrays and objects, the most sgaudit reads' }]);
+  });
+
+  it('reads a file at exactly 64 levels', async () => {
+    const p = file('deep-ok.json', deepJson(62));
+    expect(await readDocuments([p], '--nodes')).toHaveLength(1);
+  });
+
+  it('refuses deeply nested YAML (flow and block) with a problem, never a RangeError', async () => {
+    const flow = file('deep-flow.yaml', `kind: List\nitems: ${'['.repeat(20000)}${']'.repeat(20000)}\n`);
+    const flowProblems = await problemsOf(readDocuments([flow], '--nodes'));
+    expect(flowProblems).toHaveLength(1);
+    expect(flowProblems[0]!.document).toBe(flow);
+    expect(flowProblems[0]!.reason).toBe('--nodes: the YAML nests too deeply to read (more than 64 levels of lists and maps are not read)');
+    const block = file('deep-block.yaml', Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1\n');
+    const blockProblems = await problemsOf(readDocuments([block], '--nodes'));
+    expect(blockProblems).toEqual([{ document: block, pointer: Array.from({ length: 64 }, (_, i) => `/k${i}`).join(''), reason: '--nodes: nests deeper than 64 levels of arrays and objects, the most sgaudit reads' }]);
+  });
+});

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { RawDocument } from '../model/documents.js';
 import { IssueCollector } from '../model/issues.js';
-import { parseJsonText } from '../model/json-text.js';
+import { findTooDeep, MAX_JSON_DEPTH, parseJsonText } from '../model/json-text.js';
 
 const STDIN = '-';
 
@@ -53,11 +53,33 @@ async function parseDocuments(text: string, name: string, flagName: string, issu
       issues.problem(name, '', `${flagName}: ${parsed.reason}`);
       return [];
     }
-    return [{ name, body: parsed.value }];
+    return withinDepth([{ name, body: parsed.value }], flagName, issues);
   }
   // The YAML parser loads only for YAML input: most exports are JSON, and it costs a CLI run ~25 ms to load.
   const { parseAllDocuments } = await import('yaml');
-  return parseYaml(parseAllDocuments, clean, name, flagName, issues);
+  let docs: RawDocument[];
+  try {
+    docs = parseYaml(parseAllDocuments, clean, name, flagName, issues);
+  } catch (e) {
+    // The YAML parser recurses once per level: a deep enough flow collection overflows its stack.
+    if (!(e instanceof RangeError)) throw e;
+    issues.problem(name, '', `${flagName}: the YAML nests too deeply to read (more than ${MAX_JSON_DEPTH} levels of lists and maps are not read)`);
+    return [];
+  }
+  return withinDepth(docs, flagName, issues);
+}
+
+/**
+ * Documents nesting deeper than MAX_JSON_DEPTH are refused here, at the edge, with the place
+ * where they do: every reader after this one (translators, the report, error messages) may
+ * recurse once per level.
+ */
+function withinDepth(docs: RawDocument[], flagName: string, issues: IssueCollector): RawDocument[] {
+  return docs.filter((doc) => {
+    const deep = findTooDeep(doc.body, MAX_JSON_DEPTH);
+    if (deep) issues.problem(doc.name, deep.pointer, `${flagName}: nests deeper than ${deep.maxDepth} levels of arrays and objects, the most sgaudit reads`);
+    return deep === undefined;
+  });
 }
 
 function parseYaml(parseAllDocuments: typeof import('yaml').parseAllDocuments, text: string, name: string, flagName: string, issues: IssueCollector): RawDocument[] {
@@ -68,6 +90,8 @@ function parseYaml(parseAllDocuments: typeof import('yaml').parseAllDocuments, t
   for (const doc of list) {
     const error = doc.errors[0];
     if (error) {
+      // The parser recurses once per level and reports its own stack overflow as a syntax error.
+      if (error.message.includes('Maximum call stack size exceeded')) throw new RangeError(error.message);
       const where = error.linePos ? ` at line ${error.linePos[0].line} column ${error.linePos[0].col}` : '';
       issues.problem(name, '', `${flagName}: malformed YAML${where}: ${error.message.split('\n')[0]}`);
       return [];

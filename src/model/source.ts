@@ -1,3 +1,5 @@
+import { boundedJson } from './json-text.js';
+
 /**
  * Where a model object came from, so that every verdict can point back at the
  * exact native document entry that produced it.
@@ -42,15 +44,24 @@ export class InputError extends Error {
   }
 }
 
+/** How much of an offending value a message shows. */
+const SHOWN_VALUE_CHARS = 120;
+
+/**
+ * One line per problem. The value is written with a bounded walk, not JSON.stringify: the value
+ * is the user's, and one nested 5,000 levels deep used to overflow the stack right here, while
+ * the error about it was being reported.
+ */
 export function formatProblem(p: InputProblem): string {
   const where = p.pointer ? `${p.document}#${p.pointer}` : p.document;
-  const value = p.value === undefined ? '' : ` (value: ${truncate(JSON.stringify(p.value))})`;
+  const value = p.value === undefined ? '' : ` (value: ${shownValue(p.value)})`;
   return `${where}: ${p.reason}${value}`;
 }
 
-function truncate(s: string | undefined): string {
-  if (s === undefined) return 'undefined';
-  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+function shownValue(v: unknown): string {
+  const json = boundedJson(v, SHOWN_VALUE_CHARS);
+  if (json.text === '') return 'undefined';
+  return json.complete ? json.text : `${json.text.slice(0, SHOWN_VALUE_CHARS - 3)}...`;
 }
 
 /** Appends a JSON-pointer segment, escaping `~` and `/` as RFC 6901 requires. */

@@ -3,6 +3,7 @@ import type { AuditReport, Remediation } from '../model/report.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { findFindings, type AuditFindings, type FindingsOptions } from '../findings/find-findings.js';
 import { planRemediations } from '../remediate/plan-remediations.js';
+import { collectionWarnings } from './collection-warnings.js';
 import { flannelSection, reportNodes, reportRequirement } from './describe.js';
 import { summarizeScan } from './summary.js';
 
@@ -19,7 +20,8 @@ export function assembleReport(snapshot: Snapshot, evaluation: Evaluation, found
     findings: found.findings,
     remediations,
     nodes: reportNodes(evaluation),
-    warnings: [...snapshot.warnings],
+    // Failed collection calls are warnings too, so that none is invisible, even one that changed no verdict.
+    warnings: [...snapshot.warnings, ...collectionWarnings(snapshot.cloud.unavailable, evaluation)],
   };
 }
 
