@@ -1,7 +1,9 @@
 import pg from 'pg';
 import type { AuditReport, ReportSummary } from '../model/report.js';
 import { pendingMigrations } from './migrations.js';
-import type { AuditFilter, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest } from './types.js';
+import { deletionRange, planPrune } from './prune-plan.js';
+import { checkedReportBound, reportJson } from './report-json.js';
+import type { AuditFilter, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest, RetentionPolicy } from './types.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -9,6 +11,8 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Pool size. */
   maxConnections?: number;
+  /** Largest report JSON `save` accepts, in bytes; default and ceiling MAX_STORED_REPORT_BYTES (report-json.ts). */
+  maxReportBytes?: number;
 }
 
 interface Row {
@@ -28,13 +32,16 @@ const MIGRATION_LOCK = 'sgaudit schema migrations';
 export class PostgresAuditStore implements AuditStore {
   readonly kind = 'postgres';
   private readonly pool: pg.Pool;
+  private readonly maxReportBytes: number;
 
-  private constructor(pool: pg.Pool) {
+  private constructor(pool: pg.Pool, maxReportBytes: number) {
     this.pool = pool;
+    this.maxReportBytes = maxReportBytes;
   }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresAuditStore> {
     const schema = options.schema;
+    const maxReportBytes = checkedReportBound(options.maxReportBytes);
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
       throw new Error(`PostgreSQL schema name ${JSON.stringify(schema)} must be a lower-case SQL identifier`);
     }
@@ -52,14 +59,15 @@ export class PostgresAuditStore implements AuditStore {
       await pool.end();
       throw e;
     }
-    return new PostgresAuditStore(pool);
+    return new PostgresAuditStore(pool, maxReportBytes);
   }
 
   async save(r: AuditRecord): Promise<void> {
+    const report = reportJson(r.report, this.maxReportBytes);
     await this.pool.query(
       `INSERT INTO audits (id, created_at, cluster, origin, summary, findings, remediations, report)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [r.id, r.createdAt, r.cluster, r.origin, JSON.stringify(r.report.summary), r.report.findings.length, r.report.remediations.length, JSON.stringify(r.report)],
+      [r.id, r.createdAt, r.cluster, r.origin, JSON.stringify(r.report.summary), r.report.findings.length, r.report.remediations.length, report],
     );
   }
 
@@ -93,6 +101,37 @@ export class PostgresAuditStore implements AuditStore {
     const items = rows.slice(0, page.limit).map(toListItem);
     const last = items[items.length - 1];
     return rows.length > page.limit && last ? { items, next: { createdAt: last.createdAt, id: last.id } } : { items };
+  }
+
+  /**
+   * Two statements without a transaction: a row inserted or pruned by another replica between
+   * them can only make this call delete fewer rows than it might, never a row the policy keeps,
+   * because the count boundary only moves towards newer audits. Autovacuum reclaims the space.
+   */
+  async prune(policy: RetentionPolicy, now: Date, batchLimit?: number): Promise<number> {
+    const plan = planPrune(policy, now, batchLimit);
+    if (plan.kind === 'keep-all') return 0;
+    let beyond: { createdAt: string; id: string } | undefined;
+    if (plan.keepNewest !== undefined) {
+      const { rows } = await this.pool.query<{ created_at: Date; id: string }>(
+        'SELECT created_at, id FROM audits ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1',
+        [plan.keepNewest],
+      );
+      const row = rows[0];
+      if (row) beyond = { createdAt: row.created_at.toISOString(), id: row.id };
+    }
+    const range = deletionRange(plan, beyond);
+    if (range === undefined) return 0;
+    const [where, args]: [string, unknown[]] =
+      range.kind === 'created-before'
+        ? ['created_at < $1::timestamptz', [range.createdAt]]
+        : ['(created_at, id) <= ($1::timestamptz, $2::uuid)', [range.key.createdAt, range.key.id]];
+    // Oldest first, so a partial batch never leaves a gap in the middle of the history.
+    const result = await this.pool.query(
+      `DELETE FROM audits WHERE id IN (SELECT id FROM audits WHERE ${where} ORDER BY created_at, id LIMIT $${args.length + 1})`,
+      [...args, plan.batchLimit],
+    );
+    return result.rowCount ?? 0;
   }
 
   async ping(): Promise<void> {

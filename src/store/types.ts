@@ -49,15 +49,28 @@ export interface AuditPage {
   next?: AuditCursor;
 }
 
+/** How long stored audits are kept. Unset fields keep everything on that axis. */
+export interface RetentionPolicy {
+  maxAgeDays?: number;
+  maxCount?: number;
+}
+
 /**
  * Where audit reports are kept. SQLite and PostgreSQL implement it; one contract suite
- * (test/store/store-contract.test.ts) runs against both so they cannot drift apart.
+ * (test/store/audit-store.contract.ts) runs against both so they cannot drift apart.
  */
 export interface AuditStore {
   readonly kind: 'sqlite' | 'postgres';
   save(record: AuditRecord): Promise<void>;
   get(id: string): Promise<AuditRecord | undefined>;
   list(filter: AuditFilter, page: PageRequest): Promise<AuditPage>;
+  /**
+   * Deletes audits older than maxAgeDays (by createdAt, relative to `now`) and all but the
+   * newest maxCount (newest first, then id, the listing order). Returns how many were deleted.
+   * Bounded work per call: deletes at most `batchLimit` rows (default 10_000), oldest first, so
+   * a huge backlog is worked off over several sweeps without a long lock.
+   */
+  prune(policy: RetentionPolicy, now: Date, batchLimit?: number): Promise<number>;
   /** Resolves when the store answers a trivial query; rejects otherwise (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -3,13 +3,21 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/model/report.js';
 import type { AuditRecord, AuditStore } from '../../src/store/types.js';
 import { listItemOf } from '../../src/store/types.js';
+import { ReportTooLargeError } from '../../src/store/report-json.js';
 import { incidentReport } from '../support/sample-report.js';
+import { retentionContract } from './retention.contract.js';
+
+/** Store options a contract test may set; each factory passes them to its store's `open`. */
+export interface ContractStoreOptions {
+  maxReportBytes?: number;
+}
 
 /**
  * The behaviour every AuditStore must have. Each implementation's test file calls this with
  * a factory that returns an empty, migrated store.
  */
-export function auditStoreContract(name: string, open: () => Promise<AuditStore>, enabled = true): void {
+export function auditStoreContract(name: string, open: (options?: ContractStoreOptions) => Promise<AuditStore>, enabled = true): void {
+  retentionContract(name, () => open(), enabled);
   describe.skipIf(!enabled)(`AuditStore contract: ${name}`, () => {
     let store: AuditStore;
     let report: AuditReport;
@@ -107,6 +115,39 @@ export function auditStoreContract(name: string, open: () => Promise<AuditStore>
       const page = await store.list({}, { limit: 2 });
       expect(page.items).toHaveLength(2);
       expect(page.next).toBeUndefined();
+    });
+
+    it('stores a report of exactly maxReportBytes and refuses one byte more with ReportTooLargeError', async () => {
+      // Non-ASCII text, so the bound is checked in UTF-8 bytes, not in string length.
+      const big: AuditReport = { ...report, warnings: [...report.warnings, { code: 'note', message: 'Ünïcödé ✓ '.repeat(50) }] };
+      const bytes = Buffer.byteLength(JSON.stringify(big), 'utf8');
+      expect(bytes).toBeGreaterThan(JSON.stringify(big).length);
+
+      const exact = await open({ maxReportBytes: bytes });
+      const fits = record({ report: big });
+      try {
+        await exact.save(fits);
+        expect(JSON.stringify((await exact.get(fits.id))?.report)).toBe(JSON.stringify(big));
+      } finally {
+        await exact.close();
+      }
+
+      const tight = await open({ maxReportBytes: bytes - 1 });
+      const over = record({ report: big });
+      try {
+        const err = await tight.save(over).then(() => undefined, (e: unknown) => e);
+        expect(err).toBeInstanceOf(ReportTooLargeError);
+        expect(err).toMatchObject({ bytes, limitBytes: bytes - 1 });
+        expect((err as Error).message).toBe(`audit report is too large to store: ${bytes} bytes of JSON, over the store's bound of ${bytes - 1} bytes`);
+        expect(await tight.get(over.id)).toBeUndefined();
+      } finally {
+        await tight.close();
+      }
+    });
+
+    it('refuses a maxReportBytes above the ceiling or below 1', async () => {
+      await expect(open({ maxReportBytes: 0 })).rejects.toThrow(/store maxReportBytes must be an integer from 1 to 134217728, got 0/);
+      await expect(open({ maxReportBytes: 2 ** 40 })).rejects.toThrow(/got 1099511627776/);
     });
 
     it('answers ping while open and fails it once closed', async () => {

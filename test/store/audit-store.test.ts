@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+import { incidentReport } from '../support/sample-report.js';
 import { PostgresAuditStore } from '../../src/store/postgres-store.js';
 import { SQLITE_MEMORY, SqliteAuditStore } from '../../src/store/sqlite-store.js';
 import { requireTier } from '../support/tier.js';
@@ -53,9 +55,9 @@ function freshSchema(): string {
   return s;
 }
 
-auditStoreContract('SQLite in memory', async () => SqliteAuditStore.open(SQLITE_MEMORY));
-auditStoreContract('SQLite file', async () => SqliteAuditStore.open(join(tempDir(), 'sgaudit.db')));
-auditStoreContract('PostgreSQL', async () => PostgresAuditStore.open({ connectionString: DATABASE_URL, schema: freshSchema() }), pgEnabled);
+auditStoreContract('SQLite in memory', async (options) => SqliteAuditStore.open(SQLITE_MEMORY, options));
+auditStoreContract('SQLite file', async (options) => SqliteAuditStore.open(join(tempDir(), 'sgaudit.db'), options));
+auditStoreContract('PostgreSQL', async (options) => PostgresAuditStore.open({ connectionString: DATABASE_URL, schema: freshSchema(), ...options }), pgEnabled);
 
 describe('SQLite migrations', () => {
   it('creates the data directory, records every migration once, and reopens without re-applying', async () => {
@@ -75,6 +77,68 @@ describe('SQLite migrations', () => {
     db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'x')").run();
     db.close();
     expect(() => SqliteAuditStore.open(file)).toThrow(/migration\(s\) 999 .* newer version/);
+  });
+});
+
+describe('SQLite space after retention', () => {
+  /** Read through a connection of its own, as an operator's sqlite3 would see the file. */
+  const pragma = (file: string, name: string): number => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.pragma(name, { simple: true }) as number;
+    } finally {
+      db.close();
+    }
+  };
+  const fill = async (store: SqliteAuditStore, n: number, report: Awaited<ReturnType<typeof incidentReport>>) => {
+    for (let i = 0; i < n; i++) {
+      await store.save({ id: randomUUID(), createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(), cluster: 'c', origin: 'request', report });
+    }
+  };
+
+  it('creates new databases with incremental auto-vacuum and hands pruned pages back to the file system', async () => {
+    const report = await incidentReport();
+    const file = join(tempDir(), 'sgaudit.db');
+    const store = SqliteAuditStore.open(file);
+    try {
+      expect(pragma(file, 'auto_vacuum')).toBe(2);
+      const empty = pragma(file, 'page_count');
+      await fill(store, 300, report);
+      const full = pragma(file, 'page_count');
+      expect(full).toBeGreaterThan(empty + 100);
+      expect(await store.prune({ maxCount: 10 }, new Date())).toBe(290);
+      expect(pragma(file, 'freelist_count')).toBe(0);
+      // What is left is 10 audits' worth, not the 300 the file once held.
+      expect(pragma(file, 'page_count')).toBeLessThan(empty + (full - empty) / 10);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reuses pruned pages in a database created before incremental auto-vacuum, so retention stops its growth', async () => {
+    const report = await incidentReport();
+    const file = join(tempDir(), 'sgaudit.db');
+    // A file as an older sgaudit left it: auto_vacuum NONE, schema already migrated.
+    const old = new Database(file);
+    old.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    for (const m of MIGRATIONS) {
+      old.exec(m.sqlite);
+      old.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, '2025-01-01T00:00:00.000Z');
+    }
+    old.close();
+
+    const store = SqliteAuditStore.open(file);
+    try {
+      expect(pragma(file, 'auto_vacuum')).toBe(0);
+      await fill(store, 200, report);
+      const peak = pragma(file, 'page_count');
+      expect(await store.prune({ maxCount: 1 }, new Date())).toBe(199);
+      expect(pragma(file, 'freelist_count')).toBeGreaterThan(100);
+      await fill(store, 199, report);
+      expect(pragma(file, 'page_count')).toBeLessThanOrEqual(peak);
+    } finally {
+      await store.close();
+    }
   });
 });
 
