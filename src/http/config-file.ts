@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
+import { DEFAULT_CALL_LIMITS, MAX_CALL_LIMIT_MS, type CallLimits } from '../model/deadline.js';
 import { InputError, type InputProblem } from '../model/source.js';
 import { SCOPES, sha256, type ConfiguredToken, type Scope } from './auth.js';
 import { schemaIssues } from './schemas.js';
@@ -18,20 +19,59 @@ export interface ClusterTarget {
   name: string;
   kubernetes: KubernetesAccess;
   cloud: CloudAccess;
+  /** Per-request timeout and collection deadline of a live audit: the cluster's own, else `defaults`, else 20 s / 120 s. */
+  limits: CallLimits;
+}
+
+/** How long stored audits are kept; an absent bound does not apply. */
+export interface RetentionConfig {
+  maxAgeDays?: number;
+  maxCount?: number;
 }
 
 export interface ServerConfig {
   tokens: ConfiguredToken[];
   clusters: ClusterTarget[];
+  retention: RetentionConfig;
 }
 
+/** The configuration of a server started without a file. */
+export const EMPTY_CONFIG: ServerConfig = { tokens: [], clusters: [], retention: {} };
+
 const NAME = '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$';
+
+const MAX_LIMIT_SECONDS = MAX_CALL_LIMIT_MS / 1000;
+
+/** `requestTimeout` and `deadline`, in seconds; fractions allowed, down to one millisecond. */
+const CALL_LIMIT_PROPERTIES = {
+  requestTimeout: {
+    type: 'number',
+    minimum: 0.001,
+    maximum: MAX_LIMIT_SECONDS,
+    description: `seconds one attempt of one outbound call (Kubernetes, EC2, Keystone, Neutron) may take; default ${DEFAULT_CALL_LIMITS.requestTimeoutMs / 1000}`,
+  },
+  deadline: {
+    type: 'number',
+    minimum: 0.001,
+    maximum: MAX_LIMIT_SECONDS,
+    description: `seconds a whole live collection may take; what is not read by then is unknown; default ${DEFAULT_CALL_LIMITS.deadlineMs / 1000}`,
+  },
+} as const;
 
 /** The configuration file's schema; the file is checked against it at start, every problem reported at once. */
 export const CONFIG_FILE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    defaults: { type: 'object', additionalProperties: false, properties: CALL_LIMIT_PROPERTIES },
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        days: { type: 'integer', minimum: 1, description: 'delete stored audits older than this many days' },
+        count: { type: 'integer', minimum: 1, description: 'keep only this many of the newest stored audits' },
+      },
+    },
     tokens: {
       type: 'array',
       items: {
@@ -55,6 +95,7 @@ export const CONFIG_FILE_SCHEMA = {
         additionalProperties: false,
         required: ['kubernetes', 'cloud'],
         properties: {
+          ...CALL_LIMIT_PROPERTIES,
           kubernetes: {
             type: 'object',
             additionalProperties: false,
@@ -95,9 +136,25 @@ export const CONFIG_FILE_SCHEMA = {
   },
 } as const;
 
+interface RawLimits {
+  requestTimeout?: number;
+  deadline?: number;
+}
+
 interface RawConfig {
+  defaults?: RawLimits;
+  retention?: { days?: number; count?: number };
   tokens?: { name: string; sha256?: string; tokenEnv?: string; scopes: Scope[] }[];
-  clusters?: Record<string, { kubernetes: { kubeconfig?: string; context?: string; inCluster?: boolean }; cloud: CloudAccess }>;
+  clusters?: Record<string, RawLimits & { kubernetes: { kubeconfig?: string; context?: string; inCluster?: boolean }; cloud: CloudAccess }>;
+}
+
+/** A cluster's own value wins over `defaults`, which wins over the built-in default. */
+function callLimits(own: RawLimits, defaults: RawLimits): CallLimits {
+  const ms = (seconds: number | undefined, fallback: number): number => (seconds === undefined ? fallback : Math.round(seconds * 1000));
+  return {
+    requestTimeoutMs: ms(own.requestTimeout ?? defaults.requestTimeout, DEFAULT_CALL_LIMITS.requestTimeoutMs),
+    deadlineMs: ms(own.deadline ?? defaults.deadline, DEFAULT_CALL_LIMITS.deadlineMs),
+  };
 }
 
 /** Reads and checks the configuration file; InputError names the file, the field and the reason. */
@@ -160,9 +217,13 @@ export function parseConfig(body: unknown, path: string, env: NodeJS.ProcessEnv)
           ...(k.kubeconfig !== undefined ? { kubeconfig: isAbsolute(k.kubeconfig) ? k.kubeconfig : resolve(base, k.kubeconfig) } : {}),
           ...(k.context !== undefined ? { context: k.context } : {}),
         };
-    clusters.push({ name, kubernetes, cloud: c.cloud });
+    clusters.push({ name, kubernetes, cloud: c.cloud, limits: callLimits(c, raw.defaults ?? {}) });
   }
   if (problems.length > 0) throw new InputError(problems);
   clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { tokens, clusters };
+  const retention: RetentionConfig = {
+    ...(raw.retention?.days !== undefined ? { maxAgeDays: raw.retention.days } : {}),
+    ...(raw.retention?.count !== undefined ? { maxCount: raw.retention.count } : {}),
+  };
+  return { tokens, clusters, retention };
 }

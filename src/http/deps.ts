@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { AuditStore } from '../store/types.js';
+import type { AuditPool } from './audit-pool.js';
 import type { TokenVerifier } from './auth.js';
 import type { ClusterTarget } from './config-file.js';
 import type { LiveCollector } from './live-collector.js';
@@ -20,6 +21,10 @@ export interface AppDeps {
   logger: Logger;
   metrics: ApiMetrics;
   bodyLimitBytes: number;
+  /** Worker threads that evaluate audits and what-ifs, so the event loop stays free. */
+  auditPool: AuditPool;
+  /** Largest report (UTF-8 JSON bytes) the API answers with or stores; over it, 422 report-too-large. */
+  reportLimitBytes: number;
   now: () => Date;
   newId: () => string;
 }

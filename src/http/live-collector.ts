@@ -1,7 +1,8 @@
 import { collectOpenstackInputs } from '../inputs/live-openstack.js';
 import { collectLiveInputs, type LiveOptions } from '../inputs/live.js';
+import { CollectionDeadline, timedOutAfter } from '../model/deadline.js';
 import { emptyInputs, type AuditInputs } from '../model/documents.js';
-import type { Warning } from '../model/source.js';
+import { AccessError, type Warning } from '../model/source.js';
 import type { ClusterTarget } from './config-file.js';
 
 export interface CollectedTarget {
@@ -10,14 +11,37 @@ export interface CollectedTarget {
   warnings: Warning[];
 }
 
-/** Reads a configured cluster live; injected into the app so tests can stand in for real APIs. */
-export type LiveCollector = (target: ClusterTarget) => Promise<CollectedTarget>;
+/**
+ * Reads a configured cluster live; injected into the app so tests can stand in for real APIs.
+ * `signal` aborts when the request is given up (client gone, server shutting down); the
+ * collection then stops its upstream calls.
+ */
+export type LiveCollector = (target: ClusterTarget, signal: AbortSignal) => Promise<CollectedTarget>;
 
 /**
  * The live providers, driven only by the server's configuration: nodes and the flannel
  * ConfigMap from the Kubernetes API, then the cloud objects around the nodes' VTEP addresses.
+ * One deadline covers the whole collection: cloud calls it cuts short become `unavailable`
+ * (their pairs `unknown`); a Kubernetes API that did not answer leaves nothing to audit.
  */
-export const collectTarget: LiveCollector = async (target) => {
+export const collectTarget: LiveCollector = async (target, signal) => {
+  const deadline = new CollectionDeadline(target.limits, signal);
+  const progress: Progress = { upstream: 'the Kubernetes API' };
+  try {
+    return await collectWithin(target, deadline, progress);
+  } catch (e) {
+    throw timeoutOf(e, target, deadline, progress) ?? e;
+  } finally {
+    deadline.dispose();
+  }
+};
+
+/** Which upstream the collection is waiting for, so a timeout names the right one. */
+interface Progress {
+  upstream: string;
+}
+
+async function collectWithin(target: ClusterTarget, deadline: CollectionDeadline, progress: Progress): Promise<CollectedTarget> {
   const k = target.kubernetes;
   const kubernetes: NonNullable<LiveOptions['kubernetes']> =
     k.kind === 'in-cluster'
@@ -30,16 +54,39 @@ export const collectTarget: LiveCollector = async (target) => {
       ...(cloud.profile !== undefined ? { profile: cloud.profile } : {}),
       ...(cloud.vpcIds !== undefined ? { vpcIds: cloud.vpcIds } : {}),
     };
-    const live = await collectLiveInputs(emptyInputs(), { kubernetes, aws });
+    // One call for both: AWS failures never throw, they become `unavailable` entries.
+    const live = await collectLiveInputs(emptyInputs(), { kubernetes, aws, deadline });
     return { inputs: live.inputs, warnings: live.warnings };
   }
-  const live = await collectLiveInputs(emptyInputs(), { kubernetes });
-  const os = await collectOpenstackInputs(live.inputs.nodes, {
-    osCloud: cloud.cloud,
-    ...(cloud.regionName !== undefined ? { osRegionName: cloud.regionName } : {}),
-  });
+  const live = await collectLiveInputs(emptyInputs(), { kubernetes, deadline });
+  progress.upstream = 'the OpenStack API';
+  const os = await collectOpenstackInputs(
+    live.inputs.nodes,
+    { osCloud: cloud.cloud, ...(cloud.regionName !== undefined ? { osRegionName: cloud.regionName } : {}) },
+    { deadline },
+  );
   live.inputs.openstack.push(...os.openstack);
   live.inputs.unavailable.push(...os.unavailable);
   // os.warnings are the node-translation warnings the audit itself reports again.
   return { inputs: live.inputs, warnings: live.warnings };
-};
+}
+
+/**
+ * An upstream that did not answer in time, as one AccessError with `timedOut` set and a
+ * message of our own: the provider's text may name the kubeconfig's server or user, which a
+ * REST caller must not learn. Cancellation is not a timeout and is left as it is.
+ */
+function timeoutOf(e: unknown, target: ClusterTarget, deadline: CollectionDeadline, progress: Progress): AccessError | undefined {
+  const stop = deadline.stopped;
+  if (stop?.kind === 'cancelled') return undefined;
+  const cause =
+    stop?.kind === 'deadline'
+      ? `${timedOutAfter(stop.deadlineMs)} (collection deadline)`
+      : e instanceof AccessError && e.timedOut
+        ? `${timedOutAfter(target.limits.requestTimeoutMs)} (request timeout)`
+        : undefined;
+  if (cause === undefined) return undefined;
+  const err = new AccessError(`${progress.upstream} of cluster ${target.name} did not answer: ${cause}`);
+  err.timedOut = true;
+  return err;
+}

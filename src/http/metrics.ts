@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { AuditReport } from '../model/report.js';
+import type { ReportSummary } from '../model/report.js';
+import type { AuditPoolStats } from './audit-pool.js';
 
 /** What became of an audit request, as the `outcome` label of sgaudit_audits_total. */
 export type AuditOutcome = 'clean' | 'blocked' | 'unknown' | 'invalid-input' | 'collection-failed' | 'error';
@@ -13,6 +14,9 @@ export class ApiMetrics {
   private readonly audits: Counter<'cluster' | 'outcome'>;
   private readonly blockedPairs: Gauge<'cluster'>;
   private readonly requestDuration: Histogram<'route' | 'method' | 'status'>;
+  private readonly shed: Counter;
+  /** Read when /metrics is scraped; never touches the pool's threads, so a busy pool answers at once. */
+  private poolStats: (() => AuditPoolStats) | undefined;
 
   constructor(options: { processMetrics?: boolean } = {}) {
     this.audits = new Counter({
@@ -34,10 +38,49 @@ export class ApiMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [this.registry],
     });
+    this.shed = new Counter({
+      name: 'sgaudit_requests_shed_total',
+      help: 'Audit and what-if requests answered 503 overloaded because every worker was busy and the queue was full',
+      registers: [this.registry],
+    });
+    const metrics = this;
+    new Gauge({
+      name: 'sgaudit_pool_queued_tasks',
+      help: 'Audit and what-if evaluations waiting for a worker thread',
+      registers: [this.registry],
+      collect() {
+        this.set(metrics.poolStats?.().queued ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'sgaudit_pool_running_tasks',
+      help: 'Audit and what-if evaluations running on worker threads',
+      registers: [this.registry],
+      collect() {
+        this.set(metrics.poolStats?.().running ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'sgaudit_pool_workers',
+      help: 'Worker threads of the audit pool (--workers)',
+      registers: [this.registry],
+      collect() {
+        this.set(metrics.poolStats?.().workers ?? 0);
+      },
+    });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
-  recordAudit(cluster: string | null, outcome: AuditOutcome, report?: AuditReport): void {
+  /** The pool whose queue and running tasks the gauges report. */
+  observePool(stats: () => AuditPoolStats): void {
+    this.poolStats = stats;
+  }
+
+  recordShed(): void {
+    this.shed.inc();
+  }
+
+  recordAudit(cluster: string | null, outcome: AuditOutcome, report?: Summarized): void {
     this.audits.inc({ cluster: cluster ?? '', outcome });
     if (report) this.blockedPairs.set({ cluster: cluster ?? '' }, report.summary.blocked);
   }
@@ -47,7 +90,12 @@ export class ApiMetrics {
   }
 }
 
-export function auditOutcome(report: AuditReport): AuditOutcome {
+/** A report, or what a worker sent back of it. */
+export interface Summarized {
+  summary: ReportSummary;
+}
+
+export function auditOutcome(report: Summarized): AuditOutcome {
   if (report.summary.blocked > 0) return 'blocked';
   if (report.summary.unknown > 0) return 'unknown';
   return 'clean';

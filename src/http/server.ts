@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { openStore, describeStore } from '../store/open-store.js';
-import type { AuditStore } from '../store/types.js';
+import { startRetention, type RetentionSweeper } from '../store/retention.js';
+import type { AuditStore, RetentionPolicy } from '../store/types.js';
 import { createApp } from './app.js';
+import { AuditPool } from './audit-pool.js';
 import { sha256, TokenVerifier, type ConfiguredToken } from './auth.js';
-import { loadConfigFile, type ServerConfig } from './config-file.js';
+import { EMPTY_CONFIG, loadConfigFile, type ServerConfig } from './config-file.js';
 import { createLogger } from './logging.js';
 import { collectTarget } from './live-collector.js';
 import { ApiMetrics } from './metrics.js';
 import { SpecSchemas } from './schemas.js';
 import type { ServeSettings } from './settings.js';
+import { RequestLifecycle, type DrainOutcome } from './shutdown.js';
 import { loadSpec } from './spec.js';
 
 export interface RunningServer {
@@ -20,7 +23,19 @@ export interface RunningServer {
   logger: Logger;
   /** `http://host:port`, with the port actually bound. */
   url: string;
+  /**
+   * The drain of SIGTERM/SIGINT: stop accepting connections, give in-flight requests
+   * `--shutdown-grace`, abort the rest, stop retention, close the store. Called again, it
+   * returns the first call's promise.
+   */
+  shutdown(reason: string): Promise<DrainOutcome>;
+  /** shutdown without a grace period: in-flight requests are aborted at once (tests). */
   close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where log lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
 }
 
 /** The name SGAUDIT_API_TOKEN's grant carries in logs. */
@@ -33,16 +48,21 @@ export function tokensOf(config: ServerConfig, settings: Pick<ServeSettings, 'ap
 }
 
 /** Everything `sgaudit serve` does before it listens: config, store, app; then listen. */
-export async function startServer(settings: ServeSettings, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
-  const config: ServerConfig = settings.config ? loadConfigFile(settings.config, env) : { tokens: [], clusters: [] };
+export async function startServer(settings: ServeSettings, env: NodeJS.ProcessEnv = process.env, options: StartOptions = {}): Promise<RunningServer> {
+  const config: ServerConfig = settings.config ? loadConfigFile(settings.config, env) : EMPTY_CONFIG;
   const tokens = tokensOf(config, settings);
   if (tokens.length === 0) {
     throw new Error('no API tokens: set SGAUDIT_API_TOKEN, or list tokens in the --config file; without one every API route would answer 401');
   }
   const verifier = new TokenVerifier(tokens);
   const spec = loadSpec();
-  const logger = createLogger(settings.logLevel);
+  const logger = createLogger(settings.logLevel, options.logDestination);
+  const retention = retentionPolicy(settings, config);
   const store = await openStore({ dataDir: settings.dataDir, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
+  const sweeper = startSweeper(store, retention, logger);
+  const metrics = new ApiMetrics({ processMetrics: true });
+  const auditPool = new AuditPool({ workers: settings.workers, queueLimit: settings.queueLimit ?? 2 * settings.workers, onShed: () => metrics.recordShed() });
+  metrics.observePool(() => auditPool.stats());
   const app = createApp({
     spec,
     schemas: new SpecSchemas(spec.doc),
@@ -51,31 +71,98 @@ export async function startServer(settings: ServeSettings, env: NodeJS.ProcessEn
     clusters: config.clusters,
     collectLive: collectTarget,
     logger,
-    metrics: new ApiMetrics({ processMetrics: true }),
+    metrics,
     bodyLimitBytes: settings.bodyLimit,
+    auditPool,
+    reportLimitBytes: settings.reportLimit,
     now: () => new Date(),
     newId: randomUUID,
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(settings.port, settings.host, (err?: Error) => (err ? reject(err) : resolve(s)));
-    s.once('error', reject);
-  });
-  // Slow clients cannot hold a connection open forever; audits of large clusters still fit.
-  server.requestTimeout = 120_000;
-  server.headersTimeout = 30_000;
+  const lifecycle = new RequestLifecycle(logger);
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = createServer(lifecycle.listener(app));
+      s.once('error', reject);
+      s.listen(settings.port, settings.host, () => resolve(s));
+    });
+  } catch (e) {
+    await auditPool.close();
+    await sweeper?.stop();
+    await store.close();
+    throw e;
+  }
+  setConnectionLimits(server);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info({ url, store: describeStore(settings), tokens: tokens.map((t) => t.name), clusters: config.clusters.map((c) => c.name) }, 'sgaudit serve listening');
+  logger.info(
+    { url, store: describeStore(settings), tokens: tokens.map((t) => t.name), clusters: config.clusters.map((c) => c.name), retention, shutdownGraceSeconds: settings.shutdownGrace },
+    'sgaudit serve listening',
+  );
+  let stopping: Promise<DrainOutcome> | undefined;
+  const shutdown = (reason: string, graceMs: number): Promise<DrainOutcome> => {
+    stopping ??= (async () => {
+      logger.info({ reason }, 'shutdown: started');
+      const outcome = await lifecycle.drain(server, graceMs);
+      // After the drain: its aborts have already taken every task off the pool.
+      await auditPool.close();
+      // Before the store closes: a sweep must not find it closed under its feet.
+      await sweeper?.stop();
+      await store.close();
+      logger.info({ outcome }, 'shutdown: store closed; done');
+      return outcome;
+    })();
+    return stopping;
+  };
   return {
     server,
     store,
     logger,
     url,
+    shutdown: (reason) => shutdown(reason, settings.shutdownGrace * 1000),
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await store.close();
+      await shutdown('closed by its owner', 0);
     },
   };
+}
+
+/**
+ * Connection timeouts, each set on purpose rather than left to Node's defaults.
+ * - keepAliveTimeout 5 s: long enough for a client's next request to reuse its connection, short
+ *   enough that hundreds of idle kept-alive sockets do not pile up. A proxy in front must close
+ *   idle upstream connections sooner than this, or it may reuse one the server is closing.
+ * - headersTimeout 10 s, above keepAliveTimeout as Node requires so a kept-alive socket is not
+ *   cut while its next request's headers arrive: a client that dribbles headers (slowloris)
+ *   loses its socket after 10 s.
+ * - requestTimeout 120 s: time to receive the whole request, a body up to --body-limit (20 MB)
+ *   from a slow client. It stops once the request is in, so it does not bound the answer: a live
+ *   audit is bounded by its collection deadline, not by this.
+ * - maxRequestsPerSocket 100: a kept-alive client is asked to reconnect after 100 requests, so
+ *   200 busy clients cannot keep their connections forever while new ones (health checks) wait
+ *   in the listen queue; reconnecting once per 100 requests costs them little.
+ */
+function setConnectionLimits(server: Server): void {
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 120_000;
+  server.maxRequestsPerSocket = 100;
+}
+
+/** A flag or variable wins over the configuration file, bound by bound. */
+function retentionPolicy(settings: Pick<ServeSettings, 'retentionDays' | 'retentionCount'>, config: ServerConfig): RetentionPolicy {
+  const maxAgeDays = settings.retentionDays ?? config.retention.maxAgeDays;
+  const maxCount = settings.retentionCount ?? config.retention.maxCount;
+  return { ...(maxAgeDays !== undefined ? { maxAgeDays } : {}), ...(maxCount !== undefined ? { maxCount } : {}) };
+}
+
+/** No bound, no sweeper: keeping everything is the default and needs no background work. */
+function startSweeper(store: AuditStore, policy: RetentionPolicy, logger: Logger): RetentionSweeper | undefined {
+  if (policy.maxAgeDays === undefined && policy.maxCount === undefined) return undefined;
+  return startRetention(store, policy, {
+    onSwept: (deleted) => {
+      if (deleted > 0) logger.info({ deleted, retention: policy }, 'retention: deleted old audits');
+    },
+    onError: (err) => logger.warn({ err, retention: policy }, 'retention: sweep failed; retrying at the next interval'),
+  });
 }

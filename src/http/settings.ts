@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { InputError, type InputProblem } from '../model/source.js';
 
 /**
@@ -25,12 +26,33 @@ export interface ServeSettings {
   apiToken: string | undefined;
   bodyLimit: number;
   logLevel: LogLevel;
+  /** Worker threads that evaluate audits and what-ifs. */
+  workers: number;
+  /** Evaluations that may wait for a worker; undefined means twice the workers. */
+  queueLimit: number | undefined;
+  /** Largest report, in UTF-8 JSON bytes, an audit or what-if may produce. */
+  reportLimit: number;
+  /** Seconds in-flight requests get to finish after SIGTERM/SIGINT. */
+  shutdownGrace: number;
+  /** Stored audits older than this many days are deleted; undefined keeps them (unless the config file sets it). */
+  retentionDays: number | undefined;
+  /** Only this many of the newest stored audits are kept; undefined keeps them all (unless the config file sets it). */
+  retentionCount: number | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const MIN_TOKEN_LENGTH = 16;
+const MAX_WORKERS = 256;
+const MAX_QUEUE_LIMIT = 10_000;
+/**
+ * The main thread still parses a report once for the store and the store serializes it once,
+ * at about 6 ms per MB each on a 2-core machine: 16 MB keeps each of those steps near 100 ms,
+ * the longest the event loop may stall. A 5,000-node audit lists 3.5-9 MB at the default
+ * maxPairs of 1,000.
+ */
+export const DEFAULT_REPORT_LIMIT = 16 * 1024 * 1024;
 
 export const SETTINGS: { [K in keyof ServeSettings]: SettingDeclaration<ServeSettings[K]> } = {
   port: { flag: 'port', valueName: 'port', env: 'SGAUDIT_PORT', default: 8080, help: 'TCP port to listen on (0 picks a free one)', parse: parsePort },
@@ -93,7 +115,83 @@ export const SETTINGS: { [K in keyof ServeSettings]: SettingDeclaration<ServeSet
       return raw as LogLevel;
     },
   },
+  workers: {
+    flag: 'workers',
+    valueName: 'count',
+    env: 'SGAUDIT_WORKERS',
+    // One thread per core: evaluation is CPU-bound, so more threads only share the same cores.
+    default: availableParallelism(),
+    help: `worker threads that evaluate audits and what-ifs, off the event loop (default: the number of cores, ${availableParallelism()} here; at most ${MAX_WORKERS})`,
+    parse: (raw) => parseCount(raw, 1, MAX_WORKERS),
+  },
+  queueLimit: {
+    flag: 'queue-limit',
+    valueName: 'count',
+    env: 'SGAUDIT_QUEUE_LIMIT',
+    // Twice the workers: a request that waits behind two rounds of the largest audit (about 1 s
+    // each at 5,000 nodes on this hardware) is still answered within about 3 s; a longer queue
+    // only adds latency and holds more request bodies in memory, where a 503 with Retry-After
+    // lets the client or the load balancer try elsewhere at once.
+    default: undefined,
+    help: `audits and what-ifs that may wait for a busy worker; one more is answered 503 overloaded with Retry-After at once (default: twice --workers; at most ${MAX_QUEUE_LIMIT})`,
+    parse: (raw) => parseCount(raw, 0, MAX_QUEUE_LIMIT),
+  },
+  reportLimit: {
+    flag: 'report-limit',
+    valueName: 'size',
+    env: 'SGAUDIT_REPORT_LIMIT',
+    default: DEFAULT_REPORT_LIMIT,
+    help: 'largest audit or what-if report, as JSON: bytes, or a number with kb/mb/gb; over it the request gets 422 report-too-large naming options.maxPairs (default 16mb)',
+    parse: parseSize,
+  },
+  shutdownGrace: {
+    flag: 'shutdown-grace',
+    valueName: 'seconds',
+    env: 'SGAUDIT_SHUTDOWN_GRACE',
+    // 25, not 30: Kubernetes' default terminationGracePeriodSeconds is 30 and it sends SIGKILL
+    // then, so the drain must end, and the store close, with time to spare.
+    default: 25,
+    help: 'after SIGTERM/SIGINT, seconds in-flight requests get to finish before they are aborted',
+    parse: (raw) => parseSeconds(raw, 0, MAX_SHUTDOWN_GRACE_SECONDS),
+  },
+  retentionDays: {
+    flag: 'retention-days',
+    valueName: 'days',
+    env: 'SGAUDIT_RETENTION_DAYS',
+    default: undefined,
+    help: 'delete stored audits older than this many days (background sweep); unset keeps them; wins over the config file\'s retention.days',
+    parse: parsePositiveInteger,
+  },
+  retentionCount: {
+    flag: 'retention-count',
+    valueName: 'count',
+    env: 'SGAUDIT_RETENTION_COUNT',
+    default: undefined,
+    help: 'keep only this many of the newest stored audits (background sweep); unset keeps all; wins over the config file\'s retention.count',
+    parse: parsePositiveInteger,
+  },
 };
+
+/** An hour: far past any sane drain, and a typo (25000 for 25) stays visible. */
+const MAX_SHUTDOWN_GRACE_SECONDS = 3600;
+
+function parseSeconds(raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || n < min || n > max) throw new Error(`must be a number of seconds from ${min} to ${max}`);
+  return n;
+}
+
+function parseCount(raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new Error(`must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function parsePositiveInteger(raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1) throw new Error('must be a whole number, at least 1');
+  return n;
+}
 
 /** Resolves every setting from flags (by setting key), then the environment, then defaults; reports all bad values at once. */
 export function resolveSettings(flags: Partial<Record<keyof ServeSettings, string>>, env: NodeJS.ProcessEnv): ServeSettings {

@@ -18,6 +18,7 @@ import { evaluate } from '../evaluate/evaluate.js';
 import { findFindings } from '../findings/find-findings.js';
 import { planRemediations } from '../remediate/plan-remediations.js';
 import { assembleReport } from '../report/build-report.js';
+import { collectionIncomplete } from '../report/collection-warnings.js';
 
 export interface AuditOptions {
   /** How many pairs each finding lists; pairCount is always exact. */
@@ -45,5 +46,7 @@ export function auditExitCode(report: AuditReport): 0 | 1 {
   // With --probe, a contradiction (config allows but the data plane drops, or an MTU black hole)
   // is a finding too, though the config-only summary does not count it.
   const contradictions = report.findings.some((f) => f.contradiction !== undefined);
-  return report.summary.blocked > 0 || report.summary.unknown > 0 || contradictions ? 1 : 0;
+  // A failed collection call is exit 1 even when inline rules still proved every pair allowed:
+  // a gate must not pass on a read that was cut short.
+  return report.summary.blocked > 0 || report.summary.unknown > 0 || contradictions || collectionIncomplete(report) ? 1 : 0;
 }

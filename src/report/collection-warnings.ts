@@ -151,3 +151,8 @@ function unknownPairsPerGroup(groups: readonly FailureGroup[], evaluation: Evalu
   }
   return counts;
 }
+
+/** Whether a collection call failed for this report: the verdicts may stand, but the read was not complete. */
+export function collectionIncomplete(report: { warnings: readonly Warning[] }): boolean {
+  return report.warnings.some((w) => w.code === COLLECTION_INCOMPLETE);
+}

@@ -1,3 +1,4 @@
+import { collectionIncomplete } from './collection-warnings.js';
 import type { Direction } from '../model/cloud.js';
 import type { AuditReport, Finding, Remediation } from '../model/report.js';
 import { flowText, plural, targetText } from './report-text.js';
@@ -54,7 +55,7 @@ export interface TicketData {
 
 export function ticketSeverity(report: AuditReport): TicketSeverity {
   if (report.summary.blocked > 0) return 'critical';
-  if (report.summary.unknown > 0) return 'warning';
+  if (report.summary.unknown > 0 || collectionIncomplete(report)) return 'warning';
   return 'ok';
 }
 

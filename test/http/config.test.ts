@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/http/auth.js';
 import { loadConfigFile, parseConfig } from '../../src/http/config-file.js';
 import { resolveSettings, SETTINGS } from '../../src/http/settings.js';
+import { DEFAULT_CALL_LIMITS } from '../../src/model/deadline.js';
 import { InputError } from '../../src/model/source.js';
 
 function problems(fn: () => unknown): { document: string; pointer: string; reason: string; value?: unknown }[] {
@@ -19,7 +20,7 @@ function problems(fn: () => unknown): { document: string; pointer: string; reaso
 
 describe('serve settings', () => {
   it('uses the defaults when nothing is given', () => {
-    expect(resolveSettings({}, {})).toEqual({
+    expect(resolveSettings({}, {})).toMatchObject({
       port: 8080,
       host: '127.0.0.1',
       config: undefined,
@@ -28,7 +29,29 @@ describe('serve settings', () => {
       apiToken: undefined,
       bodyLimit: 20 * 1024 * 1024,
       logLevel: 'info',
+      shutdownGrace: 25,
+      retentionDays: undefined,
+      retentionCount: undefined,
     });
+  });
+
+  it('reads the shutdown grace and retention bounds from flags or the environment', () => {
+    const env = { SGAUDIT_SHUTDOWN_GRACE: '10', SGAUDIT_RETENTION_DAYS: '30', SGAUDIT_RETENTION_COUNT: '5000' };
+    expect(resolveSettings({}, env)).toMatchObject({ shutdownGrace: 10, retentionDays: 30, retentionCount: 5000 });
+    expect(resolveSettings({ shutdownGrace: '0', retentionDays: '7' } as never, env)).toMatchObject({ shutdownGrace: 0, retentionDays: 7, retentionCount: 5000 });
+    expect(resolveSettings({ shutdownGrace: '1.5' } as never, {}).shutdownGrace).toBe(1.5);
+  });
+
+  it.each([
+    ['--shutdown-grace', { shutdownGrace: '-1' }, 'must be a number of seconds from 0 to 3600'],
+    ['--shutdown-grace', { shutdownGrace: '7200' }, 'must be a number of seconds from 0 to 3600'],
+    ['--shutdown-grace', { shutdownGrace: '25s' }, 'must be a number of seconds from 0 to 3600'],
+    ['--retention-days', { retentionDays: '0' }, 'must be a whole number, at least 1'],
+    ['--retention-days', { retentionDays: '1.5' }, 'must be a whole number, at least 1'],
+    ['--retention-count', { retentionCount: 'all' }, 'must be a whole number, at least 1'],
+  ])('rejects %s %o', (document, flags, reason) => {
+    const value = Object.values(flags)[0];
+    expect(problems(() => resolveSettings(flags as never, {}))).toEqual([{ document, pointer: '', value, reason }]);
   });
 
   it('prefers a flag over the environment over the default', () => {
@@ -101,9 +124,43 @@ clusters:
       ['grafana', sha256('grafana-token-0123456789').toString('hex'), ['read']],
     ]);
     expect(config.clusters).toEqual([
-      { name: 'edge', kubernetes: { kind: 'in-cluster' }, cloud: { provider: 'aws', region: 'eu-west-1', profile: 'audit' } },
-      { name: 'prod', kubernetes: { kind: 'kubeconfig', kubeconfig: join(dir, 'kube', 'prod.yaml'), context: 'prod' }, cloud: { provider: 'openstack', cloud: 'prod-cloud' } },
+      { name: 'edge', kubernetes: { kind: 'in-cluster' }, cloud: { provider: 'aws', region: 'eu-west-1', profile: 'audit' }, limits: { requestTimeoutMs: 20_000, deadlineMs: 120_000 } },
+      {
+        name: 'prod',
+        kubernetes: { kind: 'kubeconfig', kubeconfig: join(dir, 'kube', 'prod.yaml'), context: 'prod' },
+        cloud: { provider: 'openstack', cloud: 'prod-cloud' },
+        limits: { requestTimeoutMs: 20_000, deadlineMs: 120_000 },
+      },
     ]);
+    expect(config.retention).toEqual({});
+  });
+
+  it('resolves call limits per cluster: its own, else defaults, else 20 s and 120 s', () => {
+    const cloud = { provider: 'aws' };
+    const config = parseConfig(
+      {
+        defaults: { requestTimeout: 5, deadline: 60 },
+        clusters: {
+          own: { kubernetes: {}, cloud, requestTimeout: 2.5, deadline: 30 },
+          mixed: { kubernetes: {}, cloud, deadline: 600 },
+          inherited: { kubernetes: {}, cloud },
+        },
+      },
+      'sgaudit.yaml',
+      {},
+    );
+    expect(Object.fromEntries(config.clusters.map((c) => [c.name, c.limits]))).toEqual({
+      own: { requestTimeoutMs: 2500, deadlineMs: 30_000 },
+      mixed: { requestTimeoutMs: 5000, deadlineMs: 600_000 },
+      inherited: { requestTimeoutMs: 5000, deadlineMs: 60_000 },
+    });
+    const bare = parseConfig({ clusters: { c: { kubernetes: {}, cloud } } }, 'sgaudit.yaml', {});
+    expect(bare.clusters[0]!.limits).toEqual(DEFAULT_CALL_LIMITS);
+  });
+
+  it('reads retention bounds', () => {
+    expect(parseConfig({ retention: { days: 30, count: 1000 } }, 'sgaudit.yaml', {}).retention).toEqual({ maxAgeDays: 30, maxCount: 1000 });
+    expect(parseConfig({ retention: { count: 10 } }, 'sgaudit.yaml', {}).retention).toEqual({ maxCount: 10 });
   });
 
   it('reads JSON too', () => {
@@ -122,6 +179,12 @@ clusters:
     ['an endpoint in a cluster', { clusters: { prod: { kubernetes: { server: 'https://x' }, cloud: { provider: 'aws' } } } }, '/clusters/prod/kubernetes/server', 'is not a known property'],
     ['an unset token variable', { tokens: [{ name: 'a', tokenEnv: 'NOPE_NOT_SET', scopes: ['read'] }] }, '/tokens/0/tokenEnv', 'the environment variable is not set'],
     ['two tokens with one name', { tokens: [{ name: 'a', sha256: digest, scopes: ['read'] }, { name: 'a', sha256: digest.replace(/^./, '0'), scopes: ['read'] }] }, '/tokens/1/name', 'another token has this name'],
+    ['a zero deadline', { defaults: { deadline: 0 } }, '/defaults/deadline', 'must be >= 0.001'],
+    ['a request timeout over a day', { clusters: { p: { kubernetes: {}, cloud: { provider: 'aws' }, requestTimeout: 86_401 } } }, '/clusters/p/requestTimeout', 'must be <= 86400'],
+    ['a deadline as text', { clusters: { p: { kubernetes: {}, cloud: { provider: 'aws' }, deadline: '30s' } } }, '/clusters/p/deadline', 'must be number'],
+    ['an unknown key in defaults', { defaults: { timeout: 5 } }, '/defaults/timeout', 'is not a known property'],
+    ['retention of zero days', { retention: { days: 0 } }, '/retention/days', 'must be >= 1'],
+    ['a fractional retention count', { retention: { count: 2.5 } }, '/retention/count', 'must be integer'],
     ['inCluster with a kubeconfig', { clusters: { p: { kubernetes: { inCluster: true, kubeconfig: 'k' }, cloud: { provider: 'aws' } } } }, '/clusters/p/kubernetes', 'inCluster uses the pod service account; it cannot be combined with kubeconfig or context'],
   ])('rejects %s with its pointer', (_name, body, pointer, reason) => {
     const p = problems(() => parseConfig(body, 'sgaudit.yaml', {}));

@@ -21,7 +21,7 @@ import { flannelNode, startFakeApiServer, vxlanNetConf, writeKubeconfig, type Fa
 import { MOTO_ENDPOINT, motoClient, motoReachable } from '../support/moto.js';
 import { expectConformsToSpec } from '../support/openapi-response.js';
 import { requireTier } from '../support/tier.js';
-import { CLOUDS_FILE, lockCloud, NAME_PREFIX, NeutronAdmin, openstackReachable } from './openstack-fixture.js';
+import { CLOUDS_FILE, lockCloud, NAME_PREFIX, NeutronAdmin, openstackReachable, proxiedCloud, type ProxiedCloud } from './openstack-fixture.js';
 
 const [moto, openstack] = await Promise.all([motoReachable(), openstackReachable()]);
 const awsOk = requireTier('aws-moto', moto.ok, moto.reason);
@@ -309,5 +309,48 @@ describe.skipIf(!openstackOk)('REST live targets: Kubernetes (fake API server) +
     expect(res.status).toBe(502);
     expect(res.body).toMatchObject({ status: 502, type: '/docs#problem-collection-failed' });
     expect(res.body.detail).toContain('sgaudit-missing');
+  });
+});
+
+describe.skipIf(!openstackOk)('REST live targets: OpenStack whose Neutron hangs (fault proxy in front of neutron-server)', () => {
+  const DEADLINE_S = 3;
+  let cloud: ProxiedCloud | undefined;
+  let api: FakeApiServer | undefined;
+  let server: RunningServer | undefined;
+  let restoreEnv: (() => void) | undefined;
+
+  beforeAll(async () => {
+    cloud = await proxiedCloud();
+    // Keystone answers through its proxy; every Neutron request is accepted and never answered.
+    cloud.neutron.setFaults([{ path: /./, action: { kind: 'hang' } }]);
+    const cluster = await fakeCluster([
+      { name: 'hang-0', ip: '172.16.40.11' },
+      { name: 'hang-1', ip: '172.16.40.12' },
+    ]);
+    api = cluster.api;
+    restoreEnv = scopedEnv(['OS_'], cloud.config.env as Record<string, string>);
+    server = await serve(dirname(cluster.kubeconfig), {
+      'neutron-hung': { kubernetes: { kubeconfig: cluster.kubeconfig, context: 'fake' }, cloud: { provider: 'openstack', cloud: 'sgaudit-reader' }, requestTimeout: 1, deadline: DEADLINE_S },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await api?.close();
+    restoreEnv?.();
+    await cloud?.close();
+  }, 60_000);
+
+  it('201 within the deadline + 5 s, both pairs unknown with "timed out after", never allowed, stored', async () => {
+    const started = Date.now();
+    const res = await auditCluster(server!, 'neutron-hung');
+    expect((Date.now() - started) / 1000).toBeLessThan(DEADLINE_S + 5);
+    expect(res.status).toBe(201);
+    const report = res.body as AuditReport;
+    expect(report.summary).toMatchObject({ nodes: 2, directedPairs: 2, allowed: 0, blocked: 0, unknown: 2 });
+    expect(Object.values(pairVerdicts(report))).toEqual(['unknown', 'unknown']);
+    expect(report.findings.map((f) => f.reason).join(' ')).toMatch(/timed out after/);
+    expect(cloud!.neutron.log.some((r) => r.outcome === 'hang')).toBe(true);
+    await expectStored(server!, res, 'neutron-hung');
   });
 });

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import { createApp } from '../../src/http/app.js';
+import { AuditPool, type AuditPoolOptions } from '../../src/http/audit-pool.js';
 import { sha256, TokenVerifier, type Scope } from '../../src/http/auth.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import { createLogger } from '../../src/http/logging.js';
 import { ApiMetrics } from '../../src/http/metrics.js';
+import { DEFAULT_REPORT_LIMIT } from '../../src/http/settings.js';
 import { packageRoot } from '../../src/package-root.js';
 import { SQLITE_MEMORY, SqliteAuditStore } from '../../src/store/sqlite-store.js';
 import { specAndSchemas } from './openapi-response.js';
@@ -29,6 +31,24 @@ export interface TestApp {
   logs: () => string;
 }
 
+/**
+ * One real worker pool per test process, started on first use: apps built per test share it, so
+ * a file with fifty apps does not start fifty sets of threads. Its threads are unref'd when idle,
+ * so they never keep a test process alive.
+ */
+let sharedPool: AuditPool | undefined;
+function defaultPool(): AuditPool {
+  sharedPool ??= new AuditPool({ workers: 1, queueLimit: 64, warmThreads: 0 });
+  return sharedPool;
+}
+
+/** A pool of its own, counted in `metrics` (shedding tests); the caller closes it. */
+export function poolWithMetrics(options: AuditPoolOptions, metrics: ApiMetrics): AuditPool {
+  const pool = new AuditPool({ ...options, onShed: () => metrics.recordShed() });
+  metrics.observePool(() => pool.stats());
+  return pool;
+}
+
 export async function testApp(overrides: Partial<AppDeps> = {}): Promise<TestApp> {
   const { spec, schemas } = specAndSchemas();
   const lines: string[] = [];
@@ -48,6 +68,8 @@ export async function testApp(overrides: Partial<AppDeps> = {}): Promise<TestApp
     logger: createLogger('info', sink),
     metrics: new ApiMetrics(),
     bodyLimitBytes: 20 * 1024 * 1024,
+    auditPool: overrides.auditPool ?? defaultPool(),
+    reportLimitBytes: DEFAULT_REPORT_LIMIT,
     now: () => new Date(),
     newId: randomUUID,
     ...overrides,

@@ -1,8 +1,9 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Request, Response } from 'express';
-import { runAudit } from '../../pipeline/audit.js';
 import { DEFAULT_MAX_PAIRS } from '../../model/report.js';
 import { InputError } from '../../model/source.js';
 import type { AuditReport } from '../../model/report.js';
+import { evaluateAudit, prependFields, type EvaluatedAudit, type EvaluatedReport } from '../audit-pool-request.js';
 import { buildTicket } from '../../report/ticket.js';
 import { decodeCursor, encodeCursor } from '../../store/cursor.js';
 import type { AuditOrigin, AuditRecord } from '../../store/types.js';
@@ -19,7 +20,25 @@ interface AuditRequestBody {
 
 /** The stored form of an audit as the API returns it: metadata first, then the report. */
 export function auditResponse(record: AuditRecord): Record<string, unknown> {
-  return { id: record.id, createdAt: record.createdAt, cluster: record.cluster, origin: record.origin, ...record.report };
+  return { ...recordHead(record), ...record.report };
+}
+
+function recordHead(record: Pick<AuditRecord, 'id' | 'createdAt' | 'cluster' | 'origin'>): Record<string, unknown> {
+  return { id: record.id, createdAt: record.createdAt, cluster: record.cluster, origin: record.origin };
+}
+
+/**
+ * Stores a report a worker evaluated and answers 201 with it. The response is built from the
+ * worker's JSON text; only the store's copy is parsed here, each step in its own turn of the
+ * event loop so health checks get in between on a large report.
+ */
+export async function storeEvaluatedAndRespond(deps: AppDeps, res: Response, evaluated: EvaluatedReport, cluster: string | null, origin: AuditOrigin): Promise<void> {
+  await nextTurn();
+  const record: AuditRecord = { id: deps.newId(), createdAt: deps.now().toISOString(), cluster, origin, report: JSON.parse(evaluated.json) as AuditReport };
+  await nextTurn();
+  await deps.store.save(record);
+  await nextTurn();
+  res.status(STATUS.created).location(`/v1/audits/${record.id}`).type('application/json').send(prependFields(recordHead(record), evaluated.json));
 }
 
 /** Stores a finished report and answers 201 with it. Shared by posted and live audits. */
@@ -34,19 +53,21 @@ export function auditRoutes(deps: AppDeps): HandlerTable {
     async createAudit(req: Request, res: Response) {
       const body = req.body as AuditRequestBody;
       const cluster = body.options?.cluster ?? null;
-      let report: AuditReport;
+      let evaluated: EvaluatedAudit | undefined;
       try {
-        report = runAudit(auditInputsFromRequest(body.inputs), { maxPairs: body.options?.maxPairs ?? DEFAULT_MAX_PAIRS }).report;
+        evaluated = await evaluateAudit(deps, res, { inputs: auditInputsFromRequest(body.inputs), maxPairs: body.options?.maxPairs ?? DEFAULT_MAX_PAIRS, extraWarnings: [] });
       } catch (e) {
         if (e instanceof InputError) {
           deps.metrics.recordAudit(cluster, 'invalid-input');
           throw inputErrorProblem(e);
         }
-        deps.metrics.recordAudit(cluster, 'error');
+        // An overloaded server did not audit anything: shedding has its own counter.
+        if (!(e instanceof HttpProblem && e.kind === 'overloaded')) deps.metrics.recordAudit(cluster, 'error');
         throw e;
       }
-      deps.metrics.recordAudit(cluster, auditOutcome(report), report);
-      await storeAndRespond(deps, res, report, cluster, 'request');
+      if (!evaluated) return;
+      deps.metrics.recordAudit(cluster, auditOutcome(evaluated), evaluated);
+      await storeEvaluatedAndRespond(deps, res, evaluated, cluster, 'request');
     },
 
     async listAudits(_req: Request, res: Response) {

@@ -1,15 +1,15 @@
 import type { Request, Response } from 'express';
-import { runAudit } from '../../pipeline/audit.js';
 import { DEFAULT_MAX_PAIRS } from '../../model/report.js';
-import { formatProblem, InputError } from '../../model/source.js';
-import type { AuditReport } from '../../model/report.js';
+import { AccessError, formatProblem, InputError } from '../../model/source.js';
+import { evaluateAudit, type EvaluatedAudit } from '../audit-pool-request.js';
 import type { ClusterTarget } from '../config-file.js';
 import { STATUS, type AppDeps, type HandlerTable } from '../deps.js';
 import type { CollectedTarget } from '../live-collector.js';
 import { auditOutcome } from '../metrics.js';
 import { HttpProblem } from '../problems.js';
 import { requestState } from '../request-state.js';
-import { storeAndRespond } from './audits.js';
+import { shuttingDownProblem, ServerShuttingDown } from '../shutdown.js';
+import { storeEvaluatedAndRespond } from './audits.js';
 
 interface ClusterAuditBody {
   options?: { maxPairs?: number };
@@ -32,38 +32,59 @@ export function clusterRoutes(deps: AppDeps): HandlerTable {
         throw new HttpProblem('not-implemented', 'this build of sgaudit cannot collect live from Kubernetes and cloud APIs; post exports to /v1/audits instead');
       }
       const body = (req.body ?? {}) as ClusterAuditBody;
-      const collected = await collect(deps, target, res);
-      let report: AuditReport;
+      const signal = requestState(res).abort.signal;
+      const collected = await collect(deps, target, res, signal);
+      // A collection cut short by a cancellation is not an audit anyone asked to keep.
+      if (collected === undefined || signal.aborted) return cancelled(deps, target, res, signal);
+      let evaluated: EvaluatedAudit | undefined;
       try {
-        report = runAudit(collected.inputs, { maxPairs: body.options?.maxPairs ?? DEFAULT_MAX_PAIRS }).report;
+        evaluated = await evaluateAudit(deps, res, { inputs: collected.inputs, maxPairs: body.options?.maxPairs ?? DEFAULT_MAX_PAIRS, extraWarnings: collected.warnings });
       } catch (e) {
         // The documents came from the cluster, not from the caller: an unusable one is an upstream problem.
         if (e instanceof InputError) {
           deps.metrics.recordAudit(name, 'collection-failed');
           throw new HttpProblem('collection-failed', `cluster ${name} returned documents the audit cannot use: ${e.problems.map(formatProblem).join('; ')}`);
         }
-        deps.metrics.recordAudit(name, 'error');
+        // An overloaded server did not audit anything: shedding has its own counter.
+        if (!(e instanceof HttpProblem && e.kind === 'overloaded')) deps.metrics.recordAudit(name, 'error');
         throw e;
       }
-      report.warnings.push(...collected.warnings);
-      deps.metrics.recordAudit(name, auditOutcome(report), report);
-      await storeAndRespond(deps, res, report, name, 'live');
+      if (!evaluated) return;
+      deps.metrics.recordAudit(name, auditOutcome(evaluated), evaluated);
+      await storeEvaluatedAndRespond(deps, res, evaluated, name, 'live');
     },
   };
 }
 
 /**
  * Failures that leave nothing to audit (kubeconfig unusable, API unreachable, login refused)
- * answer 502 with the provider's message; partial failures never get here, they are
- * `unavailable` entries that turn the affected pairs `unknown`.
+ * answer 502 with the provider's message, or 504 when the upstream did not answer in time;
+ * partial failures never get here, they are `unavailable` entries that turn the affected pairs
+ * `unknown`.
  */
-async function collect(deps: AppDeps, target: ClusterTarget, res: Response): Promise<CollectedTarget> {
+async function collect(deps: AppDeps, target: ClusterTarget, res: Response, signal: AbortSignal): Promise<CollectedTarget | undefined> {
   try {
-    return await deps.collectLive!(target);
+    return await deps.collectLive!(target, signal);
   } catch (e) {
+    // Whatever the providers made of the abort, the cause is the cancellation, not the cluster.
+    if (signal.aborted) return undefined;
     deps.metrics.recordAudit(target.name, 'collection-failed');
-    const message = e instanceof InputError ? e.problems.map(formatProblem).join('; ') : e instanceof Error ? e.message : String(e);
     (requestState(res).log ?? deps.logger).warn({ cluster: target.name, err: e }, 'live collection failed');
+    if (e instanceof AccessError && e.timedOut) {
+      // The collector words this message itself, so it names no server, user or context of the kubeconfig.
+      throw new HttpProblem('upstream-timeout', `reading cluster ${target.name} timed out: ${e.message}`);
+    }
+    const message = e instanceof InputError ? e.problems.map(formatProblem).join('; ') : e instanceof Error ? e.message : String(e);
     throw new HttpProblem('collection-failed', `reading cluster ${target.name} failed: ${message}`);
   }
+}
+
+/**
+ * The request was given up while collecting. A server shutting down still answers, if the
+ * connection lives; a client that went away gets nothing, and the server's request hook writes
+ * its access-log line.
+ */
+function cancelled(deps: AppDeps, target: ClusterTarget, res: Response, signal: AbortSignal): void {
+  (requestState(res).log ?? deps.logger).info({ cluster: target.name, reason: String((signal.reason as Error | undefined)?.message ?? signal.reason) }, 'live audit cancelled');
+  if (signal.reason instanceof ServerShuttingDown) throw shuttingDownProblem(`the server is shutting down; the live audit of cluster ${target.name} was cancelled`);
 }

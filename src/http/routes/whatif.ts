@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import { DEFAULT_MAX_PAIRS } from '../../model/report.js';
 import { InputError } from '../../model/source.js';
-import { whatifFromInputs } from '../../pipeline/whatif.js';
 import type { WhatifProposal } from '../../inputs/proposal.js';
+import { evaluateWhatif } from '../audit-pool-request.js';
 import { STATUS, type AppDeps, type HandlerTable } from '../deps.js';
 import { inputErrorProblem } from '../problems.js';
 import { auditInputsFromRequest, type RequestInputs } from '../request-inputs.js';
@@ -26,17 +26,19 @@ function proposalOf(body: WhatifRequestBody): WhatifProposal {
   };
 }
 
-export function whatifRoutes(_deps: AppDeps): HandlerTable {
+export function whatifRoutes(deps: AppDeps): HandlerTable {
   return {
-    createWhatif(req: Request, res: Response) {
+    async createWhatif(req: Request, res: Response) {
       const body = req.body as WhatifRequestBody;
+      let evaluated;
       try {
-        const report = whatifFromInputs(auditInputsFromRequest(body.inputs), proposalOf(body), { maxPairs: body.options?.maxPairs ?? DEFAULT_MAX_PAIRS });
-        res.status(STATUS.ok).json(report);
+        evaluated = await evaluateWhatif(deps, res, { inputs: auditInputsFromRequest(body.inputs), proposal: proposalOf(body), maxPairs: body.options?.maxPairs ?? DEFAULT_MAX_PAIRS });
       } catch (e) {
         if (e instanceof InputError) throw inputErrorProblem(e);
         throw e;
       }
+      // The worker's JSON text goes out as it is: a large what-if is not stringified again here.
+      if (evaluated) res.status(STATUS.ok).type('application/json').send(evaluated.json);
     },
   };
 }
