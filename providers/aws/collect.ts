@@ -1,10 +1,10 @@
 import {
-  paginateDescribeNetworkAcls,
-  paginateDescribeNetworkInterfaces,
-  paginateDescribeSecurityGroupRules,
-  paginateDescribeSecurityGroups,
-  paginateDescribeSubnets,
-  paginateGetManagedPrefixListEntries,
+  DescribeNetworkAclsCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  GetManagedPrefixListEntriesCommand,
   type EC2Client,
   type NetworkAcl,
   type NetworkInterface,
@@ -16,6 +16,7 @@ import {
 import type { Unavailable } from '../../src/model/cloud.js';
 import type { RawDocument } from '../../src/model/documents.js';
 import { uniqueSorted } from '../../src/model/collections.js';
+import { CollectionDeadline, DEFAULT_CALL_LIMITS } from '../../src/model/deadline.js';
 import { inFilterBatches, MAX_FILTER_VALUES } from './batches.js';
 import { describeCallFailure } from './collect-errors.js';
 import {
@@ -40,10 +41,20 @@ export interface CollectAwsOptions {
   profile?: string;
   maxAttempts?: number;
   retryMode?: AwsRetryMode;
-  /** A ready client (tests, or callers with their own credentials); the options above are then ignored. */
+  /**
+   * A ready client (tests, or callers with their own credentials); the options above are then
+   * ignored, and so is the per-request timeout: give it `requestHandler:
+   * ec2RequestHandlerConfig(ms)`. The deadline still bounds every call it makes.
+   */
   client?: EC2Client;
   /** MaxResults per page; the SDK default (the service maximum) unless set. Tests use small pages. */
   pageSize?: number;
+  /**
+   * The clock of the whole collection (shared with the other sources of one audit). Its
+   * per-request timeout configures the client; its signal stops calls in flight when it passes.
+   * Default: a new one with DEFAULT_CALL_LIMITS.
+   */
+  deadline?: CollectionDeadline;
 }
 
 export interface CollectAwsResult {
@@ -55,16 +66,36 @@ export interface CollectAwsResult {
   calls: number;
 }
 
-type Paginator<T> = AsyncIterable<T>;
+/** The paging fields of one request; NextToken is absent on the first page. */
+interface PageRequest {
+  NextToken?: string;
+  MaxResults?: number;
+}
+
+type FetchPage<T> = (page: PageRequest, options: { abortSignal: AbortSignal }) => Promise<T>;
 
 /**
  * Reads, read-only, every EC2 object the audit of the given VTEP IPs needs. The number of
  * calls grows with pages and 200-value filter batches, never with one call per node.
+ * It always returns once the deadline has passed: what was not read by then is in
+ * `unavailable` with the cause, like a failed call; timeouts never throw.
  */
 export async function collectAws(options: CollectAwsOptions): Promise<CollectAwsResult> {
-  const client = options.client ?? createEc2Client(options);
+  const ownDeadline = options.deadline === undefined;
+  const deadline = options.deadline ?? new CollectionDeadline(DEFAULT_CALL_LIMITS);
+  const client = options.client ?? createEc2Client({ ...options, requestTimeoutMs: deadline.limits.requestTimeoutMs });
+  try {
+    return await collectWith(client, deadline, options);
+  } finally {
+    // A client built here is ours to close: its keep-alive sockets must not outlive the collection.
+    if (!options.client) client.destroy();
+    if (ownDeadline) deadline.dispose();
+  }
+}
+
+async function collectWith(client: EC2Client, deadline: CollectionDeadline, options: CollectAwsOptions): Promise<CollectAwsResult> {
   await requireRegion(client);
-  const run = new AwsCollection(client, options.pageSize);
+  const run = new AwsCollection(client, options.pageSize, deadline);
 
   const vtepIps = uniqueSorted(options.vtepIps);
   const interfaces = await run.interfaces(vtepIps, uniqueSorted(options.vpcIds ?? []));
@@ -100,27 +131,45 @@ class AwsCollection {
   constructor(
     private readonly client: EC2Client,
     private readonly pageSize: number | undefined,
+    private readonly deadline: CollectionDeadline,
   ) {}
 
-  private get paging() {
-    return this.pageSize === undefined ? { client: this.client } : { client: this.client, pageSize: this.pageSize };
-  }
-
   /**
-   * Drains a paginator into `sink`. Returns the failure reason, or undefined on success.
-   * Pages read before a failure are kept: they are real data, and callers mark only what is missing.
+   * Reads every page of one request into `sink`. Returns the failure reason, or undefined on
+   * success. Pages read before a failure are kept: they are real data, and callers mark only
+   * what is missing. The loop is ours, not the SDK paginator's, so that no page starts once
+   * the deadline has passed, and every page carries the deadline's signal (which also cuts
+   * the SDK's retry back-off short).
    */
-  private async drain<T>(operation: string, pages: Paginator<T>, sink: (page: T) => void): Promise<string | undefined> {
-    try {
-      for await (const page of pages) {
-        this.calls += 1;
-        sink(page);
-      }
-      return undefined;
-    } catch (error) {
+  private async drain<T extends { NextToken?: string | undefined }>(
+    operation: string,
+    fetchPage: FetchPage<T>,
+    sink: (page: T) => void,
+    maxPageSize?: number,
+  ): Promise<string | undefined> {
+    const size = this.pageSize === undefined ? undefined : Math.min(this.pageSize, maxPageSize ?? this.pageSize);
+    let token: string | undefined;
+    do {
+      const stopped = this.deadline.stopReason();
+      if (stopped !== undefined) return `${operation}: ${stopped}`;
       this.calls += 1;
-      return describeCallFailure(operation, error);
-    }
+      let page: T;
+      try {
+        page = await fetchPage(
+          { ...(token !== undefined && { NextToken: token }), ...(size !== undefined && { MaxResults: size }) },
+          { abortSignal: this.deadline.signal },
+        );
+      } catch (error) {
+        const stoppedNow = this.deadline.stopReason();
+        if (stoppedNow !== undefined) return `${operation}: ${stoppedNow}`;
+        return describeCallFailure(operation, error, this.deadline.limits.requestTimeoutMs);
+      }
+      sink(page);
+      // A server that repeats its token would page forever; the SDK paginator has the same guard.
+      const next = page.NextToken || undefined;
+      token = next !== undefined && next !== token ? next : undefined;
+    } while (token !== undefined);
+    return undefined;
   }
 
   async interfaces(vtepIps: string[], vpcIds: string[]): Promise<NetworkInterface[]> {
@@ -133,9 +182,11 @@ class AwsCollection {
       const before = new Set(found.keys());
       const failure = await this.drain(
         'DescribeNetworkInterfaces',
-        paginateDescribeNetworkInterfaces(this.paging, {
-          Filters: [{ Name: 'addresses.private-ip-address', Values: batch }, ...vpcFilter],
-        }),
+        (page, opts) =>
+          this.client.send(
+            new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'addresses.private-ip-address', Values: batch }, ...vpcFilter], ...page }),
+            opts,
+          ),
         (page) => {
           for (const eni of page.NetworkInterfaces ?? []) if (eni.NetworkInterfaceId) found.set(eni.NetworkInterfaceId, eni);
         },
@@ -161,7 +212,7 @@ class AwsCollection {
       for (const batch of inFilterBatches(pending)) {
         const failure = await this.drain(
           'DescribeSecurityGroups',
-          paginateDescribeSecurityGroups(this.paging, { Filters: [{ Name: 'group-id', Values: batch }] }),
+          (page, opts) => this.client.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: batch }], ...page }), opts),
           (page) => fetched.push(...(page.SecurityGroups ?? [])),
         );
         if (failure === undefined) continue;
@@ -180,7 +231,7 @@ class AwsCollection {
       const batchRules: SecurityGroupRule[] = [];
       const failure = await this.drain(
         'DescribeSecurityGroupRules',
-        paginateDescribeSecurityGroupRules(this.paging, { Filters: [{ Name: 'group-id', Values: batch }] }),
+        (page, opts) => this.client.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: batch }], ...page }), opts),
         (page) => batchRules.push(...(page.SecurityGroupRules ?? [])),
       );
       rules.push(...batchRules);
@@ -197,7 +248,7 @@ class AwsCollection {
     for (const batch of inFilterBatches(subnetIds)) {
       const failure = await this.drain(
         'DescribeSubnets',
-        paginateDescribeSubnets(this.paging, { Filters: [{ Name: 'subnet-id', Values: batch }] }),
+        (page, opts) => this.client.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: batch }], ...page }), opts),
         (page) => subnets.push(...(page.Subnets ?? [])),
       );
       if (failure === undefined) continue;
@@ -212,7 +263,8 @@ class AwsCollection {
     for (const batch of inFilterBatches(subnetIds)) {
       const failure = await this.drain(
         'DescribeNetworkAcls',
-        paginateDescribeNetworkAcls(this.paging, { Filters: [{ Name: 'association.subnet-id', Values: batch }] }),
+        (page, opts) =>
+          this.client.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: batch }], ...page }), opts),
         (page) => {
           for (const acl of page.NetworkAcls ?? []) if (acl.NetworkAclId) acls.set(acl.NetworkAclId, acl);
         },
@@ -234,11 +286,10 @@ class AwsCollection {
       const entries: PrefixListEntry[] = [];
       const failure = await this.drain(
         'GetManagedPrefixListEntries',
-        paginateGetManagedPrefixListEntries(
-          this.pageSize === undefined ? this.paging : { ...this.paging, pageSize: Math.min(this.pageSize, 100) },
-          { PrefixListId: id },
-        ),
+        (page, opts) => this.client.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: id, ...page }), opts),
         (page) => entries.push(...(page.Entries ?? [])),
+        // GetManagedPrefixListEntries accepts at most 100 per page.
+        100,
       );
       if (failure === undefined) lists.push({ id, entries });
       else this.unavailable.push({ kind: 'prefix-list', id, reason: failure });

@@ -1,4 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { DEFAULT_CALL_LIMITS } from '../../src/model/deadline.js';
 import { InputError } from '../../src/model/source.js';
 
 export type AwsRetryMode = 'standard' | 'adaptive';
@@ -8,6 +9,24 @@ export interface Ec2ClientOptions {
   profile?: string;
   maxAttempts?: number;
   retryMode?: AwsRetryMode;
+  /** One attempt of one request, connection included; default DEFAULT_CALL_LIMITS.requestTimeoutMs. */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * The Node HTTP handler settings that bound one attempt. The SDK's `requestTimeout` alone only
+ * logs a warning (smithy's node-http-handler 4.x): `throwOnRequestTimeout` makes it fail the
+ * attempt with a TimeoutError, which the retry strategy treats as transient (retried like a
+ * 5xx). `socketTimeout` covers a server that sends headers and then stalls the body, which
+ * `requestTimeout` no longer watches; without it the SDK's default is 15 minutes of silence.
+ */
+export function ec2RequestHandlerConfig(requestTimeoutMs: number) {
+  return {
+    connectionTimeout: requestTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    socketTimeout: requestTimeoutMs,
+    throwOnRequestTimeout: true,
+  };
 }
 
 /**
@@ -25,6 +44,7 @@ export function createEc2Client(options: Ec2ClientOptions = {}): EC2Client {
     ...(options.profile !== undefined && { profile: options.profile }),
     ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
     ...(options.retryMode !== undefined && { retryMode: options.retryMode }),
+    requestHandler: ec2RequestHandlerConfig(options.requestTimeoutMs ?? DEFAULT_CALL_LIMITS.requestTimeoutMs),
   });
 }
 

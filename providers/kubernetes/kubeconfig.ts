@@ -29,9 +29,11 @@ export function loadKubeConfig(options: KubeConfigOptions): KubeConfig {
   }
   if (options.context !== undefined) {
     if (!kc.getContextObject(options.context)) {
-      const known = kc.getContexts().map((c) => c.name);
+      // NOTE: the other context names are not listed: this message can reach a REST caller,
+      // and a kubeconfig's contents (cluster and user names) are not theirs to see.
       throw new Error(
-        `context ${JSON.stringify(options.context)} is not in the kubeconfig; it has: ${known.length ? known.join(', ') : '(none)'}`,
+        `context ${JSON.stringify(options.context)} is not in the kubeconfig ${options.kubeconfig ?? '(default location)'}; ` +
+          'list its contexts with `kubectl config get-contexts`',
       );
     }
     kc.setCurrentContext(options.context);

@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
 import type { AuditInputs } from '../model/documents.js';
+import { CollectionDeadline } from '../model/deadline.js';
 import { InputError } from '../model/source.js';
 import { readUnavailableFile } from '../inputs/unavailable-file.js';
 import { addFileInputOptions, readFileInputs, type FileInputOptions } from './file-inputs.js';
 import { addLiveOptions, liveOptionsFrom, type LiveCliOptions } from './live-options.js';
 import { addOpenstackOptions, type OpenstackCliOptions } from './openstack-options.js';
+import { addCallLimitOptions, callLimitsFrom, type CallLimitCliOptions } from './call-limit-options.js';
 
-/** Every input flag of `audit`, `collect` and `whatif`: native files plus the live sources. */
-export interface InputCliOptions extends FileInputOptions, LiveCliOptions, OpenstackCliOptions {
+/** Every input flag of `audit` and `whatif`: native files plus the live sources and their time limits. */
+export interface InputCliOptions extends FileInputOptions, LiveCliOptions, OpenstackCliOptions, CallLimitCliOptions {
   /** `--os-live`: live Neutron with the cloud chosen by OS_CLOUD or the OS_* variables. */
   osLive?: boolean;
   unavailable?: string[];
@@ -17,6 +19,7 @@ export function addInputOptions(cmd: Command): Command {
   addFileInputOptions(cmd);
   addLiveOptions(cmd);
   addOpenstackOptions(cmd);
+  addCallLimitOptions(cmd);
   return cmd
     .option('--os-live', 'read Neutron live with the cloud named by OS_CLOUD or the OS_* variables')
     .option('--unavailable <files...>', 'unavailable.json written by `sgaudit collect` (collection failures stay unknown)');
@@ -28,28 +31,38 @@ export function addInputOptions(cmd: Command): Command {
  * turn an offline audit of saved files into API calls.
  */
 export async function gatherInputs(opts: InputCliOptions): Promise<{ inputs: AuditInputs; liveRequests: number }> {
-  let inputs = await readFileInputs(opts);
-  for (const path of opts.unavailable ?? []) inputs.unavailable.push(...(await readUnavailableFile(path)));
-  let liveRequests = 0;
   const live = liveOptionsFrom(opts);
-  // The live collectors, and the SDKs behind them, load only when a live flag asks for them.
-  if (live.kubernetes || live.aws) {
-    const { collectLiveInputs } = await import('../inputs/live.js');
-    const collected = await collectLiveInputs(inputs, live);
-    inputs = { ...collected.inputs, warnings: [...(inputs.warnings ?? []), ...collected.warnings] };
-    liveRequests += collected.calls.kubernetes + collected.calls.aws;
-  }
-  if (opts.osCloud !== undefined || opts.osLive) {
-    if (inputs.nodes.length === 0) {
-      throw new InputError([
-        { document: '--os-cloud', pointer: '', reason: "live Neutron collection starts from the nodes' VTEP IPs: give --nodes or --kubeconfig/--in-cluster too" },
-      ]);
+  const openstack = opts.osCloud !== undefined || opts.osLive === true;
+  // The live collectors, and the SDKs behind them, load only when a live flag asks for them;
+  // they load before the clock starts, so --deadline measures the API calls, not module loading.
+  const [liveModule, openstackModule] = await Promise.all([
+    live.kubernetes || live.aws ? import('../inputs/live.js') : undefined,
+    openstack ? import('../inputs/live-openstack.js') : undefined,
+  ]);
+  // One clock for every live source of the command, so --deadline bounds the whole collection.
+  const deadline = new CollectionDeadline(callLimitsFrom(opts));
+  try {
+    let inputs = await readFileInputs(opts);
+    for (const path of opts.unavailable ?? []) inputs.unavailable.push(...(await readUnavailableFile(path)));
+    let liveRequests = 0;
+    if (liveModule) {
+      const collected = await liveModule.collectLiveInputs(inputs, { ...live, deadline });
+      inputs = { ...collected.inputs, warnings: [...(inputs.warnings ?? []), ...collected.warnings] };
+      liveRequests += collected.calls.kubernetes + collected.calls.aws;
     }
-    const { collectOpenstackInputs } = await import('../inputs/live-openstack.js');
-    const os = await collectOpenstackInputs(inputs.nodes, opts);
-    inputs.openstack.push(...os.openstack);
-    inputs.unavailable.push(...os.unavailable);
-    liveRequests += os.requests;
+    if (openstackModule) {
+      if (inputs.nodes.length === 0) {
+        throw new InputError([
+          { document: '--os-cloud', pointer: '', reason: "live Neutron collection starts from the nodes' VTEP IPs: give --nodes or --kubeconfig/--in-cluster too" },
+        ]);
+      }
+      const os = await openstackModule.collectOpenstackInputs(inputs.nodes, opts, { deadline });
+      inputs.openstack.push(...os.openstack);
+      inputs.unavailable.push(...os.unavailable);
+      liveRequests += os.requests;
+    }
+    return { inputs, liveRequests };
+  } finally {
+    deadline.dispose();
   }
-  return { inputs, liveRequests };
 }

@@ -4,6 +4,7 @@ import type { AwsRetryMode } from '../../providers/aws/ec2-client.js';
 import { collectKubernetes, type ConfigMapLookup } from '../../providers/kubernetes/collect.js';
 import type { ConfigMapRef } from '../../providers/kubernetes/flannel-configmaps.js';
 import { translateNodes } from '../../providers/kubernetes/translate-nodes.js';
+import type { CollectionDeadline } from '../model/deadline.js';
 import { InputError, type Warning } from '../model/source.js';
 import type { AuditInputs } from '../model/documents.js';
 
@@ -32,6 +33,11 @@ export interface LiveOptions {
   kubernetes?: LiveKubernetesOptions;
   /** Read the EC2 objects around the nodes' VTEP IPs. */
   aws?: LiveAwsOptions;
+  /**
+   * One clock for every source of this collection (the caller disposes it). Without it each
+   * source runs under its own default deadline (DEFAULT_CALL_LIMITS).
+   */
+  deadline?: CollectionDeadline;
 }
 
 export interface LiveCollection {
@@ -66,7 +72,7 @@ export async function collectLiveInputs(files: AuditInputs, options: LiveOptions
         { document: '--nodes', pointer: '', reason: 'nodes were given both as files (--nodes) and live (--kubeconfig/--in-cluster); pass one' },
       ]);
     }
-    const k8s = await collectKubernetes(options.kubernetes);
+    const k8s = await collectKubernetes({ ...options.kubernetes, ...(options.deadline && { deadline: options.deadline }) });
     inputs.nodes.push(...k8s.nodes);
     // A flannel file the user passed is the more deliberate choice; the ConfigMap found live is not used then.
     if (files.flannel.length === 0) {
@@ -84,7 +90,7 @@ export async function collectLiveInputs(files: AuditInputs, options: LiveOptions
       ]);
     }
     const vtepIps = vtepIpsOf(inputs);
-    const aws = await collectAws({ vtepIps, ...options.aws });
+    const aws = await collectAws({ vtepIps, ...options.aws, ...(options.deadline && { deadline: options.deadline }) });
     inputs.aws.push(...aws.documents);
     inputs.unavailable.push(...aws.unavailable);
     result.calls.aws = aws.calls;

@@ -311,6 +311,16 @@ describe('bad input and usage: exit 2 with a message naming the problem', () => 
       messages: ['--max-pairs must be a positive integer, got "10x"'],
     },
     {
+      name: '--deadline 0',
+      args: () => [...incidentArgs(), '--deadline', '0'],
+      messages: ['--deadline must be a positive number of seconds (e.g. 20 or 0.5), got "0"'],
+    },
+    {
+      name: '--request-timeout over a day',
+      args: () => [...incidentArgs(), '--request-timeout', '90000'],
+      messages: ['--request-timeout must be at most 86400 seconds (one day), got "90000"'],
+    },
+    {
       name: 'an unknown option',
       args: () => [...incidentArgs(), '--azure', 'x.json'],
       messages: ["unknown option '--azure'"],

@@ -20,12 +20,21 @@ export interface FakeApiServerOptions {
   forbidden?: string[];
   /** Largest page the server hands out, whatever `limit` asks (real servers cap too). */
   maxPage?: number;
+  /**
+   * Paths (without the query) that accept the request and never answer, like an API server
+   * behind a dead load balancer: `/api/v1/nodes`, `/api/v1/namespaces/kube-flannel/configmaps/kube-flannel-cfg`.
+   */
+  hang?: string[];
+  /** The first `times` requests to `path` answer `status` (503, 429, 500) with a Status body; later ones are served. */
+  failFirst?: { path: string; status: number; times: number }[];
 }
 
 export interface FakeApiServer {
   server: string;
   /** Every request path with its query, in order. */
   requests: string[];
+  /** Requests that are hanging now (their sockets still open). */
+  hanging(): number;
   close(): Promise<void>;
 }
 
@@ -34,9 +43,22 @@ const USER = 'system:serviceaccount:sgaudit:sgaudit';
 export async function startFakeApiServer(opts: FakeApiServerOptions): Promise<FakeApiServer> {
   const requests: string[] = [];
   const forbidden = new Set(opts.forbidden ?? []);
+  const hang = new Set(opts.hang ?? []);
+  const failures = (opts.failFirst ?? []).map((f) => ({ ...f }));
+  const hung = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     requests.push(`${url.pathname}${url.search}`);
+    if (hang.has(url.pathname)) {
+      hung.add(res);
+      res.on('close', () => hung.delete(res));
+      return;
+    }
+    const failure = failures.find((f) => f.path === url.pathname && f.times > 0);
+    if (failure) {
+      failure.times -= 1;
+      return status(res, failure.status, failure.status === 429 ? 'TooManyRequests' : 'InternalError', `injected ${failure.status}`);
+    }
     if (req.headers.authorization !== `Bearer ${opts.token}`) {
       return status(res, 401, 'Unauthorized', 'Unauthorized');
     }
@@ -83,7 +105,13 @@ export async function startFakeApiServer(opts: FakeApiServerOptions): Promise<Fa
   return {
     server: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    hanging: () => hung.size,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        // Hung requests would hold close() open for ever.
+        server.closeAllConnections();
+      }),
   };
 }
 

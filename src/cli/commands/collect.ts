@@ -7,6 +7,8 @@ import { collectOpenstackInputs } from '../../inputs/live-openstack.js';
 import { addOpenstackOptions, type OpenstackCliOptions } from '../openstack-options.js';
 import { readDocuments } from '../../inputs/read-files.js';
 import { emptyInputs, type AuditInputs, type RawDocument } from '../../model/documents.js';
+import { CollectionDeadline, DEFAULT_CALL_LIMITS } from '../../model/deadline.js';
+import { addCallLimitOptions, callLimitsFrom, type CallLimitCliOptions } from '../call-limit-options.js';
 import { InputError, type Warning } from '../../model/source.js';
 import type { Unavailable } from '../../model/cloud.js';
 import { summaryOf } from '../command-table.js';
@@ -20,6 +22,8 @@ export interface CollectOptions {
   live: LiveOptions;
   /** Live Neutron, when `--os-cloud` or `--os-live` was given. */
   openstack?: OpenstackCliOptions;
+  /** One clock for every live source (the caller disposes it); default: a new one with DEFAULT_CALL_LIMITS. */
+  deadline?: CollectionDeadline;
 }
 
 export interface CollectSummary {
@@ -36,6 +40,16 @@ export interface CollectSummary {
  * `unavailable.json` is always written (`[]` when everything was read).
  */
 export async function runCollect(opts: CollectOptions): Promise<CollectSummary> {
+  if (opts.deadline) return collectWithin(opts, opts.deadline);
+  const deadline = new CollectionDeadline(DEFAULT_CALL_LIMITS);
+  try {
+    return await collectWithin(opts, deadline);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+async function collectWithin(opts: CollectOptions, deadline: CollectionDeadline): Promise<CollectSummary> {
   if (!opts.live.kubernetes && !opts.live.aws && !opts.openstack) {
     throw new InputError([
       {
@@ -50,7 +64,7 @@ export async function runCollect(opts: CollectOptions): Promise<CollectSummary> 
   files.flannel = await readDocuments(opts.flannel ?? [], '--flannel');
   const collected: LiveCollection =
     opts.live.kubernetes || opts.live.aws
-      ? await collectLiveInputs(files, opts.live)
+      ? await collectLiveInputs(files, { ...opts.live, deadline })
       : { inputs: files, warnings: [], flannelLookups: [], calls: { kubernetes: 0, aws: 0 } };
   let openstackRequests = 0;
   if (opts.openstack) {
@@ -59,7 +73,7 @@ export async function runCollect(opts: CollectOptions): Promise<CollectSummary> 
         { document: '--os-cloud', pointer: '', reason: "live Neutron collection starts from the nodes' VTEP IPs: give --nodes or --kubeconfig/--in-cluster too" },
       ]);
     }
-    const os = await collectOpenstackInputs(collected.inputs.nodes, opts.openstack);
+    const os = await collectOpenstackInputs(collected.inputs.nodes, opts.openstack, { deadline });
     collected.inputs.openstack.push(...os.openstack);
     collected.inputs.unavailable.push(...os.unavailable);
     collected.warnings.push(...os.warnings);
@@ -87,6 +101,16 @@ export async function runCollect(opts: CollectOptions): Promise<CollectSummary> 
   };
 }
 
+/** Only the `--os-*` fields: the whole options object would carry the CLI's other flags along. */
+function openstackOptionsOf(opts: CollectCliOptions): OpenstackCliOptions {
+  return {
+    ...(opts.osCloud !== undefined && { osCloud: opts.osCloud }),
+    ...(opts.osRegionName !== undefined && { osRegionName: opts.osRegionName }),
+    ...(opts.osInterface !== undefined && { osInterface: opts.osInterface }),
+    ...(opts.osPageSize !== undefined && { osPageSize: opts.osPageSize }),
+  };
+}
+
 function numbered(stem: string, index: number): string {
   return index === 0 ? `${stem}.json` : `${stem}-${index + 1}.json`;
 }
@@ -103,7 +127,7 @@ export function openstackFileName(doc: RawDocument, index: number): string {
   return `openstack-file-${index + 1}-${basename(doc.name).replace(/\.json$/, '').replace(/[^A-Za-z0-9_.-]+/g, '-')}.json`;
 }
 
-interface CollectCliOptions extends LiveCliOptions, OpenstackCliOptions {
+interface CollectCliOptions extends LiveCliOptions, OpenstackCliOptions, CallLimitCliOptions {
   out: string;
   nodes?: string[];
   flannel?: string[];
@@ -118,14 +142,22 @@ export function collectCommand(): Command {
     .option('--flannel <files...>', 'flannel config from a file instead of the cluster');
   addLiveOptions(cmd);
   addOpenstackOptions(cmd).option('--os-live', 'read Neutron live with the cloud named by OS_CLOUD or the OS_* variables');
+  addCallLimitOptions(cmd);
   return cmd.action(async (opts: CollectCliOptions) => {
-    const summary = await runCollect({
-      out: opts.out,
-      ...(opts.nodes && { nodes: opts.nodes }),
-      ...(opts.flannel && { flannel: opts.flannel }),
-      live: liveOptionsFrom(opts),
-      ...((opts.osCloud !== undefined || opts.osLive) && { openstack: opts }),
-    });
+    const deadline = new CollectionDeadline(callLimitsFrom(opts));
+    let summary: CollectSummary;
+    try {
+      summary = await runCollect({
+        out: opts.out,
+        ...(opts.nodes && { nodes: opts.nodes }),
+        ...(opts.flannel && { flannel: opts.flannel }),
+        live: liveOptionsFrom(opts),
+        ...((opts.osCloud !== undefined || opts.osLive) && { openstack: openstackOptionsOf(opts) }),
+        deadline,
+      });
+    } finally {
+      deadline.dispose();
+    }
     process.stderr.write(
       `sgaudit collect: wrote ${summary.files.length} files to ${opts.out} ` +
         `(API requests: kubernetes ${summary.calls.kubernetes}, aws ${summary.calls.aws}, openstack ${summary.calls.openstack}); ` +

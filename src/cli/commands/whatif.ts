@@ -8,7 +8,7 @@ import { renderWhatifJunit } from '../../whatif/render-junit.js';
 import { renderWhatifMarkdown } from '../../whatif/render-markdown.js';
 import { renderWhatifSarif } from '../../whatif/render-sarif.js';
 import { whatifFromInputs } from '../../pipeline/whatif.js';
-import { addFileInputOptions, readFileInputs, type FileInputOptions } from '../file-inputs.js';
+import { addInputOptions, gatherInputs, type InputCliOptions } from '../gather-inputs.js';
 import { emit } from '../render-audit.js';
 import { parsePositiveInt } from '../parse-options.js';
 import { summaryOf } from '../command-table.js';
@@ -19,7 +19,7 @@ export type WhatifFormat = (typeof WHATIF_FORMATS)[number];
 /** Version reported in SARIF; kept with the program's own --version. */
 const TOOL_VERSION = '0.1.0';
 
-interface WhatifCommandOptions extends FileInputOptions {
+interface WhatifCommandOptions extends InputCliOptions {
   terraformPlan?: string;
   proposed?: string[];
   proposedProvider?: ProposedProvider;
@@ -61,7 +61,8 @@ async function readProposal(opts: WhatifCommandOptions): Promise<WhatifProposal>
 /** `sgaudit whatif`: a thin shell over whatifFromInputs, which the REST API calls too. */
 export function whatifCommand(): Command {
   const cmd = new Command('whatif').description(summaryOf('whatif'));
-  addFileInputOptions(cmd)
+  // The current state may be read live (--kubeconfig, --aws-region, --os-cloud) like `audit` does.
+  addInputOptions(cmd)
     .option('--terraform-plan <file>', 'output of `terraform show -json PLANFILE`')
     .option('--proposed <files...>', 'after-state exports of the changed groups, NACLs or ports, in the same formats as --aws / --openstack')
     .addOption(new Option('--proposed-provider <provider>', 'provider of the --proposed files (default: inferred from their top-level keys)').choices(['aws', 'openstack']))
@@ -69,8 +70,9 @@ export function whatifCommand(): Command {
     .option('--max-pairs <n>', 'pairs listed per list (counts stay exact)', parsePositiveInt('--max-pairs'), DEFAULT_MAX_PAIRS)
     .option('--out <file>', 'write the report to a file instead of stdout')
     .action(async (opts: WhatifCommandOptions) => {
-      const inputs = await readFileInputs(opts);
+      // The proposal is read first: a bad plan should fail before any live API is called.
       const proposal = await readProposal(opts);
+      const { inputs } = await gatherInputs(opts);
       const report = whatifFromInputs(inputs, proposal, { maxPairs: opts.maxPairs });
       await emit(renderWhatif(report, opts.format), opts.out);
       process.exitCode = whatifExitCode(report);
