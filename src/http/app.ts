@@ -1,4 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { ReportTooLargeError } from '../store/report-json.js';
 import { requireScopes } from './auth.js';
 import type { AppDeps, HandlerTable, OperationHandler } from './deps.js';
 import { requestLogging } from './logging.js';
@@ -94,6 +95,9 @@ function renderError(deps: AppDeps, err: unknown, req: Request, res: Response): 
   let problem: HttpProblem;
   if (err instanceof HttpProblem) {
     problem = err;
+  } else if (err instanceof ReportTooLargeError) {
+    // The worker checks --report-limit first; this is the store's own bound, reached only if they disagree.
+    problem = new HttpProblem('report-too-large', err.message, { errors: [{ pointer: '/options/maxPairs', reason: `${err.message}; lower options.maxPairs` }] });
   } else if (isClientError(err)) {
     // express's and body-parser's own 4xx errors (a badly encoded path parameter, a body that cannot be decoded, ...).
     problem = new HttpProblem('bad-request', err.message);

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { MAX_STORED_REPORT_BYTES } from '../store/report-json.js';
 import { InputError, type InputProblem } from '../model/source.js';
 
 /**
@@ -141,8 +142,8 @@ export const SETTINGS: { [K in keyof ServeSettings]: SettingDeclaration<ServeSet
     valueName: 'size',
     env: 'SGAUDIT_REPORT_LIMIT',
     default: DEFAULT_REPORT_LIMIT,
-    help: 'largest audit or what-if report, as JSON: bytes, or a number with kb/mb/gb; over it the request gets 422 report-too-large naming options.maxPairs (default 16mb)',
-    parse: parseSize,
+    help: 'largest audit or what-if report, as JSON: bytes, or a number with kb/mb/gb, at most 128mb (the store\'s own bound); over it the request gets 422 report-too-large naming options.maxPairs (default 16mb)',
+    parse: parseReportLimit,
   },
   shutdownGrace: {
     flag: 'shutdown-grace',
@@ -236,6 +237,13 @@ export function parseSize(raw: string): number {
   if (!m || unit === undefined) throw new Error('must be a size such as 1048576, 512kb or 20mb');
   const bytes = Math.floor(Number(m[1]) * unit);
   if (bytes < 1) throw new Error('must be at least 1 byte');
+  return bytes;
+}
+
+/** A report the store would refuse must be refused before it is evaluated, with the option to lower. */
+function parseReportLimit(raw: string): number {
+  const bytes = parseSize(raw);
+  if (bytes > MAX_STORED_REPORT_BYTES) throw new Error(`must be at most ${MAX_STORED_REPORT_BYTES} bytes (128mb), the largest report the store keeps`);
   return bytes;
 }
 

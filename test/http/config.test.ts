@@ -49,6 +49,7 @@ describe('serve settings', () => {
     ['--retention-days', { retentionDays: '0' }, 'must be a whole number, at least 1'],
     ['--retention-days', { retentionDays: '1.5' }, 'must be a whole number, at least 1'],
     ['--retention-count', { retentionCount: 'all' }, 'must be a whole number, at least 1'],
+    ['--report-limit', { reportLimit: '129mb' }, 'must be at most 134217728 bytes (128mb), the largest report the store keeps'],
   ])('rejects %s %o', (document, flags, reason) => {
     const value = Object.values(flags)[0];
     expect(problems(() => resolveSettings(flags as never, {}))).toEqual([{ document, pointer: '', value, reason }]);
