@@ -1,7 +1,7 @@
 import type { Response } from 'express';
-import type { ReportSummary } from '../model/report.js';
-import { InputError } from '../model/source.js';
-import type { AuditTask, WhatifTask } from './audit-task.js';
+import type { AuditInputs } from '../model/documents.js';
+import { InputError, type Warning } from '../model/source.js';
+import type { EvaluationTask, ReportCounts, RequestOptions, TaskOutcome } from './audit-task.js';
 import type { AppDeps } from './deps.js';
 import { HttpProblem } from './problems.js';
 import { ClientClosed, requestState } from './request-state.js';
@@ -13,55 +13,75 @@ export interface EvaluatedReport {
   bytes: number;
 }
 
-export interface EvaluatedAudit extends EvaluatedReport {
-  /** For metrics, which would otherwise have to parse the report. */
-  summary: ReportSummary;
-}
+/** An audit report with its listing counts, so metrics and the store never parse the report. */
+export type EvaluatedAudit = EvaluatedReport & ReportCounts;
+
+/**
+ * How an evaluation ended, other than by a problem that says all there is to say (thrown:
+ * 400s of an unreadable body, 503 overloaded or shutting down, a failed worker). Each carries
+ * the request's options, which only the worker has read: the caller labels its metrics with them.
+ */
+export type Evaluation<R> =
+  | { kind: 'evaluated'; report: R; options: RequestOptions }
+  | { kind: 'invalid-input'; error: InputError; options: RequestOptions }
+  | { kind: 'too-large'; problem: HttpProblem; options: RequestOptions }
+  /** The client went away: nobody reads an answer. */
+  | { kind: 'cancelled' };
 
 /** Where the report bound sends the caller: the one option that shrinks a report. */
 const MAX_PAIRS_POINTER = '/options/maxPairs';
 
-/**
- * Evaluates one request's audit on the worker pool, with the request's abort signal.
- * Throws 503 `overloaded` when the pool is full, an InputError rebuilt from the worker's
- * problems (so callers keep their own mapping of it), and 422 `report-too-large` over the bound.
- * Returns undefined when the client went away: nobody reads an answer then.
- */
-export async function evaluateAudit(deps: AppDeps, res: Response, task: Omit<AuditTask, 'kind' | 'reportLimitBytes'>): Promise<EvaluatedAudit | undefined> {
-  const evaluated = await evaluate(deps, res, { kind: 'audit', ...task });
-  if (!evaluated) return undefined;
-  if (evaluated.summary === null) throw new Error('the audit worker answered without a report summary');
-  return { json: evaluated.json, bytes: evaluated.bytes, summary: evaluated.summary };
+/** A posted audit, from the body's bytes (validate.ts postedBodyBytes); the bytes move to the worker. */
+export async function evaluatePostedAudit(deps: AppDeps, res: Response, body: ArrayBuffer): Promise<Evaluation<EvaluatedAudit>> {
+  return auditEvaluation(await evaluate(deps, res, { kind: 'posted-audit', body, reportLimitBytes: deps.reportLimitBytes }));
 }
 
-/** evaluateAudit for a what-if. */
-export async function evaluateWhatif(deps: AppDeps, res: Response, task: Omit<WhatifTask, 'kind' | 'reportLimitBytes'>): Promise<EvaluatedReport | undefined> {
-  const evaluated = await evaluate(deps, res, { kind: 'whatif', ...task });
-  return evaluated && { json: evaluated.json, bytes: evaluated.bytes };
+/** A posted what-if, like evaluatePostedAudit. */
+export async function evaluatePostedWhatif(deps: AppDeps, res: Response, body: ArrayBuffer): Promise<Evaluation<EvaluatedReport>> {
+  const evaluation = await evaluate(deps, res, { kind: 'posted-whatif', body, reportLimitBytes: deps.reportLimitBytes });
+  return evaluation.kind === 'evaluated' ? { ...evaluation, report: { json: evaluation.report.json, bytes: evaluation.report.bytes } } : evaluation;
 }
 
-async function evaluate(
+/** A live audit of documents collected on this thread. */
+export async function evaluateLiveAudit(
   deps: AppDeps,
   res: Response,
-  task: Omit<AuditTask, 'reportLimitBytes'> | Omit<WhatifTask, 'reportLimitBytes'>,
-): Promise<(EvaluatedReport & { summary: ReportSummary | null }) | undefined> {
+  live: { inputs: AuditInputs; options: RequestOptions; extraWarnings: Warning[] },
+): Promise<Evaluation<EvaluatedAudit>> {
+  return auditEvaluation(await evaluate(deps, res, { kind: 'live-audit', ...live, reportLimitBytes: deps.reportLimitBytes }));
+}
+
+function auditEvaluation(evaluation: Evaluation<Extract<TaskOutcome, { kind: 'report' }>>): Evaluation<EvaluatedAudit> {
+  if (evaluation.kind !== 'evaluated') return evaluation;
+  const { json, bytes, counts } = evaluation.report;
+  if (counts === null) throw new Error('the audit worker answered without the report counts');
+  return { kind: 'evaluated', report: { json, bytes, ...counts }, options: evaluation.options };
+}
+
+/**
+ * Runs one task on the worker pool with the request's abort signal. Throws 503 `overloaded`
+ * when the pool is full, and the worker's problem when the body was unreadable.
+ */
+async function evaluate(deps: AppDeps, res: Response, task: EvaluationTask): Promise<Evaluation<Extract<TaskOutcome, { kind: 'report' }>>> {
   const signal = requestState(res).abort.signal;
-  let outcome;
+  let outcome: TaskOutcome;
   try {
-    outcome = await deps.auditPool.run({ ...task, reportLimitBytes: deps.reportLimitBytes } as AuditTask | WhatifTask, signal);
+    outcome = await deps.auditPool.run(task, signal);
   } catch (e) {
     if (!signal.aborted) throw e;
-    if (signal.reason instanceof ClientClosed) return undefined;
+    if (signal.reason instanceof ClientClosed) return { kind: 'cancelled' };
     // The only other reason a request is aborted: its grace period ran out in a shutdown.
     throw shuttingDownProblem('the server is shutting down; this request was cancelled before its evaluation finished');
   }
   switch (outcome.kind) {
     case 'report':
-      return { json: outcome.json, bytes: outcome.bytes, summary: outcome.summary };
+      return { kind: 'evaluated', report: outcome, options: outcome.options };
+    case 'bad-request':
+      throw new HttpProblem(outcome.problem.kind, outcome.problem.detail, outcome.problem.errors ? { errors: outcome.problem.errors } : {});
     case 'invalid-input':
-      throw new InputError(outcome.problems);
+      return { kind: 'invalid-input', error: new InputError(outcome.problems), options: outcome.options };
     case 'too-large':
-      throw reportTooLargeProblem(outcome.bytes, deps.reportLimitBytes, task.maxPairs);
+      return { kind: 'too-large', problem: reportTooLargeProblem(outcome.bytes, deps.reportLimitBytes, outcome.options.maxPairs), options: outcome.options };
   }
 }
 

@@ -73,7 +73,7 @@ export class AuditPool {
     }
     this.inFlight++;
     try {
-      return await this.piscina.run(task, signal ? { signal } : {});
+      return await this.piscina.run(task, { ...(signal ? { signal } : {}), ...transferOf(task) });
     } finally {
       this.inFlight--;
     }
@@ -96,6 +96,15 @@ export class AuditPool {
     const estimate = Math.ceil((perTaskS * this.inFlight) / this.options.workers);
     return Math.min(RETRY_AFTER_MAX_S, Math.max(RETRY_AFTER_MIN_S, estimate));
   }
+}
+
+/**
+ * A posted body moves to the worker instead of being copied: the ArrayBuffer is detached here
+ * when the task starts. (piscina's Piscina.move() marks only a task that is itself the
+ * transferable, not one inside a task object, so the transfer list is given directly.)
+ */
+function transferOf(task: EvaluationTask): { transferList?: ArrayBuffer[] } {
+  return task.kind === 'live-audit' ? {} : { transferList: [task.body] };
 }
 
 /**

@@ -5,35 +5,58 @@
  * rebuilds errors from it.
  */
 import type { AuditInputs } from '../model/documents.js';
-import type { ReportSummary } from '../model/report.js';
 import type { InputProblem, Warning } from '../model/source.js';
-import type { WhatifProposal } from '../inputs/proposal.js';
+import type { AuditCounts } from '../store/types.js';
+import type { ProblemError, ProblemKind } from './problems.js';
 
-export interface AuditTask {
-  kind: 'audit';
+/**
+ * A posted audit or what-if: the request body as the bytes read off the socket. The ArrayBuffer
+ * is transferred, not cloned (audit-pool.ts), and the worker parses and validates it, so a large
+ * body costs the event loop neither a parse nor a copy of the parsed object graph.
+ */
+export interface PostedTask {
+  kind: 'posted-audit' | 'posted-whatif';
+  body: ArrayBuffer;
+  reportLimitBytes: number;
+}
+
+/** A live audit: its documents were collected on the main thread, so they travel as data. */
+export interface LiveAuditTask {
+  kind: 'live-audit';
   inputs: AuditInputs;
-  maxPairs: number;
-  /** Collection warnings of a live audit, appended to the report's own. */
+  options: RequestOptions;
+  /** Collection warnings, appended to the report's own. */
   extraWarnings: Warning[];
   reportLimitBytes: number;
 }
 
-export interface WhatifTask {
-  kind: 'whatif';
-  inputs: AuditInputs;
-  proposal: WhatifProposal;
+export type EvaluationTask = PostedTask | LiveAuditTask;
+
+/** What the main thread needs from a request's options after the evaluation (metrics, store, problems). */
+export interface RequestOptions {
   maxPairs: number;
-  reportLimitBytes: number;
+  /** `options.cluster` of a posted audit, the configured name of a live one; null for a what-if. */
+  cluster: string | null;
 }
 
-export type EvaluationTask = AuditTask | WhatifTask;
+/** What an audit listing shows of a report, counted in the worker so the store never parses it. */
+export type ReportCounts = AuditCounts;
 
 export type TaskOutcome =
   /**
-   * The report as JSON text, serialized once in the worker: the main thread sends this text and
-   * never stringifies a large report again. `summary` is there for metrics (audits only).
+   * The report as JSON text, serialized once in the worker: the main thread sends and stores
+   * this text and never parses or stringifies a large report. `counts` only for audits.
    */
-  | { kind: 'report'; json: string; bytes: number; summary: ReportSummary | null }
-  | { kind: 'invalid-input'; problems: InputProblem[] }
+  | { kind: 'report'; json: string; bytes: number; counts: ReportCounts | null; options: RequestOptions }
+  /** The body could not be read as the operation's request (malformed, too deep, off-schema). */
+  | { kind: 'bad-request'; problem: ProblemData }
+  | { kind: 'invalid-input'; problems: InputProblem[]; options: RequestOptions }
   /** Over the report bound: its UTF-8 size, or null when it was too long to serialize at all. */
-  | { kind: 'too-large'; bytes: number | null };
+  | { kind: 'too-large'; bytes: number | null; options: RequestOptions };
+
+/** An HttpProblem as data; its `errors` already bounded as a problem document sends them. */
+export interface ProblemData {
+  kind: ProblemKind;
+  detail: string;
+  errors?: ProblemError[];
+}

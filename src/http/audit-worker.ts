@@ -1,40 +1,87 @@
 /**
  * The body of an audit worker thread (piscina calls the default export once per task). It runs
- * the same pipeline functions as the CLI; only the packaging of the result is its own: the
- * report leaves as measured JSON text, and an InputError leaves as its problems.
+ * the same pipeline functions as the CLI; only the packaging is its own: a posted body arrives
+ * as bytes and is read here (posted-body.ts), the report leaves as measured JSON text, and every
+ * error leaves as data (a problem, or an InputError's problems).
  */
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import type { AuditReport } from '../model/report.js';
 import { InputError } from '../model/source.js';
 import { runAudit } from '../pipeline/audit.js';
 import { whatifFromInputs } from '../pipeline/whatif.js';
-import type { EvaluationTask, TaskOutcome } from './audit-task.js';
+import type { EvaluationTask, PostedTask, ReportCounts, RequestOptions, TaskOutcome } from './audit-task.js';
+import { readPostedBody, WORKER_READ_OPERATIONS, type WorkerReadOperation } from './posted-body.js';
+import { auditRequest, whatifRequest, type AuditRequestBody, type WhatifRequestBody } from './posted-request.js';
+import { boundedErrors, HttpProblem } from './problems.js';
+import { SpecSchemas } from './schemas.js';
+import { loadSpec } from './spec.js';
 
-export default function evaluateTask(task: EvaluationTask): TaskOutcome {
-  let report: { summary?: unknown; warnings: unknown[] };
-  try {
-    if (task.kind === 'audit') {
-      const audit = runAudit(task.inputs, { maxPairs: task.maxPairs }).report;
-      audit.warnings.push(...task.extraWarnings);
-      report = audit;
-    } else {
-      report = whatifFromInputs(task.inputs, task.proposal, { maxPairs: task.maxPairs });
-    }
-  } catch (e) {
-    if (e instanceof InputError) return { kind: 'invalid-input', problems: e.problems };
-    throw e;
+/**
+ * Compiled when piscina loads this module, which it does as the thread starts, so the first
+ * request does not pay for reading openapi.yaml and compiling its schemas.
+ */
+const requestChecks = compileRequestChecks();
+
+function compileRequestChecks(): Record<WorkerReadOperation, ValidateFunction> {
+  const spec = loadSpec();
+  const schemas = new SpecSchemas(spec.doc);
+  const checks = {} as Record<WorkerReadOperation, ValidateFunction>;
+  for (const id of WORKER_READ_OPERATIONS) {
+    const body = spec.operations.find((o) => o.operationId === id)?.requestBody;
+    if (!body) throw new Error(`openapi.yaml has no request body for operation ${id}`);
+    checks[id] = schemas.validator(body.schema);
   }
-  return serialized(report, task);
+  return checks;
 }
 
-function serialized(report: { summary?: unknown }, task: EvaluationTask): TaskOutcome {
+const OPERATION_OF: Record<PostedTask['kind'], WorkerReadOperation> = { 'posted-audit': 'createAudit', 'posted-whatif': 'createWhatif' };
+
+export default function evaluateTask(task: EvaluationTask): TaskOutcome {
+  if (task.kind === 'live-audit') {
+    return evaluated(task.options, task.reportLimitBytes, () => {
+      const report = runAudit(task.inputs, { maxPairs: task.options.maxPairs }).report;
+      report.warnings.push(...task.extraWarnings);
+      return audit(report);
+    });
+  }
+  let body: unknown;
+  try {
+    body = readPostedBody(new Uint8Array(task.body), requestChecks[OPERATION_OF[task.kind]]);
+  } catch (e) {
+    if (!(e instanceof HttpProblem)) throw e;
+    return { kind: 'bad-request', problem: { kind: e.kind, detail: e.message, ...(e.errors ? { errors: boundedErrors(e.errors) } : {}) } };
+  }
+  if (task.kind === 'posted-audit') {
+    const request = auditRequest(body as AuditRequestBody);
+    return evaluated(request.options, task.reportLimitBytes, () => audit(runAudit(request.inputs, { maxPairs: request.options.maxPairs }).report));
+  }
+  const request = whatifRequest(body as WhatifRequestBody);
+  // A what-if is answered, never stored: no listing counts.
+  return evaluated(request.options, task.reportLimitBytes, () => ({ report: whatifFromInputs(request.inputs, request.proposal, { maxPairs: request.options.maxPairs }), counts: null }));
+}
+
+function audit(report: AuditReport): { report: AuditReport; counts: ReportCounts } {
+  return { report, counts: { summary: report.summary, findings: report.findings.length, remediations: report.remediations.length } };
+}
+
+/** Runs the pipeline and packages its report, or the InputError it threw, as data. */
+function evaluated(options: RequestOptions, reportLimitBytes: number, run: () => { report: object; counts: ReportCounts | null }): TaskOutcome {
+  let result: { report: object; counts: ReportCounts | null };
+  try {
+    result = run();
+  } catch (e) {
+    if (e instanceof InputError) return { kind: 'invalid-input', problems: e.problems, options };
+    throw e;
+  }
   let json: string;
   try {
-    json = JSON.stringify(report);
+    json = JSON.stringify(result.report);
   } catch (e) {
     // V8 cannot build a string this long ("Invalid string length"): far over any bound.
-    if (e instanceof RangeError) return { kind: 'too-large', bytes: null };
+    if (e instanceof RangeError) return { kind: 'too-large', bytes: null, options };
     throw e;
   }
   const bytes = Buffer.byteLength(json, 'utf8');
-  if (bytes > task.reportLimitBytes) return { kind: 'too-large', bytes };
-  return { kind: 'report', json, bytes, summary: task.kind === 'audit' ? (report as { summary: never }).summary : null };
+  if (bytes > reportLimitBytes) return { kind: 'too-large', bytes, options };
+  return { kind: 'report', json, bytes, counts: result.counts, options };
 }

@@ -89,13 +89,21 @@ export function problemDocument(p: HttpProblem, req: Request, requestId: string 
     instance: req.path,
     ...(requestId ? { requestId } : {}),
   };
-  if (p.errors && p.errors.length > 0) doc.errors = p.errors.slice(0, MAX_ERRORS).map(boundedError);
+  if (p.errors && p.errors.length > 0) doc.errors = boundedErrors(p.errors);
   return doc;
 }
 
 export function sendProblem(res: Response, req: Request, p: HttpProblem, requestId: string | undefined): void {
   for (const [k, v] of Object.entries(p.headers)) res.setHeader(k, v);
   res.status(p.status).type('application/problem+json').send(JSON.stringify(problemDocument(p, req, requestId)));
+}
+
+/**
+ * The errors a problem document sends: at most MAX_ERRORS, each bounded. Applying it twice
+ * changes nothing, so an audit worker bounds errors before they cross to the main thread.
+ */
+export function boundedErrors(errors: ProblemError[]): ProblemError[] {
+  return errors.slice(0, MAX_ERRORS).map(boundedError);
 }
 
 /**

@@ -2,8 +2,8 @@ import pg from 'pg';
 import type { AuditReport, ReportSummary } from '../model/report.js';
 import { pendingMigrations } from './migrations.js';
 import { deletionRange, planPrune } from './prune-plan.js';
-import { checkedReportBound, reportJson } from './report-json.js';
-import type { AuditFilter, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest, RetentionPolicy } from './types.js';
+import { checkedReportBound, storedReport } from './report-json.js';
+import type { AuditFilter, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest, RetentionPolicy, SerializedAudit, StoredAuditJson } from './types.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -23,7 +23,8 @@ interface Row {
   summary: ReportSummary;
   findings: number;
   remediations: number;
-  report?: AuditReport;
+  /** Read as `report::text`: the stored JSON text, which node-postgres would otherwise parse. */
+  report?: string;
 }
 
 /** Same lock key in every sgaudit process, so replicas starting together migrate one at a time. */
@@ -62,22 +63,28 @@ export class PostgresAuditStore implements AuditStore {
     return new PostgresAuditStore(pool, maxReportBytes);
   }
 
-  async save(r: AuditRecord): Promise<void> {
-    const report = reportJson(r.report, this.maxReportBytes);
+  async save(r: AuditRecord | SerializedAudit): Promise<void> {
+    const { text, counts } = storedReport(r, this.maxReportBytes);
     await this.pool.query(
       `INSERT INTO audits (id, created_at, cluster, origin, summary, findings, remediations, report)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [r.id, r.createdAt, r.cluster, r.origin, JSON.stringify(r.report.summary), r.report.findings.length, r.report.remediations.length, report],
+      [r.id, r.createdAt, r.cluster, r.origin, JSON.stringify(counts.summary), counts.findings, counts.remediations, text],
     );
   }
 
   async get(id: string): Promise<AuditRecord | undefined> {
+    const stored = await this.getJson(id);
+    return stored && { ...stored.head, report: JSON.parse(stored.reportJson) as AuditReport };
+  }
+
+  /** The report column is `json` (text kept as written, see migrations.ts), so `::text` gives back exactly the saved text. */
+  async getJson(id: string): Promise<StoredAuditJson | undefined> {
     // Ids are UUIDs in this store; anything else cannot exist and would make the cast fail.
     if (!isUuid(id)) return undefined;
-    const { rows } = await this.pool.query<Row>('SELECT * FROM audits WHERE id = $1', [id]);
+    const { rows } = await this.pool.query<Row>('SELECT id, created_at, cluster, origin, report::text AS report FROM audits WHERE id = $1', [id]);
     const row = rows[0];
-    if (!row || !row.report) return undefined;
-    return { id: row.id, createdAt: row.created_at.toISOString(), cluster: row.cluster, origin: row.origin, report: row.report };
+    if (!row || row.report === undefined) return undefined;
+    return { head: { id: row.id, createdAt: row.created_at.toISOString(), cluster: row.cluster, origin: row.origin }, reportJson: row.report };
   }
 
   async list(filter: AuditFilter, page: PageRequest): Promise<AuditPage> {

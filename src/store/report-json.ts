@@ -1,4 +1,5 @@
 import type { AuditReport } from '../model/report.js';
+import { countsOf, type AuditCounts, type AuditRecord, type SerializedAudit } from './types.js';
 
 /**
  * The largest report (UTF-8 JSON bytes) a store accepts. Well under what the pieces can carry
@@ -39,12 +40,23 @@ export function reportJson(report: AuditReport, limitBytes: number = MAX_STORED_
     if (e instanceof RangeError) throw new ReportTooLargeError(undefined, limitBytes, e);
     throw e;
   }
+  return boundedReportText(text, limitBytes);
+}
+
+/** Report JSON text within the bound, or a ReportTooLargeError. */
+export function boundedReportText(text: string, limitBytes: number = MAX_STORED_REPORT_BYTES): string {
   // UTF-8 takes at most 3 bytes per UTF-16 unit, so short texts skip the byte count.
   if (text.length * 3 > limitBytes) {
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > limitBytes) throw new ReportTooLargeError(bytes, limitBytes);
   }
   return text;
+}
+
+/** What a store writes for an audit: the report's text (serialized here only when it is not yet) and its listing counts. */
+export function storedReport(audit: AuditRecord | SerializedAudit, limitBytes: number): { text: string; counts: AuditCounts } {
+  if ('reportJson' in audit) return { text: boundedReportText(audit.reportJson, limitBytes), counts: audit.counts };
+  return { text: reportJson(audit.report, limitBytes), counts: countsOf(audit.report) };
 }
 
 /** A store's `maxReportBytes` option: lower bounds are for tests and small deployments, never above the ceiling. */

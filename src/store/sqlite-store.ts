@@ -4,8 +4,8 @@ import { dirname } from 'node:path';
 import type { AuditReport, ReportSummary } from '../model/report.js';
 import { pendingMigrations } from './migrations.js';
 import { deletionRange, planPrune, type AuditKey } from './prune-plan.js';
-import { checkedReportBound, reportJson } from './report-json.js';
-import type { AuditFilter, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest, RetentionPolicy } from './types.js';
+import { checkedReportBound, storedReport } from './report-json.js';
+import type { AuditFilter, AuditHead, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest, RetentionPolicy, SerializedAudit, StoredAuditJson } from './types.js';
 
 export const SQLITE_MEMORY = ':memory:';
 
@@ -74,14 +74,14 @@ export class SqliteAuditStore implements AuditStore {
     return new SqliteAuditStore(db, maxReportBytes);
   }
 
-  async save(r: AuditRecord): Promise<void> {
-    const report = reportJson(r.report, this.maxReportBytes);
+  async save(r: AuditRecord | SerializedAudit): Promise<void> {
+    const { text, counts } = storedReport(r, this.maxReportBytes);
     this.db
       .prepare(
         `INSERT INTO audits (id, created_at, cluster, origin, summary, findings, remediations, report)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.id, r.createdAt, r.cluster, r.origin, JSON.stringify(r.report.summary), r.report.findings.length, r.report.remediations.length, report);
+      .run(r.id, r.createdAt, r.cluster, r.origin, JSON.stringify(counts.summary), counts.findings, counts.remediations, text);
   }
 
   /**
@@ -134,15 +134,15 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async get(id: string): Promise<AuditRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM audits WHERE id = ?').get(id) as Row | undefined;
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      createdAt: row.created_at,
-      cluster: row.cluster,
-      origin: row.origin,
-      report: JSON.parse(row.report ?? 'null') as AuditReport,
-    };
+    const stored = await this.getJson(id);
+    return stored && { ...stored.head, report: JSON.parse(stored.reportJson) as AuditReport };
+  }
+
+  async getJson(id: string): Promise<StoredAuditJson | undefined> {
+    const row = this.db.prepare('SELECT id, created_at, cluster, origin, report FROM audits WHERE id = ?').get(id) as Row | undefined;
+    if (!row || row.report === undefined) return undefined;
+    const head: AuditHead = { id: row.id, createdAt: row.created_at, cluster: row.cluster, origin: row.origin };
+    return { head, reportJson: row.report };
   }
 
   async list(filter: AuditFilter, page: PageRequest): Promise<AuditPage> {

@@ -3,14 +3,42 @@ import type { AuditReport, ReportSummary } from '../model/report.js';
 /** `request`: audit of posted exports; `live`: collected from a configured cluster. */
 export type AuditOrigin = 'request' | 'live';
 
-export interface AuditRecord {
+/** What a store keeps about an audit besides its report. */
+export interface AuditHead {
   /** UUID, assigned by the caller of `save`. */
   id: string;
   /** ISO 8601 UTC with milliseconds (`Date.prototype.toISOString`). */
   createdAt: string;
   cluster: string | null;
   origin: AuditOrigin;
+}
+
+export interface AuditRecord extends AuditHead {
   report: AuditReport;
+}
+
+/** What a listing shows of a report, stored beside it so listings never parse reports. */
+export interface AuditCounts {
+  summary: ReportSummary;
+  findings: number;
+  remediations: number;
+}
+
+/**
+ * An audit whose report is already JSON text (an audit worker serialized it), with the counts
+ * taken from the report before it was serialized: saved as it is, never parsed or stringified
+ * again, which for a report of megabytes would hold the event loop for tens of milliseconds.
+ * The text must be JSON.stringify of an AuditReport.
+ */
+export interface SerializedAudit extends AuditHead {
+  reportJson: string;
+  counts: AuditCounts;
+}
+
+/** A stored audit with its report as the stored text, exactly as `get` would return it stringified. */
+export interface StoredAuditJson {
+  head: AuditHead;
+  reportJson: string;
 }
 
 /** What a listing shows of an audit: enough to pick one, without the full report. */
@@ -61,8 +89,10 @@ export interface RetentionPolicy {
  */
 export interface AuditStore {
   readonly kind: 'sqlite' | 'postgres';
-  save(record: AuditRecord): Promise<void>;
+  save(audit: AuditRecord | SerializedAudit): Promise<void>;
   get(id: string): Promise<AuditRecord | undefined>;
+  /** `get` without parsing the report: for answering with it as it is. */
+  getJson(id: string): Promise<StoredAuditJson | undefined>;
   list(filter: AuditFilter, page: PageRequest): Promise<AuditPage>;
   /**
    * Deletes audits older than maxAgeDays (by createdAt, relative to `now`) and all but the
@@ -76,14 +106,10 @@ export interface AuditStore {
   close(): Promise<void>;
 }
 
+export function countsOf(report: AuditReport): AuditCounts {
+  return { summary: report.summary, findings: report.findings.length, remediations: report.remediations.length };
+}
+
 export function listItemOf(record: AuditRecord): AuditListItem {
-  return {
-    id: record.id,
-    createdAt: record.createdAt,
-    cluster: record.cluster,
-    origin: record.origin,
-    summary: record.report.summary,
-    findings: record.report.findings.length,
-    remediations: record.report.remediations.length,
-  };
+  return { id: record.id, createdAt: record.createdAt, cluster: record.cluster, origin: record.origin, ...countsOf(record.report) };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/model/report.js';
 import type { AuditRecord, AuditStore } from '../../src/store/types.js';
-import { listItemOf } from '../../src/store/types.js';
+import { countsOf, listItemOf } from '../../src/store/types.js';
 import { ReportTooLargeError } from '../../src/store/report-json.js';
 import { incidentReport } from '../support/sample-report.js';
 import { retentionContract } from './retention.contract.js';
@@ -140,6 +140,42 @@ export function auditStoreContract(name: string, open: (options?: ContractStoreO
         expect(err).toMatchObject({ bytes, limitBytes: bytes - 1 });
         expect((err as Error).message).toBe(`audit report is too large to store: ${bytes} bytes of JSON, over the store's bound of ${bytes - 1} bytes`);
         expect(await tight.get(over.id)).toBeUndefined();
+      } finally {
+        await tight.close();
+      }
+    });
+
+    it('stores a report serialized elsewhere as that text: getJson gives the text back, get the parsed record', async () => {
+      const { report: r, ...head } = record({ cluster: null, origin: 'live' });
+      const text = JSON.stringify(r);
+      await store.save({ ...head, reportJson: text, counts: countsOf(r) });
+      expect(await store.getJson(head.id)).toEqual({ head, reportJson: text });
+      expect(await store.get(head.id)).toEqual({ ...head, report: r });
+      expect((await store.list({}, { limit: 10 })).items).toEqual([listItemOf({ ...head, report: r })]);
+    });
+
+    it('answers getJson of an unknown id, well-formed or not, with undefined', async () => {
+      expect(await store.getJson(randomUUID())).toBeUndefined();
+      expect(await store.getJson('not-a-uuid')).toBeUndefined();
+    });
+
+    it('lists a serialized report with the counts it was given: it never parses the text for them', async () => {
+      const { report: r, ...head } = record();
+      const counts = { summary: { ...r.summary, blocked: 4242 }, findings: 99, remediations: 77 };
+      await store.save({ ...head, reportJson: JSON.stringify(r), counts });
+      expect((await store.list({}, { limit: 10 })).items).toEqual([{ ...head, ...counts }]);
+    });
+
+    it('bounds a serialized report like any other: one byte over maxReportBytes is refused', async () => {
+      const text = JSON.stringify({ ...report, warnings: [{ code: 'note', message: 'Ünïcödé ✓ '.repeat(50) }] });
+      const bytes = Buffer.byteLength(text, 'utf8');
+      const tight = await open({ maxReportBytes: bytes - 1 });
+      const { report: r, ...head } = record();
+      try {
+        const err = await tight.save({ ...head, reportJson: text, counts: countsOf(r) }).then(() => undefined, (e: unknown) => e);
+        expect(err).toBeInstanceOf(ReportTooLargeError);
+        expect(err).toMatchObject({ bytes, limitBytes: bytes - 1 });
+        expect(await tight.getJson(head.id)).toBeUndefined();
       } finally {
         await tight.close();
       }

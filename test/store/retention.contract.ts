@@ -33,6 +33,7 @@ function observedStore(store: AuditStore, before: (call: number) => Promise<void
     kind: store.kind,
     save: (r) => store.save(r),
     get: (id) => store.get(id),
+    getJson: (id) => store.getJson(id),
     list: (f, p) => store.list(f, p),
     ping: () => store.ping(),
     close: () => store.close(),

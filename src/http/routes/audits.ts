@@ -1,73 +1,62 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Request, Response } from 'express';
-import { DEFAULT_MAX_PAIRS } from '../../model/report.js';
-import { InputError } from '../../model/source.js';
-import type { AuditReport } from '../../model/report.js';
-import { evaluateAudit, prependFields, type EvaluatedAudit, type EvaluatedReport } from '../audit-pool-request.js';
 import { buildTicket } from '../../report/ticket.js';
 import { decodeCursor, encodeCursor } from '../../store/cursor.js';
-import type { AuditOrigin, AuditRecord } from '../../store/types.js';
+import type { AuditHead, AuditOrigin, AuditRecord } from '../../store/types.js';
+import { evaluatePostedAudit, prependFields, type EvaluatedAudit } from '../audit-pool-request.js';
 import { STATUS, type AppDeps, type HandlerTable } from '../deps.js';
 import { auditOutcome } from '../metrics.js';
 import { HttpProblem, inputErrorProblem } from '../problems.js';
-import { auditInputsFromRequest, type RequestInputs } from '../request-inputs.js';
 import { requestState } from '../request-state.js';
+import { postedBodyBytes } from '../validate.js';
 
-interface AuditRequestBody {
-  inputs: RequestInputs;
-  options?: { maxPairs?: number; cluster?: string };
-}
-
-/** The stored form of an audit as the API returns it: metadata first, then the report. */
-export function auditResponse(record: AuditRecord): Record<string, unknown> {
-  return { ...recordHead(record), ...record.report };
-}
-
-function recordHead(record: Pick<AuditRecord, 'id' | 'createdAt' | 'cluster' | 'origin'>): Record<string, unknown> {
+/** The fields an audit response starts with; the report's own fields follow them. */
+function recordHead(record: AuditHead): Record<string, unknown> {
   return { id: record.id, createdAt: record.createdAt, cluster: record.cluster, origin: record.origin };
 }
 
 /**
- * Stores a report a worker evaluated and answers 201 with it. The response is built from the
- * worker's JSON text; only the store's copy is parsed here, each step in its own turn of the
- * event loop so health checks get in between on a large report.
+ * Stores a report a worker evaluated and answers 201 with it. Both take the worker's JSON text
+ * as it is, with the counts the worker took from the report: nothing here parses or stringifies
+ * the report. The save gets a turn of the event loop of its own, so health checks get in
+ * between on a large report.
  */
-export async function storeEvaluatedAndRespond(deps: AppDeps, res: Response, evaluated: EvaluatedReport, cluster: string | null, origin: AuditOrigin): Promise<void> {
+export async function storeEvaluatedAndRespond(deps: AppDeps, res: Response, evaluated: EvaluatedAudit, cluster: string | null, origin: AuditOrigin): Promise<void> {
+  const head: AuditHead = { id: deps.newId(), createdAt: deps.now().toISOString(), cluster, origin };
+  const { summary, findings, remediations } = evaluated;
   await nextTurn();
-  const record: AuditRecord = { id: deps.newId(), createdAt: deps.now().toISOString(), cluster, origin, report: JSON.parse(evaluated.json) as AuditReport };
+  await deps.store.save({ ...head, reportJson: evaluated.json, counts: { summary, findings, remediations } });
   await nextTurn();
-  await deps.store.save(record);
-  await nextTurn();
-  res.status(STATUS.created).location(`/v1/audits/${record.id}`).type('application/json').send(prependFields(recordHead(record), evaluated.json));
-}
-
-/** Stores a finished report and answers 201 with it. Shared by posted and live audits. */
-export async function storeAndRespond(deps: AppDeps, res: Response, report: AuditReport, cluster: string | null, origin: AuditOrigin): Promise<void> {
-  const record: AuditRecord = { id: deps.newId(), createdAt: deps.now().toISOString(), cluster, origin, report };
-  await deps.store.save(record);
-  res.status(STATUS.created).location(`/v1/audits/${record.id}`).json(auditResponse(record));
+  res.status(STATUS.created).location(`/v1/audits/${head.id}`).type('application/json').send(prependFields(recordHead(head), evaluated.json));
 }
 
 export function auditRoutes(deps: AppDeps): HandlerTable {
   return {
     async createAudit(req: Request, res: Response) {
-      const body = req.body as AuditRequestBody;
-      const cluster = body.options?.cluster ?? null;
-      let evaluated: EvaluatedAudit | undefined;
+      let evaluation;
       try {
-        evaluated = await evaluateAudit(deps, res, { inputs: auditInputsFromRequest(body.inputs), maxPairs: body.options?.maxPairs ?? DEFAULT_MAX_PAIRS, extraWarnings: [] });
+        evaluation = await evaluatePostedAudit(deps, res, postedBodyBytes(req));
       } catch (e) {
-        if (e instanceof InputError) {
-          deps.metrics.recordAudit(cluster, 'invalid-input');
-          throw inputErrorProblem(e);
-        }
-        // An overloaded server did not audit anything: shedding has its own counter.
-        if (!(e instanceof HttpProblem && e.kind === 'overloaded')) deps.metrics.recordAudit(cluster, 'error');
+        // An unreadable body (as before, when the middleware refused it) and an overloaded server
+        // audited nothing; any other failure counts as an error, of a cluster nobody read.
+        if (!(e instanceof HttpProblem && (e.status < 500 || e.kind === 'overloaded'))) deps.metrics.recordAudit(null, 'error');
         throw e;
       }
-      if (!evaluated) return;
-      deps.metrics.recordAudit(cluster, auditOutcome(evaluated), evaluated);
-      await storeEvaluatedAndRespond(deps, res, evaluated, cluster, 'request');
+      switch (evaluation.kind) {
+        case 'cancelled':
+          return;
+        case 'invalid-input':
+          deps.metrics.recordAudit(evaluation.options.cluster, 'invalid-input');
+          throw inputErrorProblem(evaluation.error);
+        case 'too-large':
+          deps.metrics.recordAudit(evaluation.options.cluster, 'error');
+          throw evaluation.problem;
+        case 'evaluated': {
+          const { report, options } = evaluation;
+          deps.metrics.recordAudit(options.cluster, auditOutcome(report), report);
+          await storeEvaluatedAndRespond(deps, res, report, options.cluster, 'request');
+        }
+      }
     },
 
     async listAudits(_req: Request, res: Response) {
@@ -87,8 +76,11 @@ export function auditRoutes(deps: AppDeps): HandlerTable {
     },
 
     async getAudit(_req: Request, res: Response) {
-      const record = await findAudit(deps, res);
-      res.status(STATUS.ok).json(auditResponse(record));
+      const id = auditId(res);
+      // The stored text goes out as it is: a large audit is neither parsed nor stringified here.
+      const stored = await deps.store.getJson(id);
+      if (!stored) throw notFound(id);
+      res.status(STATUS.ok).type('application/json').send(prependFields(recordHead(stored.head), stored.reportJson));
     },
 
     async getAuditTicket(_req: Request, res: Response) {
@@ -104,8 +96,16 @@ export function auditRoutes(deps: AppDeps): HandlerTable {
 }
 
 async function findAudit(deps: AppDeps, res: Response): Promise<AuditRecord> {
-  const id = String(requestState(res).params?.id);
+  const id = auditId(res);
   const record = await deps.store.get(id);
-  if (!record) throw new HttpProblem('not-found', `no audit with id ${id}`);
+  if (!record) throw notFound(id);
   return record;
+}
+
+function auditId(res: Response): string {
+  return String(requestState(res).params?.id);
+}
+
+function notFound(id: string): HttpProblem {
+  return new HttpProblem('not-found', `no audit with id ${id}`);
 }

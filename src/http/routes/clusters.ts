@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { DEFAULT_MAX_PAIRS } from '../../model/report.js';
 import { AccessError, formatProblem, InputError } from '../../model/source.js';
-import { evaluateAudit, type EvaluatedAudit } from '../audit-pool-request.js';
+import { evaluateLiveAudit, type EvaluatedAudit, type Evaluation } from '../audit-pool-request.js';
 import type { ClusterTarget } from '../config-file.js';
 import { STATUS, type AppDeps, type HandlerTable } from '../deps.js';
 import type { CollectedTarget } from '../live-collector.js';
@@ -36,22 +36,29 @@ export function clusterRoutes(deps: AppDeps): HandlerTable {
       const collected = await collect(deps, target, res, signal);
       // A collection cut short by a cancellation is not an audit anyone asked to keep.
       if (collected === undefined || signal.aborted) return cancelled(deps, target, res, signal);
-      let evaluated: EvaluatedAudit | undefined;
+      let evaluation: Evaluation<EvaluatedAudit>;
       try {
-        evaluated = await evaluateAudit(deps, res, { inputs: collected.inputs, maxPairs: body.options?.maxPairs ?? DEFAULT_MAX_PAIRS, extraWarnings: collected.warnings });
+        const options = { maxPairs: body.options?.maxPairs ?? DEFAULT_MAX_PAIRS, cluster: name };
+        evaluation = await evaluateLiveAudit(deps, res, { inputs: collected.inputs, options, extraWarnings: collected.warnings });
       } catch (e) {
-        // The documents came from the cluster, not from the caller: an unusable one is an upstream problem.
-        if (e instanceof InputError) {
-          deps.metrics.recordAudit(name, 'collection-failed');
-          throw new HttpProblem('collection-failed', `cluster ${name} returned documents the audit cannot use: ${e.problems.map(formatProblem).join('; ')}`);
-        }
         // An overloaded server did not audit anything: shedding has its own counter.
         if (!(e instanceof HttpProblem && e.kind === 'overloaded')) deps.metrics.recordAudit(name, 'error');
         throw e;
       }
-      if (!evaluated) return;
-      deps.metrics.recordAudit(name, auditOutcome(evaluated), evaluated);
-      await storeEvaluatedAndRespond(deps, res, evaluated, name, 'live');
+      switch (evaluation.kind) {
+        case 'cancelled':
+          return;
+        case 'invalid-input':
+          // The documents came from the cluster, not from the caller: an unusable one is an upstream problem.
+          deps.metrics.recordAudit(name, 'collection-failed');
+          throw new HttpProblem('collection-failed', `cluster ${name} returned documents the audit cannot use: ${evaluation.error.problems.map(formatProblem).join('; ')}`);
+        case 'too-large':
+          deps.metrics.recordAudit(name, 'error');
+          throw evaluation.problem;
+        case 'evaluated':
+          deps.metrics.recordAudit(name, auditOutcome(evaluation.report), evaluation.report);
+          await storeEvaluatedAndRespond(deps, res, evaluation.report, name, 'live');
+      }
     },
   };
 }
