@@ -43,7 +43,8 @@ export function createApp(deps: AppDeps): Express {
       next();
     };
     const auth = op.scopes === null ? [] : [requireScopes(deps.tokens, op.scopes, (res, grant) => (requestState(res).grant = grant))];
-    app[op.method](op.expressPath, markRoute, ...auth, validateParameters(op, deps.schemas), ...jsonBody(op, deps.schemas, deps.bodyLimitBytes), run(handler));
+    const admission = EVALUATING_OPERATIONS.has(op.operationId) ? [shedWhenFull(deps)] : [];
+    app[op.method](op.expressPath, markRoute, ...auth, ...admission, validateParameters(op, deps.schemas), ...jsonBody(op, deps.schemas, deps.bodyLimitBytes), run(handler));
     const entry = methodsByPath.get(op.path) ?? { expressPath: op.expressPath, methods: [] };
     entry.methods.push(op.method.toUpperCase());
     methodsByPath.set(op.path, entry);
@@ -61,6 +62,21 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(errorHandler(deps));
   return app;
+}
+
+/** Operations whose work ends on the audit pool; a full pool answers them before anything is read. */
+const EVALUATING_OPERATIONS: ReadonlySet<string> = new Set(['createAudit', 'createWhatif', 'createClusterAudit']);
+
+/**
+ * Sheds before the body is read or a live collection starts: under saturation, reading and
+ * parsing bodies only to refuse them was what kept the event loop from accepting new
+ * connections (and health checks). Node discards the unread body of a finished response.
+ */
+function shedWhenFull(deps: AppDeps) {
+  return (_req: Request, _res: Response, next: NextFunction): void => {
+    deps.auditPool.requireRoom();
+    next();
+  };
 }
 
 function run(handler: OperationHandler) {

@@ -63,20 +63,28 @@ export class AuditPool {
    * task, or ends the thread running it, so the slot frees up.
    */
   async run(task: EvaluationTask, signal?: AbortSignal): Promise<TaskOutcome> {
-    const { workers, queueLimit } = this.options;
-    if (this.inFlight >= workers + queueLimit) {
-      this.options.onShed?.();
-      const retryAfter = this.retryAfterSeconds();
-      throw new HttpProblem('overloaded', `all ${workers} audit worker${workers === 1 ? ' is' : 's are'} busy and ${queueLimit} request${queueLimit === 1 ? ' is' : 's are'} waiting; retry after ${retryAfter} s`, {
-        headers: { 'Retry-After': String(retryAfter) },
-      });
-    }
+    this.requireRoom();
     this.inFlight++;
     try {
       return await this.piscina.run(task, { ...(signal ? { signal } : {}), ...transferOf(task) });
     } finally {
       this.inFlight--;
     }
+  }
+
+  /**
+   * Throws 503 `overloaded` (and counts it as shed) when a task submitted now would be refused.
+   * The server calls it before it reads a request body or starts a live collection, so a full
+   * pool costs a shed request almost nothing; `run` checks again, since room can go meanwhile.
+   */
+  requireRoom(): void {
+    const { workers, queueLimit } = this.options;
+    if (this.inFlight < workers + queueLimit) return;
+    this.options.onShed?.();
+    const retryAfter = this.retryAfterSeconds();
+    throw new HttpProblem('overloaded', `all ${workers} audit worker${workers === 1 ? ' is' : 's are'} busy and ${queueLimit} request${queueLimit === 1 ? ' is' : 's are'} waiting; retry after ${retryAfter} s`, {
+      headers: { 'Retry-After': String(retryAfter) },
+    });
   }
 
   stats(): AuditPoolStats {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { DEFAULT_LOOP_TURNS, LoopTurns } from './loop-turns.js';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream, Logger } from 'pino';
 import { openStore, describeStore } from '../store/open-store.js';
@@ -82,7 +83,11 @@ export async function startServer(settings: ServeSettings, env: NodeJS.ProcessEn
   let server: Server;
   try {
     server = await new Promise<Server>((resolve, reject) => {
-      const s = createServer(lifecycle.listener(app));
+      const turns = new LoopTurns(DEFAULT_LOOP_TURNS, () => {
+        metrics.recordShed();
+        logger.warn({ waiting: DEFAULT_LOOP_TURNS.maxWaiting }, 'request refused: too many requests waiting for a loop turn');
+      });
+      const s = createServer(lifecycle.listener(turns.listener(app)));
       s.once('error', reject);
       s.listen(settings.port, settings.host, () => resolve(s));
     });
@@ -138,15 +143,14 @@ export async function startServer(settings: ServeSettings, env: NodeJS.ProcessEn
  * - requestTimeout 120 s: time to receive the whole request, a body up to --body-limit (20 MB)
  *   from a slow client. It stops once the request is in, so it does not bound the answer: a live
  *   audit is bounded by its collection deadline, not by this.
- * - maxRequestsPerSocket 100: a kept-alive client is asked to reconnect after 100 requests, so
- *   200 busy clients cannot keep their connections forever while new ones (health checks) wait
- *   in the listen queue; reconnecting once per 100 requests costs them little.
+ * - maxRequestsPerSocket stays unlimited: past the limit Node itself answers 503 without
+ *   Retry-After, which clients cannot tell from a failure. New connections are kept responsive
+ *   by shedding before any body is read (app.ts), not by pushing busy clients off.
  */
 function setConnectionLimits(server: Server): void {
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 120_000;
-  server.maxRequestsPerSocket = 100;
 }
 
 /** A flag or variable wins over the configuration file, bound by bound. */

@@ -96,11 +96,16 @@ describe('audits run on worker threads', () => {
     expect(whatif.status).toBe(503);
     expect(whatif.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
 
+    // Shedding comes before the body is read: not even malformed JSON is looked at.
+    const unread = await post(r, '/v1/audits', '{"inputs": [not json');
+    expect(unread.status).toBe(503);
+    expect(unread.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+
     // Nothing admitted is lost.
     expect((await first).status).toBe(201);
     expect((await second).status).toBe(201);
     const metrics = await r.metrics.registry.metrics();
-    expect(metrics).toMatch(/^sgaudit_requests_shed_total 2$/m);
+    expect(metrics).toMatch(/^sgaudit_requests_shed_total 3$/m);
     expect(metrics).toMatch(/^sgaudit_pool_queued_tasks 0$/m);
   });
 
