@@ -4,12 +4,16 @@
  * server look slower than it is. Counts every answer by kind and keeps the id of every 201, so
  * the runner can check afterwards that none was lost.
  *
- * NOTE: not autocannon. autocannon ignores `Connection: close`, and the server asks a kept-alive
- * client to reconnect after a number of requests (maxRequestsPerSocket) so that busy clients
- * cannot keep new connections waiting. Node answers every further request on such a socket
- * with its own 503 without Retry-After, so autocannon measured tens of thousands of those
- * instead of the server. These clients are node:http with a keep-alive agent, which reconnects
- * when asked, as real HTTP clients do.
+ * NOTE: not autocannon. autocannon ignores `Connection: close` (which a draining server
+ * sends), and then measures Node's own answers on a closing socket instead of the server's.
+ * These clients are node:http with a keep-alive agent, which reconnects when asked, as real
+ * HTTP clients do.
+ *
+ * The clients open their keep-alive connections first (one GET /healthz each) and report
+ * `connected` before the timed run: the scenario is 200 clients that are connected, not a storm
+ * of 200 connections opened in the same millisecond. Node accepts one connection per event-loop
+ * turn, so such a storm is worked off over a second or so, and a health check that arrives
+ * within it waits its turn in the listen queue.
  */
 import { Agent, request } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -90,6 +94,23 @@ function send(input: ClientsInput, agent: Agent): Promise<Outcome> {
   });
 }
 
+/** One GET /healthz through the agent: with every client doing it at once, each gets its own socket. */
+function openConnection(input: ClientsInput, agent: Agent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${input.url}/healthz`, { agent, timeout: input.timeoutS * 1000 }, (res) => {
+      res.resume();
+      res.once('end', () => resolve());
+    });
+    req.once('timeout', () => req.destroy(new Error(`no answer to the connection warm-up within ${input.timeoutS} s`)));
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+function agentSockets(agent: Agent): number {
+  return Object.values(agent.freeSockets).reduce((n, list) => n + (list?.length ?? 0), 0);
+}
+
 async function run(input: ClientsInput): Promise<ClientsResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: input.connections });
   let connectionsOpened = 0;
@@ -103,6 +124,9 @@ async function run(input: ClientsInput): Promise<ClientsResult> {
   let unanswered = 0;
   let timeouts = 0;
   let createdWithoutLocation = 0;
+
+  await Promise.all(Array.from({ length: input.connections }, () => openConnection(input, agent)));
+  parentPort?.postMessage({ connected: agentSockets(agent) });
 
   const started = performance.now();
   const endsAt = started + input.durationS * 1000;

@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { generateAwsCluster } from './generate-aws-cluster.js';
 import type { ClientsInput, ClientsResult } from './load-clients.js';
-import { startProberThread } from './load-probe.js';
+import { startProberThread, type ProberThread } from './load-probe.js';
 import { round1, type ScenarioResult } from './load-report.js';
 import { RssSampler, startServer, type RunningServer } from './load-server.js';
 
@@ -56,16 +56,25 @@ export async function runShedding(options: SheddingOptions): Promise<ScenarioRes
     }
 
     const rss = new RssSampler(server.pid, RSS_INTERVAL_MS);
-    const health = await startProberThread(server.url, HEALTH_INTERVAL_MS, 10_000);
-    const clients = await runClients({
-      url: server.url,
-      token: server.token,
-      body,
-      connections: options.connections,
-      durationS: options.durationS,
-      timeoutS: CLIENT_TIMEOUT_S,
-    });
-    const healthFigures = await health.stop();
+    // The probes start once the clients' keep-alive connections are open (see load-clients.ts).
+    let health: Promise<ProberThread> | undefined;
+    let keptAlive = 0;
+    const clients = await runClients(
+      {
+        url: server.url,
+        token: server.token,
+        body,
+        connections: options.connections,
+        durationS: options.durationS,
+        timeoutS: CLIENT_TIMEOUT_S,
+      },
+      (sockets) => {
+        keptAlive = sockets;
+        health = startProberThread(server.url, HEALTH_INTERVAL_MS, 10_000);
+      },
+    );
+    if (!health) throw new Error('the load clients finished without reporting their connections');
+    const healthFigures = await (await health).stop();
     const rssFigures = rss.stop();
     const hwm = await server.peakRssMb();
     const peakRssMb = Math.max(rssFigures.peakMb, hwm ?? 0);
@@ -89,6 +98,7 @@ export async function runShedding(options: SheddingOptions): Promise<ScenarioRes
         'unanswered (errors)': clients.unanswered,
         'of which timeouts': clients.timeouts,
         'unanswered samples': clients.errorSamples.join('; ') || '-',
+        'keep-alive connections before the run': keptAlive,
         'connections opened': clients.connectionsOpened,
         '201 without Location': clients.createdWithoutLocation,
         'client latency p50 ms': finiteOr(clients.latency.p50),
@@ -131,10 +141,17 @@ function finiteOr(ms: number): number | string {
   return Number.isFinite(ms) ? round1(ms) : 'no answer';
 }
 
-function runClients(input: ClientsInput): Promise<ClientsResult> {
+type ClientsMessage = { connected: number } | { ok: true; result: ClientsResult } | { ok: false; error: string };
+
+/** Runs the clients on their own thread; `onConnected` fires once every keep-alive connection is open. */
+function runClients(input: ClientsInput, onConnected: (sockets: number) => void): Promise<ClientsResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./load-clients.js', import.meta.url), { workerData: input });
-    worker.once('message', (m: { ok: true; result: ClientsResult } | { ok: false; error: string }) => {
+    worker.on('message', (m: ClientsMessage) => {
+      if ('connected' in m) {
+        onConnected(m.connected);
+        return;
+      }
       void worker.terminate();
       if (m.ok) resolve(m.result);
       else reject(new Error(`the load clients failed: ${m.error}`));
