@@ -1,5 +1,4 @@
-import { collectOpenstackInputs } from '../inputs/live-openstack.js';
-import { collectLiveInputs, type LiveOptions } from '../inputs/live.js';
+import type { LiveOptions } from '../inputs/live.js';
 import { CollectionDeadline, timedOutAfter } from '../model/deadline.js';
 import { emptyInputs, type AuditInputs } from '../model/documents.js';
 import { AccessError, type Warning } from '../model/source.js';
@@ -36,12 +35,22 @@ export const collectTarget: LiveCollector = async (target, signal) => {
   }
 };
 
+/**
+ * The collectors and the SDKs behind them (about 100 MB of memory) load on first use, so a
+ * server without configured clusters never holds them; one with clusters preloads them after it
+ * starts listening, so the first live audit's deadline is not spent loading modules.
+ */
+export async function preloadLiveCollectors(): Promise<void> {
+  await Promise.all([import('../inputs/live.js'), import('../inputs/live-openstack.js')]);
+}
+
 /** Which upstream the collection is waiting for, so a timeout names the right one. */
 interface Progress {
   upstream: string;
 }
 
 async function collectWithin(target: ClusterTarget, deadline: CollectionDeadline, progress: Progress): Promise<CollectedTarget> {
+  const { collectLiveInputs } = await import('../inputs/live.js');
   const k = target.kubernetes;
   const kubernetes: NonNullable<LiveOptions['kubernetes']> =
     k.kind === 'in-cluster'
@@ -60,6 +69,7 @@ async function collectWithin(target: ClusterTarget, deadline: CollectionDeadline
   }
   const live = await collectLiveInputs(emptyInputs(), { kubernetes, deadline });
   progress.upstream = 'the OpenStack API';
+  const { collectOpenstackInputs } = await import('../inputs/live-openstack.js');
   const os = await collectOpenstackInputs(
     live.inputs.nodes,
     { osCloud: cloud.cloud, ...(cloud.regionName !== undefined ? { osRegionName: cloud.regionName } : {}) },

@@ -11,7 +11,7 @@ import { AuditPool } from './audit-pool.js';
 import { sha256, TokenVerifier, type ConfiguredToken } from './auth.js';
 import { EMPTY_CONFIG, loadConfigFile, type ServerConfig } from './config-file.js';
 import { createLogger } from './logging.js';
-import { collectTarget } from './live-collector.js';
+import { collectTarget, preloadLiveCollectors } from './live-collector.js';
 import { ApiMetrics } from './metrics.js';
 import { SpecSchemas } from './schemas.js';
 import type { ServeSettings } from './settings.js';
@@ -98,6 +98,9 @@ export async function startServer(settings: ServeSettings, env: NodeJS.ProcessEn
     throw e;
   }
   setConnectionLimits(server);
+  if (config.clusters.length > 0) {
+    preloadLiveCollectors().catch((e: unknown) => logger.error({ err: e }, 'loading the live collectors failed; live audits will fail'));
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
