@@ -8,6 +8,8 @@ import { requestState } from './request-state.js';
 import { auditRoutes } from './routes/audits.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { operationRoutes } from './routes/operations.js';
+import { probeRoutes } from './routes/probes.js';
+import { ProbeGate } from './probe-gate.js';
 import { whatifRoutes } from './routes/whatif.js';
 import { jsonBody, validateParameters } from './validate.js';
 
@@ -29,7 +31,9 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  const handlers: HandlerTable = { ...auditRoutes(deps), ...clusterRoutes(deps), ...operationRoutes(deps), ...whatifRoutes(deps) };
+  // One gate per app: sweeps and probing audits of a cluster take turns (probe-gate.ts).
+  const probeGate = new ProbeGate();
+  const handlers: HandlerTable = { ...auditRoutes(deps), ...clusterRoutes(deps, probeGate), ...probeRoutes(deps, probeGate), ...operationRoutes(deps), ...whatifRoutes(deps) };
   const specIds = new Set(deps.spec.operations.map((o) => o.operationId));
   const orphans = Object.keys(handlers).filter((id) => !specIds.has(id));
   if (orphans.length > 0) throw new Error(`handlers without an operation in openapi.yaml: ${orphans.join(', ')}`);

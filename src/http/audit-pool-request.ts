@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { AuditInputs } from '../model/documents.js';
 import { InputError, type Warning } from '../model/source.js';
-import type { EvaluationTask, ReportCounts, RequestOptions, TaskOutcome } from './audit-task.js';
+import type { EvaluationTask, ProbeTaskSettings, ReportCounts, RequestOptions, TaskOutcome } from './audit-task.js';
 import type { AppDeps } from './deps.js';
 import { HttpProblem } from './problems.js';
 import { ClientClosed, requestState } from './request-state.js';
@@ -14,7 +14,10 @@ export interface EvaluatedReport {
 }
 
 /** An audit report with its listing counts, so metrics and the store never parse the report. */
-export type EvaluatedAudit = EvaluatedReport & ReportCounts;
+export type EvaluatedAudit = EvaluatedReport & ReportCounts & {
+  /** How long the audit's confirming probes took, when it ran them. */
+  probeMs?: number;
+};
 
 /**
  * How an evaluation ended, other than by a problem that says all there is to say (thrown:
@@ -46,16 +49,16 @@ export async function evaluatePostedWhatif(deps: AppDeps, res: Response, body: A
 export async function evaluateLiveAudit(
   deps: AppDeps,
   res: Response,
-  live: { inputs: AuditInputs; options: RequestOptions; extraWarnings: Warning[] },
+  live: { inputs: AuditInputs; options: RequestOptions; extraWarnings: Warning[]; probe?: ProbeTaskSettings },
 ): Promise<Evaluation<EvaluatedAudit>> {
   return auditEvaluation(await evaluate(deps, res, { kind: 'live-audit', ...live, reportLimitBytes: deps.reportLimitBytes }));
 }
 
 function auditEvaluation(evaluation: Evaluation<Extract<TaskOutcome, { kind: 'report' }>>): Evaluation<EvaluatedAudit> {
   if (evaluation.kind !== 'evaluated') return evaluation;
-  const { json, bytes, counts } = evaluation.report;
+  const { json, bytes, counts, probeMs } = evaluation.report;
   if (counts === null) throw new Error('the audit worker answered without the report counts');
-  return { kind: 'evaluated', report: { json, bytes, ...counts }, options: evaluation.options };
+  return { kind: 'evaluated', report: { json, bytes, ...counts, ...(probeMs !== undefined ? { probeMs } : {}) }, options: evaluation.options };
 }
 
 /**

@@ -28,6 +28,20 @@ export interface LiveAuditTask {
   /** Collection warnings, appended to the report's own. */
   extraWarnings: Warning[];
   reportLimitBytes: number;
+  /** Set when the audit is to confirm its findings with live probes, as `audit --probe` does. */
+  probe?: ProbeTaskSettings;
+}
+
+/**
+ * The cluster's probe settings as data. The secret crosses to the worker as bytes: the worker
+ * must sign the agent calls itself, because confirmFindings runs the probes between evaluating
+ * and assembling the confirmed report.
+ */
+export interface ProbeTaskSettings {
+  agentPort: number;
+  secret: Uint8Array;
+  timeoutMs: number;
+  ratePerSecond: number;
 }
 
 export type EvaluationTask = PostedTask | LiveAuditTask;
@@ -47,7 +61,7 @@ export type TaskOutcome =
    * The report as JSON text, serialized once in the worker: the main thread sends and stores
    * this text and never parses or stringifies a large report. `counts` only for audits.
    */
-  | { kind: 'report'; json: string; bytes: number; counts: ReportCounts | null; options: RequestOptions }
+  | { kind: 'report'; json: string; bytes: number; counts: ReportCounts | null; options: RequestOptions; probeMs?: number }
   /** The body could not be read as the operation's request (malformed, too deep, off-schema). */
   | { kind: 'bad-request'; problem: ProblemData }
   | { kind: 'invalid-input'; problems: InputProblem[]; options: RequestOptions }

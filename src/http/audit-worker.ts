@@ -7,9 +7,12 @@
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { AuditReport } from '../model/report.js';
 import { InputError } from '../model/source.js';
-import { runAudit } from '../pipeline/audit.js';
+import { runAudit, type AuditResult } from '../pipeline/audit.js';
+// Static, not loaded on demand: a worker thread under tsx resolves only its static imports (the sources' `.js` names).
+import { confirmFindings, orchestratorProbe } from '../probe/confirm.js';
+import { probeNodesFromCluster } from '../probe/inventory.js';
 import { whatifFromInputs } from '../pipeline/whatif.js';
-import type { EvaluationTask, PostedTask, ReportCounts, RequestOptions, TaskOutcome } from './audit-task.js';
+import type { EvaluationTask, LiveAuditTask, PostedTask, ProbeTaskSettings, ReportCounts, RequestOptions, TaskOutcome } from './audit-task.js';
 import { readPostedBody, WORKER_READ_OPERATIONS, type WorkerReadOperation } from './posted-body.js';
 import { auditRequest, whatifRequest, type AuditRequestBody, type WhatifRequestBody } from './posted-request.js';
 import { boundedErrors, HttpProblem } from './problems.js';
@@ -36,7 +39,8 @@ function compileRequestChecks(): Record<WorkerReadOperation, ValidateFunction> {
 
 const OPERATION_OF: Record<PostedTask['kind'], WorkerReadOperation> = { 'posted-audit': 'createAudit', 'posted-whatif': 'createWhatif' };
 
-export default function evaluateTask(task: EvaluationTask): TaskOutcome {
+export default function evaluateTask(task: EvaluationTask): TaskOutcome | Promise<TaskOutcome> {
+  if (task.kind === 'live-audit' && task.probe) return probedLiveAudit(task, task.probe);
   if (task.kind === 'live-audit') {
     return evaluated(task.options, task.reportLimitBytes, () => {
       const report = runAudit(task.inputs, { maxPairs: task.options.maxPairs }).report;
@@ -58,6 +62,43 @@ export default function evaluateTask(task: EvaluationTask): TaskOutcome {
   const request = whatifRequest(body as WhatifRequestBody);
   // A what-if is answered, never stored: no listing counts.
   return evaluated(request.options, task.reportLimitBytes, () => ({ report: whatifFromInputs(request.inputs, request.proposal, { maxPairs: request.options.maxPairs }), counts: null }));
+}
+
+/**
+ * A live audit confirmed by probes, as `audit --probe` does it. The probes are network waits,
+ * not CPU, but confirmFindings needs the evaluation between its two halves, and the evaluation
+ * stays in this thread rather than being copied out and back; the worker is busy for the
+ * probes' timeout. An abort of the task ends this thread, which closes the agent sockets.
+ */
+async function probedLiveAudit(task: LiveAuditTask, probe: ProbeTaskSettings): Promise<TaskOutcome> {
+  let result: AuditResult;
+  try {
+    result = runAudit(task.inputs, { maxPairs: task.options.maxPairs });
+  } catch (e) {
+    if (e instanceof InputError) return { kind: 'invalid-input', problems: e.problems, options: task.options };
+    throw e;
+  }
+  const started = Date.now();
+  let confirmed: AuditReport;
+  try {
+    confirmed = await confirmFindings(
+      result.report,
+      result.evaluation,
+      orchestratorProbe({
+        nodes: probeNodesFromCluster(result.snapshot.cluster.nodes),
+        agentPort: probe.agentPort,
+        secret: Buffer.from(probe.secret),
+        timeoutMs: probe.timeoutMs,
+        agentRatePerSecond: probe.ratePerSecond,
+      }),
+    );
+  } catch (e) {
+    if (e instanceof InputError) return { kind: 'invalid-input', problems: e.problems, options: task.options };
+    throw e;
+  }
+  const probeMs = Date.now() - started;
+  const outcome = evaluated(task.options, task.reportLimitBytes, () => audit({ ...confirmed, warnings: [...confirmed.warnings, ...task.extraWarnings] }));
+  return outcome.kind === 'report' ? { ...outcome, probeMs } : outcome;
 }
 
 function audit(report: AuditReport): { report: AuditReport; counts: ReportCounts } {

@@ -4,6 +4,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { DEFAULT_CALL_LIMITS, MAX_CALL_LIMIT_MS, type CallLimits } from '../model/deadline.js';
 import { InputError, type InputProblem } from '../model/source.js';
+import { MIN_SECRET_BYTES } from '../probe/auth.js';
+import { DEFAULT_AGENT_PORT } from '../probe/protocol.js';
+import { ProbeSecret } from './probe-secret.js';
 import { SCOPES, sha256, type ConfiguredToken, type Scope } from './auth.js';
 import { schemaIssues } from './schemas.js';
 
@@ -15,10 +18,33 @@ export type CloudAccess =
   | { provider: 'aws'; region?: string; profile?: string; vpcIds?: string[] }
   | { provider: 'openstack'; cloud: string; regionName?: string };
 
+/**
+ * How the service reaches a cluster's probe agents (docs/probes.md). The secret is read from the
+ * environment variable the file names, once, at start; it is never written to a log or a response.
+ */
+export interface ProbeAccess {
+  agentPort: number;
+  /** The variable the secret came from, for messages; never the secret itself. */
+  secretEnv: string;
+  secret: ProbeSecret;
+  /** How long a sweep waits for datagrams after sending. */
+  timeoutMs: number;
+  /** Datagrams per second each agent sends at most (the agents' --rate); gives send calls enough time. */
+  ratePerSecond: number;
+}
+
+export const PROBE_CONFIG_DEFAULTS = { agentPort: DEFAULT_AGENT_PORT, timeoutSeconds: 2, ratePerSecond: 1000 } as const;
+
 export interface ClusterTarget {
   name: string;
   kubernetes: KubernetesAccess;
-  cloud: CloudAccess;
+  /**
+   * Absent for a probe-only cluster: its live audits read no cloud, so every pair is `unknown`
+   * by configuration and the report says why (warning `cloud-not-configured`).
+   */
+  cloud?: CloudAccess;
+  /** Absent: probe sweeps and `{"probe": true}` audits of this cluster are refused (422). */
+  probe?: ProbeAccess;
   /** Per-request timeout and collection deadline of a live audit: the cluster's own, else `defaults`, else 20 s / 120 s. */
   limits: CallLimits;
 }
@@ -93,9 +119,20 @@ export const CONFIG_FILE_SCHEMA = {
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
-        required: ['kubernetes', 'cloud'],
+        required: ['kubernetes'],
         properties: {
           ...CALL_LIMIT_PROPERTIES,
+          probe: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['secretEnv'],
+            properties: {
+              agentPort: { type: 'integer', minimum: 1, maximum: 65535, description: `the agents' TCP control and UDP probe port; default ${PROBE_CONFIG_DEFAULTS.agentPort}` },
+              secretEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'environment variable holding the shared probe secret (at least 16 bytes)' },
+              timeoutSeconds: { type: 'number', minimum: 0.05, maximum: 60, description: `seconds a sweep waits for datagrams after sending; default ${PROBE_CONFIG_DEFAULTS.timeoutSeconds}` },
+              ratePerSecond: { type: 'integer', minimum: 1, maximum: 1_000_000, description: `datagrams per second each agent sends at most (the agents' --rate); default ${PROBE_CONFIG_DEFAULTS.ratePerSecond}` },
+            },
+          },
           kubernetes: {
             type: 'object',
             additionalProperties: false,
@@ -145,7 +182,31 @@ interface RawConfig {
   defaults?: RawLimits;
   retention?: { days?: number; count?: number };
   tokens?: { name: string; sha256?: string; tokenEnv?: string; scopes: Scope[] }[];
-  clusters?: Record<string, RawLimits & { kubernetes: { kubeconfig?: string; context?: string; inCluster?: boolean }; cloud: CloudAccess }>;
+  clusters?: Record<string, RawLimits & { kubernetes: { kubeconfig?: string; context?: string; inCluster?: boolean }; cloud?: CloudAccess; probe?: RawProbe }>;
+}
+
+interface RawProbe {
+  agentPort?: number;
+  secretEnv: string;
+  timeoutSeconds?: number;
+  ratePerSecond?: number;
+}
+
+/** The probe section with its secret read from the environment; a problem names the file, pointer and reason, never the secret. */
+function probeAccess(raw: RawProbe, env: NodeJS.ProcessEnv, path: string, pointer: string): ProbeAccess | InputProblem {
+  const text = env[raw.secretEnv];
+  const at = { document: path, pointer: `${pointer}/secretEnv`, value: raw.secretEnv };
+  if (text === undefined || text.trim() === '') return { ...at, reason: 'the environment variable is not set (it must hold the probe agents\' shared secret)' };
+  // As loadSecret does for a secret file: a trailing newline (kubectl create secret --from-file) is not part of it.
+  const secret = Buffer.from(text.replace(/\r?\n$/, ''), 'utf8');
+  if (secret.length < MIN_SECRET_BYTES) return { ...at, reason: `the secret in it is ${secret.length} bytes; use at least ${MIN_SECRET_BYTES} (e.g. openssl rand -hex 32)` };
+  return {
+    agentPort: raw.agentPort ?? PROBE_CONFIG_DEFAULTS.agentPort,
+    secretEnv: raw.secretEnv,
+    secret: new ProbeSecret(secret),
+    timeoutMs: Math.round((raw.timeoutSeconds ?? PROBE_CONFIG_DEFAULTS.timeoutSeconds) * 1000),
+    ratePerSecond: raw.ratePerSecond ?? PROBE_CONFIG_DEFAULTS.ratePerSecond,
+  };
 }
 
 /** A cluster's own value wins over `defaults`, which wins over the built-in default. */
@@ -179,7 +240,9 @@ export function parseConfig(body: unknown, path: string, env: NodeJS.ProcessEnv)
   // Compiled per call: the file is read once at start, and a module-level cache would be shared state.
   const validate = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false }).compile(CONFIG_FILE_SCHEMA);
   if (!validate(body)) {
-    throw new InputError(schemaIssues(validate.errors).map((i) => ({ document: path, pointer: i.pointer, reason: i.reason, ...(i.value !== undefined && typeof i.value !== 'object' ? { value: i.value } : {}) })));
+    // A value under a probe section is never echoed: a secret pasted inline (`secret: ...`) would reach the start-up log.
+    const echoed = (pointer: string, value: unknown): boolean => value !== undefined && typeof value !== 'object' && !/^\/clusters\/[^/]+\/probe\//.test(pointer);
+    throw new InputError(schemaIssues(validate.errors).map((i) => ({ document: path, pointer: i.pointer, reason: i.reason, ...(echoed(i.pointer, i.value) ? { value: i.value } : {}) })));
   }
   const raw = body as RawConfig;
   const problems: InputProblem[] = [];
@@ -217,7 +280,20 @@ export function parseConfig(body: unknown, path: string, env: NodeJS.ProcessEnv)
           ...(k.kubeconfig !== undefined ? { kubeconfig: isAbsolute(k.kubeconfig) ? k.kubeconfig : resolve(base, k.kubeconfig) } : {}),
           ...(k.context !== undefined ? { context: k.context } : {}),
         };
-    clusters.push({ name, kubernetes, cloud: c.cloud, limits: callLimits(c, raw.defaults ?? {}) });
+    let probe: ProbeAccess | undefined;
+    if (c.probe !== undefined) {
+      const read = probeAccess(c.probe, env, path, `/clusters/${name}/probe`);
+      if ('reason' in read) {
+        problems.push(read);
+        continue;
+      }
+      probe = read;
+    }
+    if (c.cloud === undefined && probe === undefined) {
+      problems.push({ document: path, pointer: `/clusters/${name}`, reason: 'a cluster needs a cloud to audit, a probe section to probe, or both; it has neither' });
+      continue;
+    }
+    clusters.push({ name, kubernetes, ...(c.cloud !== undefined ? { cloud: c.cloud } : {}), ...(probe ? { probe } : {}), limits: callLimits(c, raw.defaults ?? {}) });
   }
   if (problems.length > 0) throw new InputError(problems);
   clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

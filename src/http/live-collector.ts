@@ -57,6 +57,12 @@ async function collectWithin(target: ClusterTarget, deadline: CollectionDeadline
       ? { inCluster: true }
       : { ...(k.kubeconfig !== undefined ? { kubeconfig: k.kubeconfig } : {}), ...(k.context !== undefined ? { context: k.context } : {}) };
   const cloud = target.cloud;
+  if (cloud === undefined) {
+    // A probe-only cluster: nodes and flannel only. With no cloud document every pair is
+    // `unknown` (no interface is tied to a node), never allowed; the warning says why.
+    const live = await collectLiveInputs(emptyInputs(), { kubernetes, deadline });
+    return { inputs: live.inputs, warnings: [...live.warnings, cloudNotConfigured(target.name)] };
+  }
   if (cloud.provider === 'aws') {
     const aws = {
       ...(cloud.region !== undefined ? { region: cloud.region } : {}),
@@ -79,6 +85,15 @@ async function collectWithin(target: ClusterTarget, deadline: CollectionDeadline
   live.inputs.unavailable.push(...os.unavailable);
   // os.warnings are the node-translation warnings the audit itself reports again.
   return { inputs: live.inputs, warnings: live.warnings };
+}
+
+export const CLOUD_NOT_CONFIGURED = 'cloud-not-configured';
+
+function cloudNotConfigured(cluster: string): Warning {
+  return {
+    code: CLOUD_NOT_CONFIGURED,
+    message: `cluster ${cluster} is configured without a cloud (probe-only): no security group, network ACL or port was read, so every pair is unknown by configuration; live probes (POST /v1/clusters/${cluster}/probes) show what the data plane does`,
+  };
 }
 
 /**

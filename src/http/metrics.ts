@@ -1,6 +1,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ProbeVerdict } from '../model/probe.js';
 import type { ReportSummary } from '../model/report.js';
 import type { AuditPoolStats } from './audit-pool.js';
+
+/** Every verdict a probe can give, so the gauge has a series for each; a new verdict in src/model/probe.ts fails to compile here until it is added. */
+const PROBE_VERDICTS = Object.keys({ ok: true, blocked: true, 'underlay-unreachable': true, 'agent-missing': true, error: true } satisfies Record<ProbeVerdict, true>) as ProbeVerdict[];
 
 /** What became of an audit request, as the `outcome` label of sgaudit_audits_total. */
 export type AuditOutcome = 'clean' | 'blocked' | 'unknown' | 'invalid-input' | 'collection-failed' | 'error';
@@ -15,6 +19,8 @@ export class ApiMetrics {
   private readonly blockedPairs: Gauge<'cluster'>;
   private readonly requestDuration: Histogram<'route' | 'method' | 'status'>;
   private readonly shed: Counter;
+  private readonly probePairs: Gauge<'cluster' | 'verdict'>;
+  private readonly sweepDuration: Histogram<'cluster' | 'purpose'>;
   /** Read when /metrics is scraped; never touches the pool's threads, so a busy pool answers at once. */
   private poolStats: (() => AuditPoolStats) | undefined;
 
@@ -41,6 +47,19 @@ export class ApiMetrics {
     this.shed = new Counter({
       name: 'sgaudit_requests_shed_total',
       help: 'Audit and what-if requests answered 503 overloaded because every worker was busy and the queue was full',
+      registers: [this.registry],
+    });
+    this.probePairs = new Gauge({
+      name: 'sgaudit_probe_pairs',
+      help: 'Directed node pairs by verdict in the latest probe sweep (POST /v1/clusters/{name}/probes) of each cluster; every verdict is set, 0 included',
+      labelNames: ['cluster', 'verdict'],
+      registers: [this.registry],
+    });
+    this.sweepDuration = new Histogram({
+      name: 'sgaudit_probe_sweep_duration_seconds',
+      help: 'Wall time of probe sweeps, from the first agent call to the last verdict; purpose "sweep" (the probes endpoint) or "audit" (an audit with probe: true)',
+      labelNames: ['cluster', 'purpose'],
+      buckets: [0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60],
       registers: [this.registry],
     });
     const metrics = this;
@@ -83,6 +102,17 @@ export class ApiMetrics {
   recordAudit(cluster: string | null, outcome: AuditOutcome, report?: Summarized): void {
     this.audits.inc({ cluster: cluster ?? '', outcome });
     if (report) this.blockedPairs.set({ cluster: cluster ?? '' }, report.summary.blocked);
+  }
+
+  /** A finished sweep of the probes endpoint: its verdict tally replaces the cluster's previous one. */
+  recordProbeSweep(cluster: string, verdicts: Record<string, number>, seconds: number): void {
+    for (const verdict of PROBE_VERDICTS) this.probePairs.set({ cluster, verdict }, verdicts[verdict] ?? 0);
+    this.sweepDuration.observe({ cluster, purpose: 'sweep' }, seconds);
+  }
+
+  /** The probes an audit with `probe: true` ran; they sample pairs, so they leave sgaudit_probe_pairs alone. */
+  recordAuditProbes(cluster: string, seconds: number): void {
+    this.sweepDuration.observe({ cluster, purpose: 'audit' }, seconds);
   }
 
   observeRequest(route: string, method: string, status: number, seconds: number): void {

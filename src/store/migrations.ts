@@ -46,6 +46,38 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audits_by_cluster_time ON audits (cluster, created_at DESC, id DESC);
     `,
   },
+  {
+    version: 2,
+    name: 'create probes',
+    // Probe sweeps of configured clusters, kept like audits: the report as written, the counts
+    // copied out for listings. A table of their own because nothing else about them is alike.
+    sqlite: `
+      CREATE TABLE probes (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        cluster TEXT NOT NULL,
+        pairs INTEGER NOT NULL,
+        verdicts TEXT NOT NULL,
+        elapsed_ms INTEGER NOT NULL,
+        report TEXT NOT NULL
+      );
+      CREATE INDEX probes_by_time ON probes (created_at DESC, id DESC);
+      CREATE INDEX probes_by_cluster_time ON probes (cluster, created_at DESC, id DESC);
+    `,
+    postgres: `
+      CREATE TABLE probes (
+        id UUID PRIMARY KEY,
+        created_at TIMESTAMPTZ NOT NULL,
+        cluster TEXT NOT NULL,
+        pairs INTEGER NOT NULL,
+        verdicts JSONB NOT NULL,
+        elapsed_ms INTEGER NOT NULL,
+        report JSON NOT NULL
+      );
+      CREATE INDEX probes_by_time ON probes (created_at DESC, id DESC);
+      CREATE INDEX probes_by_cluster_time ON probes (cluster, created_at DESC, id DESC);
+    `,
+  },
 ];
 
 /** Refuses a database written by a newer sgaudit: running old code on it could corrupt it. */

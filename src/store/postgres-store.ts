@@ -1,9 +1,9 @@
 import pg from 'pg';
 import type { AuditReport, ReportSummary } from '../model/report.js';
 import { pendingMigrations } from './migrations.js';
-import { deletionRange, planPrune } from './prune-plan.js';
-import { checkedReportBound, storedReport } from './report-json.js';
-import type { AuditFilter, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest, RetentionPolicy, SerializedAudit, StoredAuditJson } from './types.js';
+import { deletionRange, planPrune, type PrunePlan } from './prune-plan.js';
+import { boundedReportText, checkedReportBound, storedReport } from './report-json.js';
+import type { AuditFilter, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest, ProbeListItem, ProbePage, RetentionPolicy, SerializedAudit, SerializedProbe, StoredAuditJson, StoredProbeJson } from './types.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -13,6 +13,19 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** Largest report JSON `save` accepts, in bytes; default and ceiling MAX_STORED_REPORT_BYTES (report-json.ts). */
   maxReportBytes?: number;
+}
+
+/** The tables retention prunes; names from this list only ever reach SQL text. */
+type PrunedTable = 'audits' | 'probes';
+
+interface ProbeRow {
+  id: string;
+  created_at: Date;
+  cluster: string;
+  pairs: number;
+  verdicts: Record<string, number>;
+  elapsed_ms: number;
+  report?: string;
 }
 
 interface Row {
@@ -88,22 +101,11 @@ export class PostgresAuditStore implements AuditStore {
   }
 
   async list(filter: AuditFilter, page: PageRequest): Promise<AuditPage> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const arg = (v: unknown): string => {
-      args.push(v);
-      return `$${args.length}`;
-    };
-    if (filter.cluster !== undefined) where.push(`cluster = ${arg(filter.cluster)}`);
-    if (filter.since !== undefined) where.push(`created_at >= ${arg(filter.since)}`);
-    if (filter.until !== undefined) where.push(`created_at < ${arg(filter.until)}`);
-    if (page.after) {
-      if (!isUuid(page.after.id)) return { items: [] };
-      where.push(`(created_at, id) < (${arg(page.after.createdAt)}::timestamptz, ${arg(page.after.id)}::uuid)`);
-    }
-    const sql = `SELECT id, created_at, cluster, origin, summary, findings, remediations FROM audits
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY created_at DESC, id DESC LIMIT ${arg(page.limit + 1)}`;
+    const query = listQuery(filter, page);
+    if (query === undefined) return { items: [] };
+    const args = query.args;
+    const sql = `SELECT id, created_at, cluster, origin, summary, findings, remediations FROM audits ${query.where}
+      ORDER BY created_at DESC, id DESC LIMIT ${query.limit}`;
     const { rows } = await this.pool.query<Row>(sql, args);
     const items = rows.slice(0, page.limit).map(toListItem);
     const last = items[items.length - 1];
@@ -118,10 +120,16 @@ export class PostgresAuditStore implements AuditStore {
   async prune(policy: RetentionPolicy, now: Date, batchLimit?: number): Promise<number> {
     const plan = planPrune(policy, now, batchLimit);
     if (plan.kind === 'keep-all') return 0;
+    const audits = await this.pruneTable('audits', plan, plan.batchLimit);
+    return audits + (await this.pruneTable('probes', plan, plan.batchLimit - audits));
+  }
+
+  private async pruneTable(table: PrunedTable, plan: Extract<PrunePlan, { kind: 'prune' }>, budget: number): Promise<number> {
+    if (budget <= 0) return 0;
     let beyond: { createdAt: string; id: string } | undefined;
     if (plan.keepNewest !== undefined) {
       const { rows } = await this.pool.query<{ created_at: Date; id: string }>(
-        'SELECT created_at, id FROM audits ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1',
+        `SELECT created_at, id FROM ${table} ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1`,
         [plan.keepNewest],
       );
       const row = rows[0];
@@ -135,10 +143,40 @@ export class PostgresAuditStore implements AuditStore {
         : ['(created_at, id) <= ($1::timestamptz, $2::uuid)', [range.key.createdAt, range.key.id]];
     // Oldest first, so a partial batch never leaves a gap in the middle of the history.
     const result = await this.pool.query(
-      `DELETE FROM audits WHERE id IN (SELECT id FROM audits WHERE ${where} ORDER BY created_at, id LIMIT $${args.length + 1})`,
-      [...args, plan.batchLimit],
+      `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${where} ORDER BY created_at, id LIMIT $${args.length + 1})`,
+      [...args, budget],
     );
     return result.rowCount ?? 0;
+  }
+
+  async saveProbe(p: SerializedProbe): Promise<void> {
+    const text = boundedReportText(p.reportJson, this.maxReportBytes);
+    await this.pool.query(
+      'INSERT INTO probes (id, created_at, cluster, pairs, verdicts, elapsed_ms, report) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [p.id, p.createdAt, p.cluster, p.counts.pairs, JSON.stringify(p.counts.verdicts), Math.round(p.counts.elapsedMs), text],
+    );
+  }
+
+  async getProbeJson(id: string): Promise<StoredProbeJson | undefined> {
+    if (!isUuid(id)) return undefined;
+    const { rows } = await this.pool.query<ProbeRow>('SELECT id, created_at, cluster, report::text AS report FROM probes WHERE id = $1', [id]);
+    const row = rows[0];
+    if (!row || row.report === undefined) return undefined;
+    return { head: { id: row.id, createdAt: row.created_at.toISOString(), cluster: row.cluster }, reportJson: row.report };
+  }
+
+  async listProbes(filter: AuditFilter, page: PageRequest): Promise<ProbePage> {
+    const query = listQuery(filter, page);
+    if (query === undefined) return { items: [] };
+    const { rows } = await this.pool.query<ProbeRow>(
+      `SELECT id, created_at, cluster, pairs, verdicts, elapsed_ms FROM probes ${query.where} ORDER BY created_at DESC, id DESC LIMIT ${query.limit}`,
+      query.args,
+    );
+    const items = rows.slice(0, page.limit).map(
+      (r): ProbeListItem => ({ id: r.id, createdAt: r.created_at.toISOString(), cluster: r.cluster, pairs: r.pairs, verdicts: r.verdicts, elapsedMs: r.elapsed_ms }),
+    );
+    const last = items[items.length - 1];
+    return rows.length > page.limit && last ? { items, next: { createdAt: last.createdAt, id: last.id } } : { items };
   }
 
   async ping(): Promise<void> {
@@ -148,6 +186,25 @@ export class PostgresAuditStore implements AuditStore {
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();
   }
+}
+
+/** The WHERE clause and LIMIT placeholder of a listing, the same for audits and probe sweeps; undefined when no row can match. */
+function listQuery(filter: AuditFilter, page: PageRequest): { where: string; args: unknown[]; limit: string } | undefined {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const arg = (v: unknown): string => {
+    args.push(v);
+    return `$${args.length}`;
+  };
+  if (filter.cluster !== undefined) where.push(`cluster = ${arg(filter.cluster)}`);
+  if (filter.since !== undefined) where.push(`created_at >= ${arg(filter.since)}`);
+  if (filter.until !== undefined) where.push(`created_at < ${arg(filter.until)}`);
+  if (page.after) {
+    if (!isUuid(page.after.id)) return undefined;
+    where.push(`(created_at, id) < (${arg(page.after.createdAt)}::timestamptz, ${arg(page.after.id)}::uuid)`);
+  }
+  const limit = arg(page.limit + 1);
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', args, limit };
 }
 
 function toListItem(row: Row): AuditListItem {

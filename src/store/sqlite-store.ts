@@ -3,9 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditReport, ReportSummary } from '../model/report.js';
 import { pendingMigrations } from './migrations.js';
-import { deletionRange, planPrune, type AuditKey } from './prune-plan.js';
-import { checkedReportBound, storedReport } from './report-json.js';
-import type { AuditFilter, AuditHead, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest, RetentionPolicy, SerializedAudit, StoredAuditJson } from './types.js';
+import { deletionRange, planPrune, type AuditKey, type PrunePlan } from './prune-plan.js';
+import { boundedReportText, checkedReportBound, storedReport } from './report-json.js';
+import type { AuditFilter, AuditHead, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest, ProbeListItem, ProbePage, RetentionPolicy, SerializedAudit, SerializedProbe, StoredAuditJson, StoredProbeJson } from './types.js';
 
 export const SQLITE_MEMORY = ':memory:';
 
@@ -23,6 +23,19 @@ const PRUNE_STEP_ROWS = 100;
 const VACUUM_STEP_PAGES = 256;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The tables retention prunes; names from this list only ever reach SQL text. */
+type PrunedTable = 'audits' | 'probes';
+
+interface ProbeRow {
+  id: string;
+  created_at: string;
+  cluster: string;
+  pairs: number;
+  verdicts: string;
+  elapsed_ms: number;
+  report?: string;
+}
 
 interface Row {
   id: string;
@@ -95,10 +108,16 @@ export class SqliteAuditStore implements AuditStore {
   async prune(policy: RetentionPolicy, now: Date, batchLimit?: number): Promise<number> {
     const plan = planPrune(policy, now, batchLimit);
     if (plan.kind === 'keep-all') return 0;
+    const audits = await this.pruneTable('audits', plan, plan.batchLimit);
+    return audits + (await this.pruneTable('probes', plan, plan.batchLimit - audits));
+  }
+
+  private async pruneTable(table: PrunedTable, plan: Extract<PrunePlan, { kind: 'prune' }>, budget: number): Promise<number> {
+    if (budget <= 0) return 0;
     const beyond =
       plan.keepNewest === undefined
         ? undefined
-        : (this.db.prepare('SELECT created_at AS createdAt, id FROM audits ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?').get(plan.keepNewest) as
+        : (this.db.prepare(`SELECT created_at AS createdAt, id FROM ${table} ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?`).get(plan.keepNewest) as
             | AuditKey
             | undefined);
     const range = deletionRange(plan, beyond);
@@ -106,10 +125,10 @@ export class SqliteAuditStore implements AuditStore {
     const [where, args]: [string, string[]] =
       range.kind === 'created-before' ? ['created_at < ?', [range.createdAt]] : ['(created_at, id) <= (?, ?)', [range.key.createdAt, range.key.id]];
     // Oldest first, so a partial batch never leaves a gap in the middle of the history.
-    const step = this.db.prepare(`DELETE FROM audits WHERE id IN (SELECT id FROM audits WHERE ${where} ORDER BY created_at, id LIMIT ?)`);
+    const step = this.db.prepare(`DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${where} ORDER BY created_at, id LIMIT ?)`);
     let deleted = 0;
-    while (deleted < plan.batchLimit) {
-      const want = Math.min(PRUNE_STEP_ROWS, plan.batchLimit - deleted);
+    while (deleted < budget) {
+      const want = Math.min(PRUNE_STEP_ROWS, budget - deleted);
       const done = step.run(...args, want).changes;
       deleted += done;
       if (this.incrementalVacuum) await this.returnFreePages();
@@ -146,30 +165,37 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async list(filter: AuditFilter, page: PageRequest): Promise<AuditPage> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.cluster !== undefined) {
-      where.push('cluster = ?');
-      args.push(filter.cluster);
-    }
-    if (filter.since !== undefined) {
-      where.push('created_at >= ?');
-      args.push(filter.since);
-    }
-    if (filter.until !== undefined) {
-      where.push('created_at < ?');
-      args.push(filter.until);
-    }
-    if (page.after) {
-      where.push('(created_at, id) < (?, ?)');
-      args.push(page.after.createdAt, page.after.id);
-    }
-    const sql = `SELECT id, created_at, cluster, origin, summary, findings, remediations FROM audits
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const { where, args } = listWhere(filter, page);
+    const sql = `SELECT id, created_at, cluster, origin, summary, findings, remediations FROM audits ${where}
       ORDER BY created_at DESC, id DESC LIMIT ?`;
     // One extra row tells whether another page exists without a COUNT query.
     const rows = this.db.prepare(sql).all(...args, page.limit + 1) as Row[];
     const items = rows.slice(0, page.limit).map(toListItem);
+    const last = items[items.length - 1];
+    return rows.length > page.limit && last ? { items, next: { createdAt: last.createdAt, id: last.id } } : { items };
+  }
+
+  async saveProbe(p: SerializedProbe): Promise<void> {
+    const text = boundedReportText(p.reportJson, this.maxReportBytes);
+    this.db
+      .prepare('INSERT INTO probes (id, created_at, cluster, pairs, verdicts, elapsed_ms, report) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(p.id, p.createdAt, p.cluster, p.counts.pairs, JSON.stringify(p.counts.verdicts), Math.round(p.counts.elapsedMs), text);
+  }
+
+  async getProbeJson(id: string): Promise<StoredProbeJson | undefined> {
+    const row = this.db.prepare('SELECT id, created_at, cluster, report FROM probes WHERE id = ?').get(id) as ProbeRow | undefined;
+    if (!row || row.report === undefined) return undefined;
+    return { head: { id: row.id, createdAt: row.created_at, cluster: row.cluster }, reportJson: row.report };
+  }
+
+  async listProbes(filter: AuditFilter, page: PageRequest): Promise<ProbePage> {
+    const { where, args } = listWhere(filter, page);
+    const rows = this.db
+      .prepare(`SELECT id, created_at, cluster, pairs, verdicts, elapsed_ms FROM probes ${where} ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .all(...args, page.limit + 1) as ProbeRow[];
+    const items = rows.slice(0, page.limit).map(
+      (r): ProbeListItem => ({ id: r.id, createdAt: r.created_at, cluster: r.cluster, pairs: r.pairs, verdicts: JSON.parse(r.verdicts) as Record<string, number>, elapsedMs: r.elapsed_ms }),
+    );
     const last = items[items.length - 1];
     return rows.length > page.limit && last ? { items, next: { createdAt: last.createdAt, id: last.id } } : { items };
   }
@@ -181,6 +207,29 @@ export class SqliteAuditStore implements AuditStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/** The WHERE clause of a listing, the same for audits and probe sweeps. */
+function listWhere(filter: AuditFilter, page: PageRequest): { where: string; args: unknown[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (filter.cluster !== undefined) {
+    where.push('cluster = ?');
+    args.push(filter.cluster);
+  }
+  if (filter.since !== undefined) {
+    where.push('created_at >= ?');
+    args.push(filter.since);
+  }
+  if (filter.until !== undefined) {
+    where.push('created_at < ?');
+    args.push(filter.until);
+  }
+  if (page.after) {
+    where.push('(created_at, id) < (?, ?)');
+    args.push(page.after.createdAt, page.after.id);
+  }
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', args };
 }
 
 function toListItem(row: Row): AuditListItem {

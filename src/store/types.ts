@@ -77,7 +77,43 @@ export interface AuditPage {
   next?: AuditCursor;
 }
 
-/** How long stored audits are kept. Unset fields keep everything on that axis. */
+/** What a store keeps about a probe sweep besides its report. Sweeps are always of a configured cluster. */
+export interface ProbeHead {
+  /** UUID, assigned by the caller of `saveProbe`. */
+  id: string;
+  /** ISO 8601 UTC with milliseconds. */
+  createdAt: string;
+  cluster: string;
+}
+
+/** What a probe listing shows of a sweep: how many directed pairs, and how many got each verdict. */
+export interface ProbeCounts {
+  pairs: number;
+  /** Verdict -> pairs with it; verdicts no pair got are absent. */
+  verdicts: Record<string, number>;
+  elapsedMs: number;
+}
+
+/** A sweep whose report (a ProbeReport) is already JSON text, saved as it is. */
+export interface SerializedProbe extends ProbeHead {
+  reportJson: string;
+  counts: ProbeCounts;
+}
+
+export interface StoredProbeJson {
+  head: ProbeHead;
+  reportJson: string;
+}
+
+export type ProbeListItem = ProbeHead & ProbeCounts;
+
+export interface ProbePage {
+  items: ProbeListItem[];
+  /** Absent on the last page. */
+  next?: AuditCursor;
+}
+
+/** How long stored audits (and probe sweeps, each table on its own) are kept. Unset fields keep everything on that axis. */
 export interface RetentionPolicy {
   maxAgeDays?: number;
   maxCount?: number;
@@ -94,16 +130,29 @@ export interface AuditStore {
   /** `get` without parsing the report: for answering with it as it is. */
   getJson(id: string): Promise<StoredAuditJson | undefined>;
   list(filter: AuditFilter, page: PageRequest): Promise<AuditPage>;
+  saveProbe(probe: SerializedProbe): Promise<void>;
+  getProbeJson(id: string): Promise<StoredProbeJson | undefined>;
+  /** Probe sweeps, newest first then by id, like `list`. */
+  listProbes(filter: AuditFilter, page: PageRequest): Promise<ProbePage>;
   /**
    * Deletes audits older than maxAgeDays (by createdAt, relative to `now`) and all but the
-   * newest maxCount (newest first, then id, the listing order). Returns how many were deleted.
-   * Bounded work per call: deletes at most `batchLimit` rows (default 10_000), oldest first, so
-   * a huge backlog is worked off over several sweeps without a long lock.
+   * newest maxCount (newest first, then id, the listing order); then the same for probe sweeps,
+   * whose count bound applies to them on their own. Returns how many rows were deleted in all.
+   * Bounded work per call: deletes at most `batchLimit` rows (default 10_000) over both tables,
+   * audits first, each oldest first, so a huge backlog is worked off over several sweeps
+   * without a long lock.
    */
   prune(policy: RetentionPolicy, now: Date, batchLimit?: number): Promise<number>;
   /** Resolves when the store answers a trivial query; rejects otherwise (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The listing counts of a probe report, taken before it is serialized. */
+export function probeCountsOf(report: { results: readonly { verdict: string }[]; elapsedMs: number }): ProbeCounts {
+  const verdicts: Record<string, number> = {};
+  for (const r of report.results) verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
+  return { pairs: report.results.length, verdicts, elapsedMs: report.elapsedMs };
 }
 
 export function countsOf(report: AuditReport): AuditCounts {

@@ -35,8 +35,8 @@ describe('configured clusters', () => {
     expectConformsToSpec(res, 'listClusters');
     expect(res.body).toEqual({
       items: [
-        { name: 'edge', kubernetes: 'in-cluster', cloud: 'aws' },
-        { name: 'prod', kubernetes: 'kubeconfig', cloud: 'openstack' },
+        { name: 'edge', kubernetes: 'in-cluster', cloud: 'aws', probe: false },
+        { name: 'prod', kubernetes: 'kubeconfig', cloud: 'openstack', probe: false },
       ],
     });
     expect(res.text).not.toContain('context');

@@ -176,7 +176,7 @@ clusters:
     ['an unknown scope', { tokens: [{ name: 'a', sha256: digest, scopes: ['write'] }] }, '/tokens/0/scopes/0', 'must be one of "read", "audit", "admin", "probe"'],
     ['a digest that is not hex SHA-256', { tokens: [{ name: 'a', sha256: 'abc', scopes: ['read'] }] }, '/tokens/0/sha256', 'must match pattern "^[0-9a-fA-F]{64}$"'],
     ['a plain-text token', { tokens: [{ name: 'a', token: 'secret', scopes: ['read'] }] }, '/tokens/0/token', 'is not a known property'],
-    ['a cluster without cloud', { clusters: { prod: { kubernetes: {} } } }, '/clusters/prod/cloud', 'is required'],
+    ['a cluster with neither cloud nor probe', { clusters: { prod: { kubernetes: {} } } }, '/clusters/prod', 'a cluster needs a cloud to audit, a probe section to probe, or both; it has neither'],
     ['an endpoint in a cluster', { clusters: { prod: { kubernetes: { server: 'https://x' }, cloud: { provider: 'aws' } } } }, '/clusters/prod/kubernetes/server', 'is not a known property'],
     ['an unset token variable', { tokens: [{ name: 'a', tokenEnv: 'NOPE_NOT_SET', scopes: ['read'] }] }, '/tokens/0/tokenEnv', 'the environment variable is not set'],
     ['two tokens with one name', { tokens: [{ name: 'a', sha256: digest, scopes: ['read'] }, { name: 'a', sha256: digest.replace(/^./, '0'), scopes: ['read'] }] }, '/tokens/1/name', 'another token has this name'],

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/model/report.js';
-import type { AuditRecord, AuditStore } from '../../src/store/types.js';
-import { countsOf, listItemOf } from '../../src/store/types.js';
+import type { AuditRecord, AuditStore, SerializedProbe } from '../../src/store/types.js';
+import { countsOf, listItemOf, probeCountsOf } from '../../src/store/types.js';
 import { ReportTooLargeError } from '../../src/store/report-json.js';
 import { incidentReport } from '../support/sample-report.js';
 import { retentionContract } from './retention.contract.js';
@@ -184,6 +184,80 @@ export function auditStoreContract(name: string, open: (options?: ContractStoreO
     it('refuses a maxReportBytes above the ceiling or below 1', async () => {
       await expect(open({ maxReportBytes: 0 })).rejects.toThrow(/store maxReportBytes must be an integer from 1 to 134217728, got 0/);
       await expect(open({ maxReportBytes: 2 ** 40 })).rejects.toThrow(/got 1099511627776/);
+    });
+
+    describe('probe sweeps', () => {
+      const sweep = (over: Partial<SerializedProbe> = {}): SerializedProbe => {
+        const report = {
+          results: [
+            { sourceNode: 'n1', sourceIp: '192.0.2.1', destinationNode: 'n2', destinationIp: '192.0.2.2', verdict: 'blocked', evidence: { overlay: null, underlay: null, timings: {}, reason: 'r' } },
+            { sourceNode: 'n2', sourceIp: '192.0.2.2', destinationNode: 'n1', destinationIp: '192.0.2.1', verdict: 'ok', evidence: { overlay: null, underlay: null, timings: {}, reason: 'ü ✓' } },
+          ],
+          startedAt: '2026-01-10T11:59:58.000Z',
+          elapsedMs: 2104,
+        };
+        return { id: randomUUID(), createdAt: '2026-01-10T12:00:00.000Z', cluster: 'prod-eu', reportJson: JSON.stringify(report), counts: probeCountsOf(report), ...over };
+      };
+
+      it('gives a saved sweep back as the text it was saved as, and lists its counts', async () => {
+        const p = sweep();
+        await store.saveProbe(p);
+        expect(await store.getProbeJson(p.id)).toEqual({ head: { id: p.id, createdAt: p.createdAt, cluster: 'prod-eu' }, reportJson: p.reportJson });
+        expect((await store.listProbes({}, { limit: 10 })).items).toEqual([
+          { id: p.id, createdAt: p.createdAt, cluster: 'prod-eu', pairs: 2, verdicts: { blocked: 1, ok: 1 }, elapsedMs: 2104 },
+        ]);
+        // Sweeps and audits are apart: neither listing shows the other.
+        expect((await store.list({}, { limit: 10 })).items).toEqual([]);
+        expect(await store.getJson(p.id)).toBeUndefined();
+      });
+
+      it('answers getProbeJson of an unknown id, well-formed or not, with undefined, and refuses a duplicate id', async () => {
+        expect(await store.getProbeJson(randomUUID())).toBeUndefined();
+        expect(await store.getProbeJson('not-a-uuid')).toBeUndefined();
+        const p = sweep();
+        await store.saveProbe(p);
+        await expect(store.saveProbe({ ...p, cluster: 'other' })).rejects.toThrow();
+      });
+
+      it('filters by cluster and time and pages newest first, ties broken by id', async () => {
+        const saved: SerializedProbe[] = [];
+        for (let i = 0; i < 5; i++) saved.push(sweep({ createdAt: `2026-01-10T12:00:0${Math.floor(i / 2)}.000Z`, cluster: i === 4 ? 'b' : 'a' }));
+        for (const p of saved) await store.saveProbe(p);
+        const expected = saved
+          .filter((p) => p.cluster === 'a')
+          .sort((x, y) => (x.createdAt === y.createdAt ? (x.id < y.id ? 1 : -1) : x.createdAt < y.createdAt ? 1 : -1))
+          .map((p) => p.id);
+        const seen: string[] = [];
+        let after: Awaited<ReturnType<AuditStore['listProbes']>>['next'];
+        let pages = 0;
+        do {
+          const page = await store.listProbes({ cluster: 'a' }, { limit: 3, ...(after ? { after } : {}) });
+          seen.push(...page.items.map((i) => i.id));
+          after = page.next;
+          pages++;
+        } while (after && pages < 10);
+        expect(pages).toBe(2);
+        expect(seen).toEqual(expected);
+        expect((await store.listProbes({ since: '2026-01-10T12:00:02.000Z' }, { limit: 10 })).items.map((i) => i.cluster)).toEqual(['b']);
+        expect((await store.listProbes({ until: '2026-01-10T12:00:01.000Z' }, { limit: 10 })).items).toHaveLength(2);
+      });
+
+      it('prunes sweeps by age and by their own count, within one batch budget shared with audits', async () => {
+        const old = sweep({ createdAt: '2025-01-01T00:00:00.000Z' });
+        const newer = [1, 2, 3].map((d) => sweep({ createdAt: `2026-01-1${d}T00:00:00.000Z` }));
+        for (const p of [old, ...newer]) await store.saveProbe(p);
+        const audits = [1, 2, 3].map((d) => record({ createdAt: `2026-01-1${d}T00:00:00.000Z` }));
+        for (const a of audits) await store.save(a);
+        // Count 2 applies to each table on its own: 1 audit and 2 sweeps go, but the budget is 2, audits first.
+        expect(await store.prune({ maxCount: 2 }, new Date('2026-02-01T00:00:00.000Z'), 2)).toBe(2);
+        expect((await store.list({}, { limit: 10 })).items.map((i) => i.id)).toEqual([audits[2]!.id, audits[1]!.id]);
+        expect(await store.getProbeJson(old.id)).toBeUndefined();
+        expect((await store.listProbes({}, { limit: 10 })).items).toHaveLength(3);
+        expect(await store.prune({ maxCount: 2 }, new Date('2026-02-01T00:00:00.000Z'), 2)).toBe(1);
+        expect((await store.listProbes({}, { limit: 10 })).items.map((i) => i.id)).toEqual([newer[2]!.id, newer[1]!.id]);
+        expect(await store.prune({ maxAgeDays: 20 }, new Date('2026-02-02T00:00:00.000Z'))).toBe(2);
+        expect((await store.listProbes({}, { limit: 10 })).items.map((i) => i.id)).toEqual([newer[2]!.id]);
+      });
     });
 
     it('answers ping while open and fails it once closed', async () => {

@@ -1,0 +1,49 @@
+import { translateFlannel } from '../../providers/kubernetes/translate-flannel.js';
+import { translateNodes } from '../../providers/kubernetes/translate-nodes.js';
+import type { AuditInputs } from '../model/documents.js';
+import type { PairSpec, ProbeReport } from '../model/probe.js';
+import { formatProblem, InputError } from '../model/source.js';
+import { probeNodesFromCluster, type ProbeNode } from '../probe/inventory.js';
+import { runProbes } from '../probe/orchestrator.js';
+import type { ProbeAccess } from './config-file.js';
+import { HttpProblem } from './problems.js';
+
+/**
+ * The nodes a sweep probes, from what the cluster's Kubernetes API returned: names, pod CIDRs
+ * (overlay addresses) and flannel public-ip / InternalIP, as `sgaudit probe --nodes` reads them.
+ * Documents the translators refuse are the cluster's problem (502); a backend the probes do not
+ * carry is 422, because no retry will change it.
+ */
+export function probeNodesOf(inputs: AuditInputs, cluster: string): ProbeNode[] {
+  let nodes;
+  try {
+    nodes = translateNodes(inputs.nodes).nodes;
+    const { flannel } = translateFlannel(inputs.flannel, nodes);
+    if (flannel.backend.type !== 'vxlan') {
+      throw new HttpProblem('probe-unsupported', `cluster ${cluster} runs the flannel ${flannel.backend.type} backend; live probes send VXLAN and cover the vxlan backend only`);
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw new HttpProblem('collection-failed', `cluster ${cluster} returned documents the probes cannot use: ${e.problems.map(formatProblem).join('; ')}`);
+    throw e;
+  }
+  if (nodes.length < 2) throw new HttpProblem('probe-unsupported', `cluster ${cluster} has ${nodes.length} node(s); probing needs at least two`);
+  return probeNodesFromCluster(nodes);
+}
+
+/**
+ * One sweep through the cluster's agents on this thread: the work is waiting on sockets, not
+ * CPU. runProbes takes no abort signal yet, so a cancelled request stops waiting for the answer
+ * but the agents' calls run on to their own timeouts (seconds); the caller keeps the cluster's
+ * slot until then, so a retry cannot overlap the abandoned sweep.
+ */
+export function runSweep(opts: { nodes: ProbeNode[]; access: ProbeAccess; pairs: 'all' | PairSpec[] }): Promise<ProbeReport> {
+  const { access } = opts;
+  return runProbes({
+    nodes: opts.nodes,
+    agentPort: access.agentPort,
+    secret: access.secret.bytes(),
+    pairs: opts.pairs,
+    timeoutMs: access.timeoutMs,
+    agentRatePerSecond: access.ratePerSecond,
+  });
+}
