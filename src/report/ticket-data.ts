@@ -21,6 +21,11 @@ export interface TicketEvidence {
   nearest: string[];
   reason: string;
   pairCount: number;
+  /** With live probes: whether the data plane agrees with this finding, and why. */
+  confirmation?: NonNullable<Finding['confirmation']>;
+  confirmationReason?: string;
+  /** The probed pairs behind the confirmation, as `source -> destination: verdict`. */
+  probed?: string[];
 }
 
 export interface TicketRule {
@@ -99,6 +104,9 @@ function toEvidence(f: Finding): TicketEvidence {
     nearest: (e?.nearest ?? []).map((n) => `${n.rule.ruleId} (${n.rule.text}): ${n.mismatch}`),
     reason: f.reason,
     pairCount: f.pairCount,
+    ...(f.confirmation !== undefined ? { confirmation: f.confirmation } : {}),
+    ...(f.confirmationReason !== undefined ? { confirmationReason: f.confirmationReason } : {}),
+    ...(f.probes && f.probes.length > 0 ? { probed: f.probes.map((p) => `${p.sourceNode} -> ${p.destinationNode}: ${p.verdict}`) } : {}),
   };
 }
 

@@ -183,6 +183,15 @@ describe('probe sweeps through the REST API', () => {
     expect(probed.filter((r: { destinationNode: string }) => r.destinationNode === 'c').every((r: { verdict: string }) => r.verdict === 'blocked')).toBe(true);
     const stored = await request(t.app).get(`/v1/audits/${res.body.id}`).set('Authorization', bearer('read'));
     expect(stored.body.probe).toEqual(res.body.probe);
+    // The remediation ticket carries the confirmation, structured and in its Markdown.
+    const ticket = await request(t.app).get(`/v1/audits/${res.body.id}/ticket`).set('Authorization', bearer('read'));
+    expectConformsToSpec(ticket, 'getAuditTicket');
+    const findingById = new Map(res.body.findings.map((f: { id: string; confirmation?: string }) => [f.id, f.confirmation]));
+    for (const e of ticket.body.evidence as { findingId: string; confirmation?: string; probed?: string[] }[]) {
+      expect(e.confirmation).toBe(findingById.get(e.findingId));
+    }
+    expect(ticket.body.evidence.some((e: { probed?: string[] }) => e.probed?.some((p) => /-> c: blocked$/.test(p)))).toBe(true);
+    expect(ticket.body.markdown).toContain('**Data plane:**');
     const metrics = await t.deps.metrics.registry.metrics();
     expect(metrics).toMatch(/sgaudit_probe_sweep_duration_seconds_count\{cluster="lab",purpose="audit"\} 1/);
   });
