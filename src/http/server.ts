@@ -168,7 +168,7 @@ function startSweeper(store: AuditStore, policy: RetentionPolicy, logger: Logger
   if (policy.maxAgeDays === undefined && policy.maxCount === undefined) return undefined;
   return startRetention(store, policy, {
     onSwept: (deleted) => {
-      if (deleted > 0) logger.info({ deleted, retention: policy }, 'retention: deleted old audits');
+      if (deleted > 0) logger.info({ deleted, retention: policy }, 'retention: deleted old audits and probe sweeps');
     },
     onError: (err) => logger.warn({ err, retention: policy }, 'retention: sweep failed; retrying at the next interval'),
   });

@@ -238,7 +238,7 @@ describe('retention', () => {
   it('--retention-count deletes all but the newest audits, and logs it', async () => {
     const { kept, lines } = await keptAfterStart(await storeWith(5), { retentionCount: '2' }, {});
     expect(kept).toBe(2);
-    expect(lines.find((l) => l.msg === 'retention: deleted old audits')).toMatchObject({ deleted: 3, retention: { maxCount: 2 } });
+    expect(lines.find((l) => l.msg === 'retention: deleted old audits and probe sweeps')).toMatchObject({ deleted: 3, retention: { maxCount: 2 } });
   });
 
   it('the config file\'s retention applies, and a flag wins over it bound by bound', async () => {
