@@ -44,6 +44,24 @@ export interface ProbeEvidence {
     maxDelayMs?: number;
   };
   reason: string;
+  /**
+   * What each send round of this pair sent and received, in order. A silent pair is probed
+   * again before it is judged, so a verdict of silence rests on every round here.
+   */
+  rounds?: RoundEvidence[];
+  /**
+   * Datagrams the destination node's kernel dropped for a full UDP receive buffer while the
+   * sweep ran (the node-wide RcvbufErrors counter of /proc/net/snmp, so other programs' drops
+   * count too); null when the destination could not read it. Loss is measured, not assumed:
+   * when this is above 0 a silent pair may have been dropped by the receiver, not the network.
+   */
+  destinationReceiveDrops?: number | null;
+}
+
+/** One send round of one pair: datagrams sent and received per kind. */
+export interface RoundEvidence {
+  overlay: { sent: number; received: number } | null;
+  underlay: { sent: number; received: number } | null;
 }
 
 export interface ProbeResult {
@@ -52,13 +70,38 @@ export interface ProbeResult {
   destinationNode: string;
   destinationIp: string | null;
   verdict: ProbeVerdict;
+  /**
+   * Whether the verdict can be relied on. `ok` is certain as soon as one datagram with the
+   * sender's nonce arrived. `blocked` and `underlay-unreachable` are certain only when every
+   * round was silent and the destination's kernel dropped nothing for a full receive buffer.
+   * `agent-missing` and `error` establish nothing about the data plane and are never certain.
+   */
+  certain?: boolean;
+  /** Send rounds the verdict took (1 when the first round settled it). */
+  rounds?: number;
   evidence: ProbeEvidence;
 }
 
 export interface ProbeReport {
   results: ProbeResult[];
   startedAt: string;
+  /** From the request to the verdicts. */
   elapsedMs: number;
+  /** How the sweep spent its time and what it asked of the agents. */
+  sweep?: SweepEvidence;
+}
+
+export interface SweepEvidence {
+  /** Datagrams per second each source agent was asked to send at most. */
+  ratePerSecond: number;
+  timeoutMs: number;
+  /** Send rounds run (the first plus re-probes of silent pairs), MTU search rounds excluded. */
+  rounds: number;
+  /** `auto`: only pairs whose device-MTU probe was lost are searched; `on`: every pair; `off`: none. */
+  mtu: 'auto' | 'on' | 'off';
+  /** Pairs the MTU search ran for. */
+  mtuSearchPairs: number;
+  phasesMs: { contact: number; send: number; wait: number; collect: number; mtuSearch: number };
 }
 
 export interface PairSpec {

@@ -24,7 +24,7 @@ import {
   type SendResponse,
   type SentDatagram,
 } from './protocol.js';
-import { RateLimiter } from './rate-limiter.js';
+import { interleave, paced } from './pacer.js';
 import { ReceivedLog } from './received-log.js';
 import { parseReceivedRequest, parseSendRequest } from './request-validation.js';
 
@@ -40,6 +40,11 @@ export interface AgentOptions {
   rateLimitPerSecond?: number;
   /** The flannel VXLAN device whose MTU bounds mtu probes. */
   overlayDevice?: string;
+  /**
+   * SO_RCVBUF asked for the probe socket. Every peer sends at once, so the socket must hold a
+   * sweep's burst while the process is busy; the kernel caps it at net.core.rmem_max.
+   */
+  receiveBufferBytes?: number;
   /** Structured log lines (one JSON object each); default: none. */
   log?: (entry: Record<string, unknown>) => void;
 }
@@ -53,6 +58,8 @@ export interface RunningAgent {
 }
 
 export const DEFAULT_RATE_PER_SECOND = 1000;
+/** Room for a few seconds of peers' probes at full rate, large MTU probes included. */
+export const DEFAULT_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_OVERLAY_DEVICE = 'flannel.1';
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -72,10 +79,13 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const inventory = new Inventory(opts.inventory);
   const verifier = new RequestVerifier(opts.secret);
   const received = new ReceivedLog();
-  const limiter = new RateLimiter(opts.rateLimitPerSecond ?? DEFAULT_RATE_PER_SECOND);
+  const maxRate = opts.rateLimitPerSecond ?? DEFAULT_RATE_PER_SECOND;
+  if (!(maxRate > 0) || !Number.isFinite(maxRate)) throw new RangeError('rate must be a positive number per second');
+  // One send request at a time, so concurrent requests cannot add up to more than the rate.
+  let sending: Promise<unknown> = Promise.resolve();
   const log = opts.log ?? (() => undefined);
 
-  const udp = dgram.createSocket({ type: 'udp4' });
+  const udp = dgram.createSocket({ type: 'udp4', recvBufferSize: opts.receiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER_BYTES });
   udp.on('message', (msg, rinfo) => {
     const d = decodeDatagram(msg);
     if (!d) return;
@@ -107,7 +117,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     }
   };
 
-  const sendOne = (kind: ProbeKind, target: string, destinationIp: string, size: number): Promise<SentDatagram> => {
+  const sendOne = ({ kind, target, destinationIp, size }: PlannedDatagram): Promise<SentDatagram> => {
     const nonce = newNonce();
     const payload = encodeDatagram({ kind, nonce, senderNode: opts.nodeName, size });
     return new Promise((resolve) => {
@@ -134,28 +144,26 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       }
     }
     const minSize = minimumProbeSize(opts.nodeName);
-    const sent: SentDatagram[] = [];
     const mtuCount = req.mtuCount ?? 1;
-    for (const t of req.targets) {
+    const perTarget = req.targets.map((t) => {
+      const list: PlannedDatagram[] = [];
       for (let i = 0; i < req.count; i++) {
-        if (t.overlayIp) {
-          await limiter.take();
-          sent.push(await sendOne('overlay', t.node, t.overlayIp, minSize));
-        }
-        if (t.underlayIp) {
-          await limiter.take();
-          sent.push(await sendOne('underlay', t.node, t.underlayIp, minSize));
-        }
+        if (t.overlayIp) list.push({ kind: 'overlay', target: t.node, destinationIp: t.overlayIp, size: minSize });
+        if (t.underlayIp) list.push({ kind: 'underlay', target: t.node, destinationIp: t.underlayIp, size: minSize });
       }
       for (const size of t.sizes ?? []) {
-        for (let i = 0; i < mtuCount; i++) {
-          await limiter.take();
-          sent.push(await sendOne('mtu', t.node, t.overlayIp!, size));
-        }
+        for (let i = 0; i < mtuCount; i++) list.push({ kind: 'mtu', target: t.node, destinationIp: t.overlayIp!, size });
       }
-    }
+      return list;
+    });
+    const rate = Math.min(maxRate, req.ratePerSecond ?? maxRate);
+    const pending: Promise<SentDatagram>[] = [];
+    const run = sending.then(() => paced(interleave(perTarget), rate, (d) => pending.push(sendOne(d))));
+    sending = run.catch(() => undefined);
+    await run;
+    const sent = await Promise.all(pending);
     log({ level: 'info', msg: 'probes sent', targets: req.targets.length, datagrams: sent.length });
-    return { node: opts.nodeName, sent };
+    return { node: opts.nodeName, sent, ratePerSecond: rate };
   };
 
   const route = async (method: string, path: string, body: string): Promise<unknown> => {
@@ -170,6 +178,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
           overlayDevice,
           overlayMtu: await readOverlayMtu(),
           inventorySize: inventory.size,
+          receiveBufferBytes: udp.getRecvBufferSize(),
+          receiveBufferErrors: await readReceiveBufferErrors(),
         };
         return info;
       }
@@ -183,7 +193,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
         if (!parsed.ok) throw new HttpError(400, parsed.problems.join('; '));
         const q = parsed.value;
         const list = 'nonces' in q ? received.lookup(q.nonces) : received.since(q.since);
-        const res: ReceivedResponse = { node: opts.nodeName, received: list };
+        const res: ReceivedResponse = { node: opts.nodeName, received: list, receiveBufferErrors: await readReceiveBufferErrors() };
         return res;
       }
       default:
@@ -234,6 +244,30 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       await new Promise<void>((resolve) => udp.close(() => resolve()));
     },
   };
+}
+
+interface PlannedDatagram {
+  kind: ProbeKind;
+  target: string;
+  destinationIp: string;
+  size: number;
+}
+
+/**
+ * The node's UDP RcvbufErrors counter (/proc/net/snmp of this network namespace, i.e. the
+ * node's with hostNetwork): how the orchestrator tells "the receiver dropped it" from "the
+ * network dropped it". null where there is no such file.
+ */
+async function readReceiveBufferErrors(): Promise<number | null> {
+  try {
+    const lines = (await readFile('/proc/net/snmp', 'utf8')).split('\n').filter((l) => l.startsWith('Udp:'));
+    const names = lines[0]?.split(/\s+/) ?? [];
+    const values = lines[1]?.split(/\s+/) ?? [];
+    const value = Number(values[names.indexOf('RcvbufErrors')]);
+    return names.includes('RcvbufErrors') && Number.isSafeInteger(value) ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyPair, type PairObservation } from './classify.js';
+import { certainty, classifyPair, type PairObservation } from './classify.js';
 import type { KindEvidence } from '../model/probe.js';
 
 const k = (sent: number, received: number, extra: Partial<KindEvidence> = {}): KindEvidence => ({
@@ -38,5 +38,22 @@ describe('classifyPair', () => {
 
   it('names the kernel error when nothing could be sent', () => {
     expect(classifyPair({ kind: 'observed', overlay: k(0, 0, { sendErrors: ['ENETUNREACH'] }), underlay: null }).reason).toMatch(/ENETUNREACH/);
+  });
+});
+
+describe('certainty', () => {
+  const silent = { overlay: { sent: 3, received: 0 }, underlay: { sent: 3, received: 3 } };
+  it.each<[string, Parameters<typeof certainty>, boolean, RegExp | undefined]>([
+    ['an arrival proves delivery', ['ok', { rounds: [{ overlay: { sent: 3, received: 1 }, underlay: null }], roundsRequired: 3, receiveDrops: 7 }], true, undefined],
+    ['silent in every required round, no receiver drops', ['blocked', { rounds: [silent, silent, silent], roundsRequired: 3, receiveDrops: 0 }], true, /silent in all 3 rounds/],
+    ['silent in fewer rounds than required', ['blocked', { rounds: [silent, silent], roundsRequired: 3, receiveDrops: 0 }], false, /silent in 2 round\(s\), fewer than the 3/],
+    ['one round is never enough, even when asked for', ['underlay-unreachable', { rounds: [silent], roundsRequired: 1, receiveDrops: 0 }], false, /fewer than the 2/],
+    ['the receiver dropped datagrams itself', ['blocked', { rounds: [silent, silent, silent], roundsRequired: 3, receiveDrops: 12 }], false, /dropped 12 UDP datagram/],
+    ['the receiver could not say', ['blocked', { rounds: [silent, silent, silent], roundsRequired: 3, receiveDrops: null }], false, /could not report/],
+    ['no probe ran', ['agent-missing', { rounds: [], roundsRequired: 3, receiveDrops: null }], false, /did not run/],
+  ])('%s', (_label, args, certain, note) => {
+    const c = certainty(...args);
+    expect(c.certain).toBe(certain);
+    if (note) expect(c.note).toMatch(note);
   });
 });

@@ -1,4 +1,4 @@
-import type { KindEvidence, ProbeVerdict } from '../model/probe.js';
+import type { KindEvidence, ProbeVerdict, RoundEvidence } from '../model/probe.js';
 
 /** What the orchestrator learned about one directed pair before judging it. */
 export type PairObservation =
@@ -44,4 +44,35 @@ export function classifyPair(obs: PairObservation): { verdict: ProbeVerdict; rea
     verdict: 'blocked',
     reason: `${overlay.sent} overlay datagrams to ${overlay.destinationIp} left the source and none arrived (underlay control not tested)`,
   };
+}
+
+/** What decides whether a verdict of silence can be trusted. */
+export interface SilenceContext {
+  /** Send rounds of the pair, each with what arrived. */
+  rounds: readonly RoundEvidence[];
+  /** Rounds a silent pair is given before it is judged. */
+  roundsRequired: number;
+  /** Datagrams the destination's kernel dropped for a full receive buffer during the sweep; null when unknown. */
+  receiveDrops: number | null;
+}
+
+/**
+ * Whether a verdict is certain, and why not when it is not. An arrival proves delivery, so
+ * `ok` is always certain; silence proves nothing by itself: only silence in every one of the
+ * required rounds, at a receiver that reports no drops of its own, is taken as a block.
+ */
+export function certainty(verdict: ProbeVerdict, ctx: SilenceContext): { certain: boolean; note?: string } {
+  if (verdict === 'ok') return { certain: true };
+  if (verdict !== 'blocked' && verdict !== 'underlay-unreachable') return { certain: false, note: 'the probe did not run, so it says nothing about the data plane' };
+  const silent = ctx.rounds.filter((r) => (r.overlay?.sent ?? 0) > 0 && r.overlay!.received === 0).length;
+  if (silent < Math.max(2, ctx.roundsRequired)) {
+    return { certain: false, note: `uncertain: silent in ${silent} round(s), fewer than the ${Math.max(2, ctx.roundsRequired)} a silent verdict needs` };
+  }
+  if (ctx.receiveDrops === null) {
+    return { certain: false, note: `uncertain: silent in all ${silent} rounds, but the destination could not report its receive-buffer drops, so loss at the receiver is not ruled out` };
+  }
+  if (ctx.receiveDrops > 0) {
+    return { certain: false, note: `uncertain: silent in all ${silent} rounds, but the destination's kernel dropped ${ctx.receiveDrops} UDP datagram(s) for a full receive buffer during the sweep` };
+  }
+  return { certain: true, note: `silent in all ${silent} rounds; the destination's kernel dropped no UDP datagram for a full receive buffer during the sweep` };
 }

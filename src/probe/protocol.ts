@@ -106,6 +106,8 @@ export interface SendRequest {
   count: number;
   /** Datagrams per mtu size (default 1). */
   mtuCount?: number;
+  /** Datagrams per second the orchestrator asks for; the agent's own --rate caps it. */
+  ratePerSecond?: number;
 }
 
 export interface SentDatagram {
@@ -123,6 +125,8 @@ export interface SentDatagram {
 export interface SendResponse {
   node: string;
   sent: SentDatagram[];
+  /** The rate the agent really paced its datagrams at. */
+  ratePerSecond?: number;
 }
 
 export interface InfoResponse {
@@ -133,6 +137,10 @@ export interface InfoResponse {
   /** MTU of the local flannel device, when it exists. */
   overlayMtu: number | null;
   inventorySize: number;
+  /** What the kernel granted for the probe socket's receive buffer (SO_RCVBUF), in bytes. */
+  receiveBufferBytes?: number;
+  /** The node's UDP RcvbufErrors counter now; null when it cannot be read. */
+  receiveBufferErrors?: number | null;
 }
 
 export type ReceivedRequest = { nonces: string[] } | { since: number };
@@ -151,6 +159,8 @@ export interface ReceivedDatagram {
 export interface ReceivedResponse {
   node: string;
   received: ReceivedDatagram[];
+  /** The node's UDP RcvbufErrors counter now (datagrams dropped for a full receive buffer); null when unreadable. */
+  receiveBufferErrors?: number | null;
 }
 
 export interface ErrorResponse {

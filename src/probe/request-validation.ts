@@ -15,6 +15,7 @@ export const LIMITS = {
   maxDatagramsPerRequest: 100_000,
   maxNoncesPerQuery: 200_000,
   maxProbeSize: 9_000,
+  maxRatePerSecond: 100_000,
 } as const;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[] };
@@ -29,6 +30,9 @@ export function parseSendRequest(body: unknown, minSize: number): Parsed<SendReq
   if (!intIn(body.count, 0, LIMITS.maxCount)) problems.push(`/count: must be an integer from 0 to ${LIMITS.maxCount}`);
   const mtuCount = body.mtuCount ?? 1;
   if (!intIn(mtuCount, 1, LIMITS.maxMtuCount)) problems.push(`/mtuCount: must be an integer from 1 to ${LIMITS.maxMtuCount}`);
+  if (body.ratePerSecond !== undefined && !intIn(body.ratePerSecond, 1, LIMITS.maxRatePerSecond)) {
+    problems.push(`/ratePerSecond: must be an integer from 1 to ${LIMITS.maxRatePerSecond}, got ${JSON.stringify(body.ratePerSecond)}`);
+  }
   const targets: SendTarget[] = [];
   if (!Array.isArray(body.targets) || body.targets.length === 0 || body.targets.length > LIMITS.maxTargets) {
     problems.push(`/targets: must be a non-empty array of at most ${LIMITS.maxTargets} targets`);
@@ -71,7 +75,9 @@ export function parseSendRequest(body: unknown, minSize: number): Parsed<SendReq
   if (datagrams > LIMITS.maxDatagramsPerRequest) {
     return { ok: false, problems: [`/: the request asks for ${datagrams} datagrams; the limit is ${LIMITS.maxDatagramsPerRequest}`] };
   }
-  return { ok: true, value: { targets, count, mtuCount: mtuCount as number } };
+  const value: SendRequest = { targets, count, mtuCount: mtuCount as number };
+  if (body.ratePerSecond !== undefined) value.ratePerSecond = body.ratePerSecond as number;
+  return { ok: true, value };
 }
 
 export function parseReceivedRequest(body: unknown): Parsed<ReceivedRequest> {

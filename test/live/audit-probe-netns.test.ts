@@ -222,8 +222,10 @@ describe.skipIf(!ok)('audit --probe end to end in network namespaces', () => {
     expect(f1.confirmationReason).toBe('2 of 2 probed representative pair(s) are blocked in the data plane');
     const probe = f1.probes![0]!;
     expect(probe).toMatchObject({ sourceIp: node('node-1').underlayIp, destinationIp: node('node-3').underlayIp });
-    expect(probe.evidence.overlay).toMatchObject({ destinationIp: node('node-3').overlayIp, sent: 3, received: 0 });
-    expect(probe.evidence.underlay).toMatchObject({ destinationIp: node('node-3').underlayIp, sent: 3, received: 3 });
+    // A silent pair is judged after 3 rounds of 3 datagrams, all silent.
+    expect(probe).toMatchObject({ rounds: 3, certain: true });
+    expect(probe.evidence.overlay).toMatchObject({ destinationIp: node('node-3').overlayIp, sent: 9, received: 0 });
+    expect(probe.evidence.underlay).toMatchObject({ destinationIp: node('node-3').underlayIp, sent: 9, received: 9 });
     // The four allowed directions were sampled, got through, and raised nothing.
     expect(report.probe).toEqual({ pairsProbed: 6, confirmed: 1, contradicted: 0, notProbed: 0, contradictionFindings: 0, allowedPairsSampled: 4 });
   });

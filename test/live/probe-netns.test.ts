@@ -132,14 +132,23 @@ describe.skipIf(!ok)('live VXLAN probes in network namespaces', () => {
     const blocked = get('node-2', 'node-1');
     expect(blocked.sourceIp).toBe(byName('node-2').underlayIp);
     expect(blocked.destinationIp).toBe(byName('node-1').underlayIp);
-    expect(blocked.evidence.overlay).toMatchObject({ destinationIp: '10.244.1.0', sent: 3, received: 0 });
-    expect(blocked.evidence.underlay).toMatchObject({ destinationIp: byName('node-1').underlayIp, sent: 3, received: 3 });
+    // Silent pairs are probed in 3 rounds of 3 datagrams before they are judged.
+    expect(blocked).toMatchObject({ rounds: 3, certain: true });
+    expect(blocked.evidence.overlay).toMatchObject({ destinationIp: '10.244.1.0', sent: 9, received: 0 });
+    expect(blocked.evidence.underlay).toMatchObject({ destinationIp: byName('node-1').underlayIp, sent: 9, received: 9 });
 
     const okPair = get('node-1', 'node-2');
+    expect(okPair).toMatchObject({ rounds: 1, certain: true });
     expect(okPair.evidence.overlay).toMatchObject({ sent: 3, received: 3, seenFrom: ['10.244.1.0'] });
     expect(okPair.evidence.underlay).toMatchObject({ received: 3, seenFrom: [byName('node-1').underlayIp] });
 
-    expect(get('node-1', 'node-6').evidence.underlay).toMatchObject({ sent: 3, received: 0 });
+    expect(get('node-1', 'node-6').evidence.underlay).toMatchObject({ sent: 9, received: 0 });
+    expect(get('node-1', 'node-6')).toMatchObject({ rounds: 3, certain: true });
+    // No pair has an MTU problem except those into node-4, so only they were searched.
+    expect(report.sweep?.mtu).toBe('auto');
+    const searched = report.results.filter((r) => r.evidence.mtu?.tested && r.evidence.mtu.rounds > 1).map((r) => `${r.sourceNode}->${r.destinationNode}`);
+    expect(searched.every((p) => p.endsWith(`->${LOW_MTU_NODE}`))).toBe(true);
+    expect(report.sweep?.mtuSearchPairs).toBe(searched.length);
   });
 
   it('finds the MTU black hole into the node whose link MTU was lowered, and only there', { timeout: 120_000 }, () => {

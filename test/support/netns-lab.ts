@@ -9,8 +9,9 @@
  *                  vxlan VNI 1 dstport 8472 nolearning, 10.244.N.0/32, and per peer an
  *                  onlink route, a PERMANENT neighbour and a permanent fdb entry.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export interface LabNode {
   name: string;
@@ -43,7 +44,7 @@ export interface Lab {
   destroy(): void;
 }
 
-const UNDERLAY_PREFIX = '192.168.77';
+const DEFAULT_UNDERLAY_PREFIX = '192.168.77';
 const VXLAN_PORT = 8472;
 
 /** Why the lab cannot be built here, or undefined when it can. */
@@ -80,8 +81,10 @@ function run(argv: string[], input?: string): string {
 }
 
 /** Builds the lab. On any failure it removes what it already created before rethrowing. */
-export function createFlannelLab(opts: { nodeCount: number; prefix?: string }): Lab {
+export function createFlannelLab(opts: { nodeCount: number; prefix?: string; underlayPrefix?: string }): Lab {
   if (opts.nodeCount < 2 || opts.nodeCount > 200) throw new Error('nodeCount must be between 2 and 200');
+  const UNDERLAY_PREFIX = opts.underlayPrefix ?? DEFAULT_UNDERLAY_PREFIX;
+  if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(UNDERLAY_PREFIX)) throw new Error(`underlayPrefix must be three octets, got ${UNDERLAY_PREFIX}`);
   const prefix = opts.prefix ?? `sga-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
   const labNs = `${prefix}-lab`;
   const created: string[] = [];
@@ -213,4 +216,69 @@ function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+const ROOT = resolve(import.meta.dirname, '../..');
+/** The agent and probe commands without the rest of the CLI (test/support/probe-cli.ts). */
+export const PROBE_ENTRY = join(ROOT, 'test/support/probe-cli.ts');
+
+/** argv that runs a TypeScript entry point inside a namespace. */
+export function nodeInNamespace(ns: string, entry: string, args: readonly string[]): string[] {
+  return ['ip', 'netns', 'exec', ns, process.execPath, '--import', 'tsx', entry, ...args];
+}
+
+export interface LabAgents {
+  children: ChildProcess[];
+  stop(): void;
+}
+
+/**
+ * Starts `sgaudit agent` in every lab node's namespace (except `without`) and resolves once
+ * each has logged that it listens. Agents start a few at a time: two cores starting 24 tsx
+ * processes at once take longer than starting them in small groups.
+ */
+export async function startLabAgents(
+  lab: Lab,
+  opts: { inventory: string; secret: string; port?: number; without?: readonly string[]; extraArgs?: readonly string[]; parallel?: number },
+): Promise<LabAgents> {
+  const children: ChildProcess[] = [];
+  const stop = (): void => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const env = { ...process.env, SGAUDIT_PROBE_SECRET: opts.secret };
+  const start = (node: LabNode): Promise<void> => {
+    const args = ['agent', '--node-name', node.name, '--nodes', opts.inventory, ...(opts.port ? ['--port', String(opts.port)] : []), ...(opts.extraArgs ?? [])];
+    const argv = nodeInNamespace(node.ns, PROBE_ENTRY, args);
+    const child = spawn(argv[0]!, argv.slice(1), { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    return new Promise<void>((resolveReady, reject) => {
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('"agent listening"')) resolveReady();
+      });
+      child.once('exit', (code) => reject(new Error(`agent on ${node.name} exited with ${code}: ${stderr}`)));
+    });
+  };
+  const queue = lab.nodes.filter((n) => !opts.without?.includes(n.name));
+  try {
+    const parallel = opts.parallel ?? 4;
+    const workers = Array.from({ length: parallel }, async () => {
+      for (let node = queue.shift(); node; node = queue.shift()) await start(node);
+    });
+    await Promise.all(workers);
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  return { children, stop };
+}
+
+/** The kernel's UDP counters of one namespace (/proc/net/snmp "Udp:" lines), e.g. RcvbufErrors. */
+export function udpCounters(lab: Lab, ns: string): Record<string, number> {
+  const lines = lab.exec(ns, ['cat', '/proc/net/snmp']).split('\n').filter((l) => l.startsWith('Udp:'));
+  const [names, values] = lines.map((l) => l.split(/\s+/).slice(1));
+  const out: Record<string, number> = {};
+  names?.forEach((name, i) => (out[name] = Number(values?.[i])));
+  return out;
 }

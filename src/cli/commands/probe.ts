@@ -25,7 +25,8 @@ export interface ProbeCommandOptions {
   timeoutMs: number;
   pairs?: PairSpec[];
   format: ProbeFormat;
-  mtu: boolean;
+  /** Undefined: probe at the device MTU and search only where that was lost; true: search every pair; false: none. */
+  mtu?: boolean;
   secretFile?: string;
   concurrency: number;
   out?: string;
@@ -68,7 +69,7 @@ export async function runProbeCommand(opts: ProbeCommandOptions, io: CommandIo =
       count: opts.count,
       timeoutMs: opts.timeoutMs,
       concurrency: opts.concurrency,
-      mtu: opts.mtu,
+      ...(opts.mtu === undefined ? {} : { mtu: opts.mtu }),
     });
     const text = opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderProbeTable(report);
     if (opts.out) await writeFile(opts.out, text);
@@ -103,7 +104,8 @@ export function probeCommand(): Command {
     .option('--count <n>', 'overlay and underlay datagrams per pair', parsePositiveInt('--count'), PROBE_DEFAULTS.count)
     .option('--timeout-ms <ms>', 'how long to wait for datagrams to arrive', parsePositiveInt('--timeout-ms'), PROBE_DEFAULTS.timeoutMs)
     .option('--pairs <list>', 'only these directed pairs: source:destination,...', parsePairs)
-    .option('--no-mtu', 'skip the MTU probe')
+    .option('--mtu', 'search the MTU of every pair (default: only of pairs whose probe at the device MTU was lost)')
+    .option('--no-mtu', 'no MTU probe at all')
     .option('--secret-file <file>', 'file holding the shared secret (default: env SGAUDIT_PROBE_SECRET)')
     .option('--concurrency <n>', 'control requests in flight at once', parsePositiveInt('--concurrency'), PROBE_DEFAULTS.concurrency)
     .addOption(new Option('--format <format>', 'output format').choices(PROBE_FORMATS).default('table'))
