@@ -7,7 +7,7 @@ import { confirmFindings } from './confirm.js';
 import type { PairSpec, ProbeResult, ProbeVerdict } from '../model/probe.js';
 
 /** A probe stand-in answering every pair with one verdict, recording what it was asked. */
-function fakeProbe(verdict: ProbeVerdict, mtuBlackHole = false) {
+function fakeProbe(verdict: ProbeVerdict, mtuBlackHole = false, certain?: boolean) {
   const asked: PairSpec[][] = [];
   const fn = async (pairs: PairSpec[]): Promise<ProbeResult[]> => {
     asked.push(pairs);
@@ -17,6 +17,7 @@ function fakeProbe(verdict: ProbeVerdict, mtuBlackHole = false) {
       destinationNode: p.destination,
       destinationIp: null,
       verdict,
+      ...(certain !== undefined ? { certain } : {}),
       evidence: {
         overlay: null,
         underlay: null,
@@ -55,6 +56,19 @@ describe('confirmFindings (audit --probe)', () => {
       expect(f.probes).toHaveLength(1);
     }
     expect(out.probe).toMatchObject({ pairsProbed: 1, confirmed: report.findings.length, contradicted: 0, contradictionFindings: 0 });
+  });
+
+  it('does not count an uncertain block (receive-buffer drops, or too few rounds) as confirmation or as a contradiction', async () => {
+    const blocked = runAudit(await incident(false));
+    const out = await confirmFindings(blocked.report, blocked.evaluation, fakeProbe('blocked', false, false).fn);
+    for (const f of out.findings) {
+      expect(f.confirmation).toBe('not-probed');
+      expect(f.confirmationReason).toMatch(/inconclusive/);
+    }
+    const allowed = runAudit(await incident(true));
+    const sampled = await confirmFindings(allowed.report, allowed.evaluation, fakeProbe('blocked', false, false).fn);
+    expect(sampled.findings).toHaveLength(0);
+    expect(sampled.warnings.map((w) => w.code)).toContain('probe-inconclusive');
   });
 
   it('marks a blocked finding contradicted and adds a stale-data finding when the probe gets through', async () => {

@@ -106,9 +106,9 @@ export async function confirmFindings(
       continue;
     }
     const probes = reps.map((p) => byPair.get(pairKey(p.sourceNode, p.destinationNode))).filter((r): r is ProbeResult => r !== undefined);
-    const blocked = probes.filter((r) => r.verdict === 'blocked');
+    const blocked = probes.filter(isCertainBlock);
     const delivered = probes.filter((r) => r.verdict === 'ok');
-    const inconclusive = probes.filter((r) => r.verdict !== 'ok' && r.verdict !== 'blocked');
+    const inconclusive = probes.filter((r) => r.verdict !== 'ok' && !isCertainBlock(r));
     let confirmed: Finding;
     if (blocked.length > 0) {
       tally.confirmed++;
@@ -133,7 +133,7 @@ export async function confirmFindings(
     .map((p) => byPair.get(pairKey(p.sourceNode, p.destinationNode)))
     .filter((r): r is ProbeResult => r !== undefined);
   const requirementId = report.requirements.find((r) => isProbeable(r))?.id;
-  const dropped = allowedResults.filter((r) => r.verdict === 'blocked');
+  const dropped = allowedResults.filter(isCertainBlock);
   if (dropped.length > 0 && requirementId) {
     const layer = allowedSamples[0]!.layer;
     added.push(contradictionFinding(newId(), 'allowed-but-dropped', { ...baseFinding(report, requirementId), layer }, dropped,
@@ -149,7 +149,7 @@ export async function confirmFindings(
 
   // An allowed pair whose probe failed (no agent, wrong port or secret) confirms nothing. Say so:
   // otherwise an audit whose probes all failed would look exactly like a clean, confirmed one.
-  const inconclusive = allowedResults.filter((r) => r.verdict !== 'ok' && r.verdict !== 'blocked');
+  const inconclusive = allowedResults.filter((r) => r.verdict !== 'ok' && !isCertainBlock(r));
   const warnings = inconclusive.length > 0 ? [...report.warnings, inconclusiveWarning(inconclusive, allowedResults.length)] : report.warnings;
 
   return {
@@ -163,6 +163,15 @@ export async function confirmFindings(
       allowedPairsSampled: allowedSamples.length,
     },
   };
+}
+
+/**
+ * A block the engine is sure of: every round silent and no receive-buffer drops at the
+ * destination. An uncertain one neither confirms a finding nor contradicts an allowed pair.
+ * Results from before certainty was reported (no `certain` field) count as certain.
+ */
+function isCertainBlock(r: ProbeResult): boolean {
+  return r.verdict === 'blocked' && r.certain !== false;
 }
 
 const INCONCLUSIVE_LISTED = 5;
