@@ -9,3 +9,13 @@ export function parsePositiveInt(flag: string): (value: string) => number {
     return n;
   };
 }
+
+export function parseNonNegativeInt(flag: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+      throw new InvalidArgumentError(`${flag} must be a whole number from 0, got "${value}"`);
+    }
+    return n;
+  };
+}

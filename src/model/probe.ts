@@ -89,7 +89,19 @@ export interface ProbeReport {
   elapsedMs: number;
   /** How the sweep spent its time and what it asked of the agents. */
   sweep?: SweepEvidence;
+  /** Set when each node probed only a bounded set of peers (rendezvous hashing), not the full mesh. */
+  plan?: PeerPlanSummary;
 }
+
+/**
+ * Which pairs a sweep probed when nodes probe at most `perNodePeers` peers each. `rotating`:
+ * sweeps `sweep` mod `cycleLength` of a fixed order, so any `cycleLength` consecutive sweeps
+ * cover every directed pair once; `full-mesh`: k was at least N-1.
+ */
+export type PeerPlanSummary =
+  | { mode: 'full-mesh'; perNodePeers: number; sweep: number }
+  | { mode: 'rotating'; perNodePeers: number; sweep: number; cycleLength: number; phase: number }
+  | { mode: 'independent'; perNodePeers: number; sweep: number };
 
 export interface SweepEvidence {
   /** Datagrams per second each source agent was asked to send at most. */

@@ -151,6 +151,36 @@ describe.skipIf(!ok)('live VXLAN probes in network namespaces', () => {
     expect(report.sweep?.mtuSearchPairs).toBe(searched.length);
   });
 
+  it('with --peers-per-node, consecutive sweeps probe bounded peer sets that together cover every pair once', { timeout: 120_000 }, () => {
+    const n = lab!.nodes.length;
+    const k = 3;
+    const cycle = Math.ceil((n - 1) / k);
+    const seen = new Map<string, number>();
+    for (let sweep = 0; sweep < cycle; sweep++) {
+      const { report } = runProbe(['--peers-per-node', String(k), '--sweep', String(sweep), '--no-mtu']);
+      expect(report.plan).toEqual({ mode: 'rotating', perNodePeers: k, sweep, cycleLength: cycle, phase: sweep });
+      const perSource = new Map<string, number>();
+      for (const r of report.results) {
+        perSource.set(r.sourceNode, (perSource.get(r.sourceNode) ?? 0) + 1);
+        const key = `${r.sourceNode}->${r.destinationNode}`;
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+        // The same verdicts as in the full mesh: a plan only chooses pairs.
+        expect(r.verdict, key).toBe(expectedVerdict(r.sourceNode, r.destinationNode));
+      }
+      for (const count of perSource.values()) expect(count).toBeLessThanOrEqual(k);
+    }
+    expect(seen.size).toBe(n * (n - 1));
+    expect([...seen.values()].every((c) => c === 1)).toBe(true);
+
+    const both = spawnSync(process.execPath, ['--import', 'tsx', ENTRY, 'probe', '--nodes', inventory, '--pairs', 'node-1:node-2', '--peers-per-node', '2'], {
+      env: { ...process.env, SGAUDIT_PROBE_SECRET: SECRET },
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('--peers-per-node: choose the pairs either with --pairs or with --peers-per-node, not both');
+  });
+
   it('finds the MTU black hole into the node whose link MTU was lowered, and only there', { timeout: 120_000 }, () => {
     const { report } = runProbe(['--pairs', 'node-1:node-4,node-6:node-4,node-4:node-1,node-1:node-2']);
     const mtu = (s: string, d: string) => report.results.find((r) => r.sourceNode === s && r.destinationNode === d)!.evidence.mtu;

@@ -7,11 +7,12 @@ import { probeNodesFromCluster } from '../../probe/inventory.js';
 import { PROBE_DEFAULTS, runProbes } from '../../probe/orchestrator.js';
 import { DEFAULT_AGENT_PORT } from '../../probe/protocol.js';
 import { probeExitCode, renderProbeTable } from '../../probe/render.js';
-import type { PairSpec } from '../../model/probe.js';
+import type { PairSpec, PeerPlanSummary } from '../../model/probe.js';
+import { peerPlan } from '../../probe/peer-selection.js';
 import { translateFlannel } from '../../../providers/kubernetes/translate-flannel.js';
 import { translateNodes } from '../../../providers/kubernetes/translate-nodes.js';
 import { EXIT_BAD_INPUT } from '../exit-codes.js';
-import { parsePositiveInt } from '../parse-options.js';
+import { parseNonNegativeInt, parsePositiveInt } from '../parse-options.js';
 import { summaryOf } from '../command-table.js';
 
 export const PROBE_FORMATS = ['json', 'table'] as const;
@@ -24,6 +25,9 @@ export interface ProbeCommandOptions {
   count: number;
   timeoutMs: number;
   pairs?: PairSpec[];
+  /** At most this many peers per node, chosen by rendezvous hashing for sweep number `sweep`. */
+  peersPerNode?: number;
+  sweep?: number;
   format: ProbeFormat;
   /** Undefined: probe at the device MTU and search only where that was lost; true: search every pair; false: none. */
   mtu?: boolean;
@@ -61,16 +65,19 @@ export async function runProbeCommand(opts: ProbeCommandOptions, io: CommandIo =
         ]);
       }
     }
+    const probeNodes = probeNodesFromCluster(nodes);
+    const plan = peerPlanOf(opts, probeNodes.map((n) => n.name));
     const report = await runProbes({
-      nodes: probeNodesFromCluster(nodes),
+      nodes: probeNodes,
       agentPort: opts.agentPort,
       secret,
-      pairs: opts.pairs ?? 'all',
+      pairs: plan?.pairs ?? opts.pairs ?? 'all',
       count: opts.count,
       timeoutMs: opts.timeoutMs,
       concurrency: opts.concurrency,
       ...(opts.mtu === undefined ? {} : { mtu: opts.mtu }),
     });
+    if (plan) report.plan = plan.summary;
     const text = opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderProbeTable(report);
     if (opts.out) await writeFile(opts.out, text);
     else io.stdout(text);
@@ -82,6 +89,23 @@ export async function runProbeCommand(opts: ProbeCommandOptions, io: CommandIo =
     }
     throw err;
   }
+}
+
+/** The bounded-peer plan of --peers-per-node, or undefined for --pairs or the full mesh. */
+function peerPlanOf(opts: ProbeCommandOptions, names: string[]): { pairs: PairSpec[]; summary: PeerPlanSummary } | undefined {
+  if (opts.peersPerNode === undefined) {
+    if (opts.sweep !== undefined) throw new InputError([{ document: '--sweep', pointer: '', value: opts.sweep, reason: 'only means something with --peers-per-node' }]);
+    return undefined;
+  }
+  if (opts.pairs !== undefined) {
+    throw new InputError([{ document: '--peers-per-node', pointer: '', value: opts.peersPerNode, reason: 'choose the pairs either with --pairs or with --peers-per-node, not both' }]);
+  }
+  const sweep = opts.sweep ?? 0;
+  const plan = peerPlan({ nodes: names, perNodePeers: opts.peersPerNode, sweep });
+  const base = { perNodePeers: opts.peersPerNode, sweep };
+  const summary: PeerPlanSummary =
+    plan.mode === 'rotating' ? { mode: 'rotating', ...base, cycleLength: plan.cycleLength, phase: plan.phase } : { mode: plan.mode, ...base };
+  return { pairs: plan.pairs, summary };
 }
 
 /** `a:b,c:d` → pairs; node names cannot contain `:` or `,` (Kubernetes names are DNS subdomains). */
@@ -104,6 +128,8 @@ export function probeCommand(): Command {
     .option('--count <n>', 'overlay and underlay datagrams per pair', parsePositiveInt('--count'), PROBE_DEFAULTS.count)
     .option('--timeout-ms <ms>', 'how long to wait for datagrams to arrive', parsePositiveInt('--timeout-ms'), PROBE_DEFAULTS.timeoutMs)
     .option('--pairs <list>', 'only these directed pairs: source:destination,...', parsePairs)
+    .option('--peers-per-node <k>', 'large clusters: each node probes at most k peers, chosen by rendezvous hashing; any ceil((N-1)/k) consecutive --sweep numbers cover every pair', parsePositiveInt('--peers-per-node'))
+    .option('--sweep <n>', 'with --peers-per-node: the sweep number, counted from 0 (default 0)', parseNonNegativeInt('--sweep'))
     .option('--mtu', 'search the MTU of every pair (default: only of pairs whose probe at the device MTU was lost)')
     .option('--no-mtu', 'no MTU probe at all')
     .option('--secret-file <file>', 'file holding the shared secret (default: env SGAUDIT_PROBE_SECRET)')
