@@ -32,11 +32,11 @@ export function probeNodesOf(inputs: AuditInputs, cluster: string): ProbeNode[] 
 
 /**
  * One sweep through the cluster's agents on this thread: the work is waiting on sockets, not
- * CPU. runProbes takes no abort signal yet, so a cancelled request stops waiting for the answer
- * but the agents' calls run on to their own timeouts (seconds); the caller keeps the cluster's
- * slot until then, so a retry cannot overlap the abandoned sweep.
+ * CPU. `signal` is the request's: a client that goes away, or a shutdown, closes the agents'
+ * calls at once and the sweep rejects with the abort reason, so the cluster's slot is free for
+ * the next sweep within moments instead of after the agents' own timeouts (seconds).
  */
-export function runSweep(opts: { nodes: ProbeNode[]; access: ProbeAccess; pairs: 'all' | PairSpec[] }): Promise<ProbeReport> {
+export function runSweep(opts: { nodes: ProbeNode[]; access: ProbeAccess; pairs: 'all' | PairSpec[]; signal: AbortSignal }): Promise<ProbeReport> {
   const { access } = opts;
   return runProbes({
     nodes: opts.nodes,
@@ -45,5 +45,6 @@ export function runSweep(opts: { nodes: ProbeNode[]; access: ProbeAccess; pairs:
     pairs: opts.pairs,
     timeoutMs: access.timeoutMs,
     agentRatePerSecond: access.ratePerSecond,
+    signal: opts.signal,
   });
 }

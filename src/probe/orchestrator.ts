@@ -6,6 +6,7 @@
  * verdict of silence never rests on one lost burst. MTU searches run afterwards, only for
  * pairs whose device-MTU probe was lost (or for all pairs when asked).
  */
+import { setMaxListeners } from 'node:events';
 import { InputError, type InputProblem } from '../model/source.js';
 import { certainty, classifyPair, type PairObservation } from './classify.js';
 import { callAgent, type AgentClientOptions, type CallResult } from './client.js';
@@ -65,6 +66,12 @@ export interface RunProbesOptions {
   agentRatePerSecond?: number;
   /** Emits progress lines; default none. */
   log?: (entry: Record<string, unknown>) => void;
+  /**
+   * Gives the sweep up: no control call is made after it aborts, the calls in flight are
+   * closed, and runProbes rejects with the signal's reason instead of reporting verdicts built
+   * from cut-short calls. The agents finish sending what they were already asked to.
+   */
+  signal?: AbortSignal;
 }
 
 export const PROBE_DEFAULTS = {
@@ -104,13 +111,31 @@ interface PairState {
 }
 
 export async function runProbes(opts: RunProbesOptions): Promise<ProbeReport> {
+  const outer = opts.signal;
+  outer?.throwIfAborted();
+  // Every control call in flight listens for the abort; one listener on the caller's signal,
+  // the many on our own, so a 24-source send round does not trip the leak warning on theirs.
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
+  const forward = () => stop.abort(outer!.reason);
+  outer?.addEventListener('abort', forward, { once: true });
+  try {
+    return await sweep(opts, stop.signal);
+  } finally {
+    outer?.removeEventListener('abort', forward);
+  }
+}
+
+async function sweep(opts: RunProbesOptions, signal: AbortSignal): Promise<ProbeReport> {
   const started = Date.now();
   const o = { ...PROBE_DEFAULTS, ...definedOnly(opts) };
   const mtuMode: SweepEvidence['mtu'] = opts.mtu === undefined ? 'auto' : opts.mtu ? 'on' : 'off';
   if (!Number.isInteger(o.rounds) || o.rounds < 1) throw new RangeError(`rounds must be a positive integer, got ${o.rounds}`);
   const byName = indexNodes(opts.nodes);
   const pairs = resolvePairs(opts.pairs ?? 'all', byName);
-  const client = (timeoutMs: number): AgentClientOptions => ({ secret: opts.secret, port: opts.agentPort, timeoutMs });
+  const client = (timeoutMs: number): AgentClientOptions => ({ secret: opts.secret, port: opts.agentPort, timeoutMs, signal });
+  // After every phase: what a cut-short call left behind must not become a verdict.
+  const checkpoint = () => signal.throwIfAborted();
   const log = opts.log ?? (() => undefined);
   const phases: SweepEvidence['phasesMs'] = { contact: 0, send: 0, wait: 0, collect: 0, mtuSearch: 0 };
   const clock = () => Date.now();
@@ -120,6 +145,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<ProbeReport> {
   await mapLimit(involved, o.concurrency, async (node) => {
     agents.set(node.name, await contactAgent(client(o.requestTimeoutMs), node));
   });
+  checkpoint();
   phases.contact = clock() - started;
   log({ msg: 'agents contacted', up: [...agents.values()].filter((a) => a.kind === 'up').length, total: involved.length });
   /** Each destination's RcvbufErrors counter: at contact, and at its latest collection. */
@@ -169,6 +195,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<ProbeReport> {
   };
   const sendStarted = clock();
   await sendRound(1, probeable.map((s) => ({ s, target: probeTarget(s, firstSizes(s)), count: o.count })));
+  checkpoint();
   const sendEnded = clock();
   phases.send = sendEnded - sendStarted;
 
@@ -179,10 +206,11 @@ export async function runProbes(opts: RunProbesOptions): Promise<ProbeReport> {
   for (let look = 1; look <= o.rounds; look++) {
     const lookAt = sendEnded + Math.round((look * o.timeoutMs) / o.rounds);
     const waitFrom = clock();
-    if (lookAt > waitFrom) await sleep(lookAt - waitFrom);
+    if (lookAt > waitFrom) await sleep(lookAt - waitFrom, signal);
     phases.wait += clock() - waitFrom;
     const collectFrom = clock();
     await collect(probeable.filter((s) => !s.observation), sendEnded);
+    checkpoint();
     phases.collect += clock() - collectFrom;
     for (const s of probeable) if (s.mtuCheck === 'pending' && mtuArrived(s)) s.mtuCheck = 'passed';
     const again = outstanding();
@@ -197,6 +225,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<ProbeReport> {
         ? { s, target: probeTarget(s, sizes), count: o.count }
         : { s, target: { node: s.destination.name, overlayIp: s.destination.overlayIp!, sizes: sizes! }, count: 0 };
     }));
+    checkpoint();
     phases.send += clock() - resendFrom;
   }
   for (const s of probeable) {
@@ -219,6 +248,7 @@ export async function runProbes(opts: RunProbesOptions): Promise<ProbeReport> {
       if (refine.length === 0) break;
       log({ msg: 'mtu search round', round: round + 1, pairs: refine.length });
       await searchRound(refine);
+      checkpoint();
     }
   }
   phases.mtuSearch = clock() - mtuFrom;
@@ -304,9 +334,10 @@ export async function runProbes(opts: RunProbesOptions): Promise<ProbeReport> {
     const work = refine.map((s) => ({ s, sizes: searchSizes(s) }));
     const before = new Map(refine.map((s) => [s, s.sent.length]));
     await sendRound(0, work.map(({ s, sizes }) => ({ s, target: { node: s.destination.name, overlayIp: s.destination.overlayIp!, sizes }, count: 0 })));
+    checkpoint();
     for (const { s } of work) if (s.stopped) s.mtuAborted = s.stopped;
     const sentAt = clock();
-    await sleep(o.timeoutMs);
+    await sleep(o.timeoutMs, signal);
     await collect(refine.filter((s) => !s.mtuAborted), sentAt);
     for (const s of refine) {
       if (s.mtuAborted) continue;
@@ -321,8 +352,20 @@ export async function runProbes(opts: RunProbesOptions): Promise<ProbeReport> {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/** Rejects with the abort reason as soon as `signal` aborts, so a cancelled sweep does not sit out its wait. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function overlaySilent(s: PairState): boolean {

@@ -6,6 +6,8 @@
  * Real kernel VXLAN is test/live/rest-probes-netns.test.ts.
  */
 import dgram from 'node:dgram';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { inspect } from 'node:util';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,11 +39,11 @@ const LAYOUT: Record<string, [string, string]> = {
   c: ['127.0.0.23', '127.0.0.99/32'],
 };
 
-function nodeList(): unknown {
+function nodeList(layout: Record<string, [string, string]> = LAYOUT): unknown {
   return {
     apiVersion: 'v1',
     kind: 'NodeList',
-    items: Object.entries(LAYOUT).map(([name, [ip, cidr]]) => ({
+    items: Object.entries(layout).map(([name, [ip, cidr]]) => ({
       metadata: {
         name,
         annotations: {
@@ -59,11 +61,11 @@ function nodeList(): unknown {
 const probeNodes: ProbeNode[] = Object.entries(LAYOUT).map(([name, [ip, cidr]]) => ({ name, underlayIp: ip, internalIp: ip, overlayIp: cidr.split('/')[0]! }));
 
 /** The Kubernetes side of a cluster, as the live collector would read it; records which targets it was asked for. */
-function collector(seen: ClusterTarget[] = []): LiveCollector {
+function collector(seen: ClusterTarget[] = [], layout: Record<string, [string, string]> = LAYOUT): LiveCollector {
   return async (target) => {
     seen.push(target);
     const inputs = emptyInputs();
-    inputs.nodes.push({ name: 'live:nodes', body: nodeList() });
+    inputs.nodes.push({ name: 'live:nodes', body: nodeList(layout) });
     return { inputs, warnings: [] };
   };
 }
@@ -215,6 +217,79 @@ describe('probe sweeps through the REST API', () => {
     expect((await request(t.app).post('/v1/clusters/lab/probes').set('Authorization', bearer('probe')).send({ pairs: [{ source: 'a', destination: 'b' }] })).status).toBe(201);
   });
 });
+
+describe('cancelling a probe sweep', () => {
+  let port: number;
+  const agents: RunningAgent[] = [];
+  // h's "agent" accepts connections and never answers: a sweep that reaches it hangs for the call timeout (10 s).
+  const hung = createTcpServer();
+  const open = new Set<Socket>();
+  const layout: Record<string, [string, string]> = { a: ['127.0.0.41', '127.0.0.41/32'], b: ['127.0.0.42', '127.0.0.42/32'], h: ['127.0.0.44', '127.0.0.44/32'] };
+  const inventory: ProbeNode[] = Object.entries(layout).map(([name, [ip]]) => ({ name, underlayIp: ip, internalIp: ip, overlayIp: ip }));
+
+  beforeAll(async () => {
+    port = await freePort();
+    for (const n of inventory.slice(0, 2)) {
+      agents.push(await startAgent({ nodeName: n.name, port, secret: Buffer.from(SECRET), inventory, bindAddress: n.underlayIp!, rateLimitPerSecond: 5000 }));
+    }
+    hung.on('connection', (socket) => {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+      socket.on('error', () => undefined);
+      socket.resume();
+    });
+    await new Promise<void>((r) => hung.listen(port, '127.0.0.44', r));
+  });
+  afterAll(async () => {
+    await Promise.all(agents.map((a) => a.close()));
+    for (const s of open) s.destroy();
+    await new Promise((r) => hung.close(r));
+  });
+
+  it('stops the sweep when the client goes away: the hung agent call is closed and the cluster takes the next sweep at once', async () => {
+    const t = await testApp({ clusters: [cluster('lab', port)], collectLive: collector([], layout) });
+    const server = createHttpServer(t.app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port: apiPort } = server.address() as AddressInfo;
+      const body = '{}';
+      const gone = httpRequest({ host: '127.0.0.1', port: apiPort, method: 'POST', path: '/v1/clusters/lab/probes', headers: { authorization: bearer('probe'), 'content-type': 'application/json', 'content-length': body.length } });
+      gone.on('error', () => undefined);
+      gone.end(body);
+      // The sweep is in its contact phase, stuck on h.
+      await waitFor(() => open.size === 1, 2000);
+      const busy = await request(t.app).post('/v1/clusters/lab/probes').set('Authorization', bearer('probe')).send({ pairs: [{ source: 'a', destination: 'b' }] });
+      expect(busy.status).toBe(409);
+
+      const leftAt = Date.now();
+      gone.destroy();
+      await waitFor(() => open.size === 0, 1000);
+      let next = await request(t.app).post('/v1/clusters/lab/probes').set('Authorization', bearer('probe')).send({ pairs: [{ source: 'a', destination: 'b' }] });
+      while (next.status === 409 && Date.now() - leftAt < 1000) {
+        await new Promise((r) => setTimeout(r, 50));
+        next = await request(t.app).post('/v1/clusters/lab/probes').set('Authorization', bearer('probe')).send({ pairs: [{ source: 'a', destination: 'b' }] });
+      }
+      expect(next.status, t.logs()).toBe(201);
+      expect(next.body.results.map((r: { verdict: string }) => r.verdict)).toEqual(['ok']);
+      // The slot came free well before h's 10 s call timeout; the given-up sweep stored nothing.
+      expect(Date.now() - leftAt).toBeLessThan(1500);
+      expect(t.logs()).toMatch(/probe sweep cancelled/);
+      const listed = await request(t.app).get('/v1/probes?cluster=lab').set('Authorization', bearer('read'));
+      expect(listed.body.items.map((i: { id: string }) => i.id)).toEqual([next.body.id]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+async function waitFor(condition: () => boolean, withinMs: number): Promise<void> {
+  const until = Date.now() + withinMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`condition not met within ${withinMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe('probe endpoint refusals', () => {
   const configured = cluster('lab', 1);

@@ -81,8 +81,9 @@ async function sweepAndRespond(deps: AppDeps, target: ClusterTarget, access: Pro
   const pairs = checkedPairs(body.pairs, nodes.map((n) => n.name));
   let report: ProbeReport;
   try {
-    report = await runSweep({ nodes, access, pairs });
+    report = await runSweep({ nodes, access, pairs, signal });
   } catch (e) {
+    if (signal.aborted) return cancelled(deps, target, res, signal, 'probe sweep');
     if (e instanceof InputError) throw new HttpProblem('probe-unsupported', `cluster ${target.name} cannot be probed: ${e.problems.map(formatProblem).join('; ')}`);
     throw e;
   }
