@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { EvaluationTask, TaskOutcome } from './audit-task.js';
+import type { EvaluationTask, PeerPlanOutcome, PeerPlanTask, TaskOutcome } from './audit-task.js';
 import { HttpProblem } from './problems.js';
 
 export interface AuditPoolOptions {
@@ -93,6 +93,17 @@ export class AuditPool {
     throw new HttpProblem('overloaded', `all ${workers} audit worker${workers === 1 ? ' is' : 's are'} busy and ${queueLimit} request${queueLimit === 1 ? ' is' : 's are'} waiting; retry after ${retryAfter} s`, {
       headers: { 'Retry-After': String(retryAfter) },
     });
+  }
+
+  /** The peer plan of a probe sweep, on a worker (audit-worker.ts `planPeers`), under the same admission. */
+  async planPeers(task: PeerPlanTask, signal?: AbortSignal): Promise<PeerPlanOutcome> {
+    this.requireRoom();
+    this.inFlight++;
+    try {
+      return (await this.piscina.run(task as unknown as EvaluationTask, { name: 'planPeers', ...(signal ? { signal } : {}) })) as unknown as PeerPlanOutcome;
+    } finally {
+      this.inFlight--;
+    }
   }
 
   stats(): AuditPoolStats {

@@ -5,6 +5,7 @@
  * rebuilds errors from it.
  */
 import type { AuditInputs } from '../model/documents.js';
+import type { PairSpec, PeerPlanSummary } from '../model/probe.js';
 import type { InputProblem, Warning } from '../model/source.js';
 import type { AuditCounts } from '../store/types.js';
 import type { ProblemError, ProblemKind } from './problems.js';
@@ -45,6 +46,21 @@ export interface ProbeTaskSettings {
 }
 
 export type EvaluationTask = PostedTask | LiveAuditTask;
+
+/**
+ * The rendezvous peer plan of a probe sweep. It hashes every pair (0.2-0.5 s of CPU at 5,000
+ * nodes), so it is computed on a worker like an evaluation, not on the event loop.
+ */
+export interface PeerPlanTask {
+  nodes: string[];
+  perNodePeers: number;
+  sweep: number;
+}
+
+export interface PeerPlanOutcome {
+  pairs: PairSpec[];
+  summary: PeerPlanSummary;
+}
 
 /** What the main thread needs from a request's options after the evaluation (metrics, store, problems). */
 export interface RequestOptions {

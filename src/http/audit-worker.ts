@@ -12,7 +12,8 @@ import { runAudit, type AuditResult } from '../pipeline/audit.js';
 import { confirmFindings, orchestratorProbe } from '../probe/confirm.js';
 import { probeNodesFromCluster } from '../probe/inventory.js';
 import { whatifFromInputs } from '../pipeline/whatif.js';
-import type { EvaluationTask, LiveAuditTask, PostedTask, ProbeTaskSettings, ReportCounts, RequestOptions, TaskOutcome } from './audit-task.js';
+import { plannedSweep } from '../probe/peer-selection.js';
+import type { EvaluationTask, LiveAuditTask, PeerPlanOutcome, PeerPlanTask, PostedTask, ProbeTaskSettings, ReportCounts, RequestOptions, TaskOutcome } from './audit-task.js';
 import { readPostedBody, WORKER_READ_OPERATIONS, type WorkerReadOperation } from './posted-body.js';
 import { auditRequest, whatifRequest, type AuditRequestBody, type WhatifRequestBody } from './posted-request.js';
 import { boundedErrors, HttpProblem } from './problems.js';
@@ -38,6 +39,11 @@ function compileRequestChecks(): Record<WorkerReadOperation, ValidateFunction> {
 }
 
 const OPERATION_OF: Record<PostedTask['kind'], WorkerReadOperation> = { 'posted-audit': 'createAudit', 'posted-whatif': 'createWhatif' };
+
+/** The rendezvous peer plan of a probe sweep (AuditPool.planPeers). */
+export function planPeers(task: PeerPlanTask): PeerPlanOutcome {
+  return plannedSweep(task);
+}
 
 export default function evaluateTask(task: EvaluationTask): TaskOutcome | Promise<TaskOutcome> {
   if (task.kind === 'live-audit' && task.probe) return probedLiveAudit(task, task.probe);

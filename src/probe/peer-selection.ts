@@ -22,7 +22,7 @@
  * of receive load and the independent strategy's coverage do, and the tests measure both.
  */
 import { createHash } from 'node:crypto';
-import type { PairSpec } from '../model/probe.js';
+import type { PairSpec, PeerPlanSummary } from '../model/probe.js';
 
 export type PeerSelectionStrategy = 'rotating' | 'independent';
 
@@ -61,6 +61,15 @@ export function peerPlan(request: PeerPlanRequest): PeerPlan {
 }
 
 /** C = ceil((N-1)/k): sweeps per rotation, and the sweeps the rotating strategy needs to cover every pair. */
+/** The plan's pairs with the summary a probe report carries (`ProbeReport.plan`). */
+export function plannedSweep(request: PeerPlanRequest): { pairs: PairSpec[]; summary: PeerPlanSummary } {
+  const plan = peerPlan(request);
+  const base = { perNodePeers: request.perNodePeers, sweep: request.sweep };
+  const summary: PeerPlanSummary =
+    plan.mode === 'rotating' ? { mode: 'rotating', ...base, cycleLength: plan.cycleLength, phase: plan.phase } : { mode: plan.mode, ...base };
+  return { pairs: plan.pairs, summary };
+}
+
 export function cycleLength(nodeCount: number, perNodePeers: number): number {
   return nodeCount <= 1 ? 1 : Math.ceil((nodeCount - 1) / perNodePeers);
 }

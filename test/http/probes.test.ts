@@ -143,6 +143,34 @@ describe('probe sweeps through the REST API', () => {
     expect((await request(t.app).get('/v1/probes?cursor=bogus').set('Authorization', bearer('read'))).status).toBe(400);
   });
 
+  it('with perNodePeers, consecutive sweeps rotate through bounded peer sets that cover every pair once', async () => {
+    const t = await testApp({ clusters: [cluster('lab', port)], collectLive: collector() });
+    const seen = new Map<string, number>();
+    for (const sweep of [0, 1]) {
+      // No sweep number given: the server counts this cluster's bounded-peer sweeps.
+      const res = await request(t.app).post('/v1/clusters/lab/probes').set('Authorization', bearer('probe')).send({ perNodePeers: 1 });
+      expect(res.status, t.logs()).toBe(201);
+      expectConformsToSpec(res, 'createClusterProbe');
+      expect(res.body.plan).toEqual({ mode: 'rotating', perNodePeers: 1, sweep, cycleLength: 2, phase: sweep });
+      const sources = res.body.results.map((r: { sourceNode: string }) => r.sourceNode);
+      expect(new Set(sources).size).toBe(sources.length);
+      for (const r of res.body.results as { sourceNode: string; destinationNode: string; verdict: string }[]) {
+        const key = `${r.sourceNode}->${r.destinationNode}`;
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+        expect(r.verdict, key).toBe(r.destinationNode === 'c' && r.sourceNode !== 'c' ? 'blocked' : 'ok');
+      }
+    }
+    expect(seen.size).toBe(6);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+
+    const explicit = await request(t.app).post('/v1/clusters/lab/probes').set('Authorization', bearer('probe')).send({ perNodePeers: 1, sweep: 7 });
+    expect(explicit.body.plan).toMatchObject({ sweep: 7, phase: 1 });
+    const both = await request(t.app).post('/v1/clusters/lab/probes').set('Authorization', bearer('probe')).send({ perNodePeers: 1, pairs: [{ source: 'a', destination: 'b' }] });
+    expect(both.status).toBe(422);
+    const lone = await request(t.app).post('/v1/clusters/lab/probes').set('Authorization', bearer('probe')).send({ sweep: 3 });
+    expect(lone.status).toBe(422);
+  });
+
   it('says in each verdict that the agents refused a wrong secret', async () => {
     const t = await testApp({ clusters: [cluster('lab', port, 'not-the-agents-secret-0123456789')], collectLive: collector() });
     const res = await request(t.app).post('/v1/clusters/lab/probes').set('Authorization', bearer('probe'));

@@ -8,7 +8,7 @@ import { PROBE_DEFAULTS, runProbes } from '../../probe/orchestrator.js';
 import { DEFAULT_AGENT_PORT } from '../../probe/protocol.js';
 import { probeExitCode, renderProbeTable } from '../../probe/render.js';
 import type { PairSpec, PeerPlanSummary } from '../../model/probe.js';
-import { peerPlan } from '../../probe/peer-selection.js';
+import { plannedSweep } from '../../probe/peer-selection.js';
 import { translateFlannel } from '../../../providers/kubernetes/translate-flannel.js';
 import { translateNodes } from '../../../providers/kubernetes/translate-nodes.js';
 import { EXIT_BAD_INPUT } from '../exit-codes.js';
@@ -100,12 +100,7 @@ function peerPlanOf(opts: ProbeCommandOptions, names: string[]): { pairs: PairSp
   if (opts.pairs !== undefined) {
     throw new InputError([{ document: '--peers-per-node', pointer: '', value: opts.peersPerNode, reason: 'choose the pairs either with --pairs or with --peers-per-node, not both' }]);
   }
-  const sweep = opts.sweep ?? 0;
-  const plan = peerPlan({ nodes: names, perNodePeers: opts.peersPerNode, sweep });
-  const base = { perNodePeers: opts.peersPerNode, sweep };
-  const summary: PeerPlanSummary =
-    plan.mode === 'rotating' ? { mode: 'rotating', ...base, cycleLength: plan.cycleLength, phase: plan.phase } : { mode: plan.mode, ...base };
-  return { pairs: plan.pairs, summary };
+  return plannedSweep({ nodes: names, perNodePeers: opts.peersPerNode, sweep: opts.sweep ?? 0 });
 }
 
 /** `a:b,c:d` → pairs; node names cannot contain `:` or `,` (Kubernetes names are DNS subdomains). */

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Request, Response } from 'express';
-import type { PairSpec, ProbeReport } from '../../model/probe.js';
+import type { PairSpec, PeerPlanSummary, ProbeReport } from '../../model/probe.js';
 import { formatProblem, InputError } from '../../model/source.js';
 import { decodeCursor, encodeCursor } from '../../store/cursor.js';
 import { probeCountsOf, type ProbeHead } from '../../store/types.js';
@@ -15,7 +15,16 @@ import { cancelled, collectOrProblem, expectedSweepMs, probeNotConfigured } from
 
 interface ProbeSweepBody {
   pairs?: PairSpec[];
+  perNodePeers?: number;
+  sweep?: number;
 }
+
+/**
+ * The next sweep number per cluster, for bounded-peer sweeps that do not name one. Counted by
+ * this process: replicas behind one Service each count their own, so a scheduler that needs the
+ * exact rotation across replicas passes `sweep` itself.
+ */
+type SweepCounter = Map<string, number>;
 
 function recordHead(head: ProbeHead): Record<string, unknown> {
   return { id: head.id, createdAt: head.createdAt, cluster: head.cluster };
@@ -23,6 +32,7 @@ function recordHead(head: ProbeHead): Record<string, unknown> {
 
 export function probeRoutes(deps: AppDeps, gate: ProbeGate): HandlerTable {
   const byName = new Map(deps.clusters.map((c) => [c.name, c]));
+  const sweeps: SweepCounter = new Map();
   return {
     async createClusterProbe(req: Request, res: Response) {
       const name = String(requestState(res).params?.name);
@@ -35,7 +45,7 @@ export function probeRoutes(deps: AppDeps, gate: ProbeGate): HandlerTable {
       // Released when the sweep has really ended, which may be after a cancelled request has returned.
       let ended: Promise<unknown> = Promise.resolve();
       try {
-        ended = sweepAndRespond(deps, target, target.probe, body, res);
+        ended = sweepAndRespond(deps, target, target.probe, body, res, sweeps);
         await ended;
       } finally {
         ended.then(release, release);
@@ -71,17 +81,30 @@ export function probeRoutes(deps: AppDeps, gate: ProbeGate): HandlerTable {
  * Reads the nodes live, sweeps, stores and answers. Resolves once the sweep has ended, even
  * when the request was given up meanwhile: the caller holds the cluster's slot until then.
  */
-async function sweepAndRespond(deps: AppDeps, target: ClusterTarget, access: ProbeAccess, body: ProbeSweepBody, res: Response): Promise<void> {
+async function sweepAndRespond(deps: AppDeps, target: ClusterTarget, access: ProbeAccess, body: ProbeSweepBody, res: Response, sweeps: SweepCounter): Promise<void> {
   const signal = requestState(res).abort.signal;
   // Only the Kubernetes side: a sweep needs nodes and the flannel backend, never the cloud.
   const { cloud: _cloud, ...kubernetesOnly } = target;
   const collected = await collectOrProblem(deps, kubernetesOnly, res, signal, () => undefined);
   if (collected === undefined || signal.aborted) return cancelled(deps, target, res, signal, 'probe sweep');
   const nodes = probeNodesOf(collected.inputs, target.name);
-  const pairs = checkedPairs(body.pairs, nodes.map((n) => n.name));
+  const names = nodes.map((n) => n.name);
+  let pairs: 'all' | PairSpec[];
+  let plan: PeerPlanSummary | undefined;
+  if (body.perNodePeers !== undefined) {
+    const sweep = body.sweep ?? sweeps.get(target.name) ?? 0;
+    const planned = await deps.auditPool.planPeers({ nodes: names, perNodePeers: body.perNodePeers, sweep }, signal);
+    if (signal.aborted) return cancelled(deps, target, res, signal, 'probe sweep');
+    sweeps.set(target.name, sweep + 1);
+    pairs = planned.pairs;
+    plan = planned.summary;
+  } else {
+    pairs = checkedPairs(body.pairs, names);
+  }
   let report: ProbeReport;
   try {
     report = await runSweep({ nodes, access, pairs, signal });
+    if (plan) report.plan = plan;
   } catch (e) {
     if (signal.aborted) return cancelled(deps, target, res, signal, 'probe sweep');
     if (e instanceof InputError) throw new HttpProblem('probe-unsupported', `cluster ${target.name} cannot be probed: ${e.problems.map(formatProblem).join('; ')}`);
