@@ -170,10 +170,10 @@ describe.skipIf(!awsOk)('REST live targets: Kubernetes (fake API server) + AWS (
     expect(res.status).toBe(200);
     expectConformsToSpec(res, 'listClusters');
     expect(res.body.items).toEqual([
-      { name: 'moto-blocked', kubernetes: 'kubeconfig', cloud: 'aws' },
-      { name: 'moto-no-credentials', kubernetes: 'kubeconfig', cloud: 'aws' },
-      { name: 'moto-partial', kubernetes: 'kubeconfig', cloud: 'aws' },
-      { name: 'unreachable', kubernetes: 'kubeconfig', cloud: 'aws' },
+      { name: 'moto-blocked', kubernetes: 'kubeconfig', cloud: 'aws', probe: false },
+      { name: 'moto-no-credentials', kubernetes: 'kubeconfig', cloud: 'aws', probe: false },
+      { name: 'moto-partial', kubernetes: 'kubeconfig', cloud: 'aws', probe: false },
+      { name: 'unreachable', kubernetes: 'kubeconfig', cloud: 'aws', probe: false },
     ]);
   });
 
