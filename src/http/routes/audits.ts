@@ -1,12 +1,13 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Request, Response } from 'express';
 import { buildTicket } from '../../report/ticket.js';
-import { decodeCursor, encodeCursor } from '../../store/cursor.js';
+import { encodeCursor } from '../../store/cursor.js';
 import type { AuditHead, AuditOrigin, AuditRecord } from '../../store/types.js';
 import { evaluatePostedAudit, prependFields, type EvaluatedAudit } from '../audit-pool-request.js';
 import { STATUS, type AppDeps, type HandlerTable } from '../deps.js';
 import { auditOutcome } from '../metrics.js';
 import { HttpProblem, inputErrorProblem } from '../problems.js';
+import { listingQuery } from '../listing-query.js';
 import { requestState } from '../request-state.js';
 import { postedBodyBytes } from '../validate.js';
 
@@ -60,18 +61,8 @@ export function auditRoutes(deps: AppDeps): HandlerTable {
     },
 
     async listAudits(_req: Request, res: Response) {
-      const p = requestState(res).params ?? {};
-      let after;
-      if (typeof p.cursor === 'string') {
-        after = decodeCursor(p.cursor);
-        if (!after) throw new HttpProblem('invalid-parameter', 'cursor is not a cursor this server issued', { errors: [{ parameter: 'cursor', value: p.cursor, reason: 'is not a cursor this server issued' }] });
-      }
-      const filter = {
-        ...(typeof p.cluster === 'string' ? { cluster: p.cluster } : {}),
-        ...(typeof p.since === 'string' ? { since: new Date(p.since).toISOString() } : {}),
-        ...(typeof p.until === 'string' ? { until: new Date(p.until).toISOString() } : {}),
-      };
-      const page = await deps.store.list(filter, { limit: typeof p.limit === 'number' ? p.limit : 50, ...(after ? { after } : {}) });
+      const { filter, page: request } = listingQuery(res);
+      const page = await deps.store.list(filter, request);
       res.status(STATUS.ok).json({ items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null });
     },
 

@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Request, Response } from 'express';
 import type { PairSpec, PeerPlanSummary, ProbeReport } from '../../model/probe.js';
 import { formatProblem, InputError } from '../../model/source.js';
-import { decodeCursor, encodeCursor } from '../../store/cursor.js';
+import { encodeCursor } from '../../store/cursor.js';
 import { probeCountsOf, type ProbeHead } from '../../store/types.js';
 import { prependFields } from '../audit-pool-request.js';
 import type { ClusterTarget, ProbeAccess } from '../config-file.js';
@@ -10,6 +10,7 @@ import { STATUS, type AppDeps, type HandlerTable } from '../deps.js';
 import type { ProbeGate } from '../probe-gate.js';
 import { probeNodesOf, runSweep } from '../probe-sweep.js';
 import { HttpProblem } from '../problems.js';
+import { listingQuery } from '../listing-query.js';
 import { requestState } from '../request-state.js';
 import { cancelled, collectOrProblem, expectedSweepMs, probeNotConfigured } from './clusters.js';
 
@@ -60,18 +61,8 @@ export function probeRoutes(deps: AppDeps, gate: ProbeGate): HandlerTable {
     },
 
     async listProbes(_req: Request, res: Response) {
-      const p = requestState(res).params ?? {};
-      let after;
-      if (typeof p.cursor === 'string') {
-        after = decodeCursor(p.cursor);
-        if (!after) throw new HttpProblem('invalid-parameter', 'cursor is not a cursor this server issued', { errors: [{ parameter: 'cursor', value: p.cursor, reason: 'is not a cursor this server issued' }] });
-      }
-      const filter = {
-        ...(typeof p.cluster === 'string' ? { cluster: p.cluster } : {}),
-        ...(typeof p.since === 'string' ? { since: new Date(p.since).toISOString() } : {}),
-        ...(typeof p.until === 'string' ? { until: new Date(p.until).toISOString() } : {}),
-      };
-      const page = await deps.store.listProbes(filter, { limit: typeof p.limit === 'number' ? p.limit : 50, ...(after ? { after } : {}) });
+      const { filter, page: request } = listingQuery(res);
+      const page = await deps.store.listProbes(filter, request);
       res.status(STATUS.ok).json({ items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null });
     },
   };
