@@ -10,6 +10,7 @@ import { clusterRoutes } from './routes/clusters.js';
 import { operationRoutes } from './routes/operations.js';
 import { probeRoutes } from './routes/probes.js';
 import { ProbeGate } from './probe-gate.js';
+import { watchRoutes } from './routes/watch.js';
 import { whatifRoutes } from './routes/whatif.js';
 import { jsonBody, validateParameters } from './validate.js';
 
@@ -31,9 +32,9 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  // One gate per app: sweeps and probing audits of a cluster take turns (probe-gate.ts).
-  const probeGate = new ProbeGate();
-  const handlers: HandlerTable = { ...auditRoutes(deps), ...clusterRoutes(deps, probeGate), ...probeRoutes(deps, probeGate), ...operationRoutes(deps), ...whatifRoutes(deps) };
+  // One gate per app (shared with watch mode when it probes): sweeps and probing audits of a cluster take turns (probe-gate.ts).
+  const probeGate = deps.probeGate ?? new ProbeGate();
+  const handlers: HandlerTable = { ...auditRoutes(deps), ...clusterRoutes(deps, probeGate), ...probeRoutes(deps, probeGate), ...operationRoutes(deps), ...whatifRoutes(deps), ...watchRoutes(deps) };
   const specIds = new Set(deps.spec.operations.map((o) => o.operationId));
   const orphans = Object.keys(handlers).filter((id) => !specIds.has(id));
   if (orphans.length > 0) throw new Error(`handlers without an operation in openapi.yaml: ${orphans.join(', ')}`);

@@ -9,6 +9,8 @@ import { DEFAULT_AGENT_PORT } from '../probe/protocol.js';
 import { ProbeSecret } from './probe-secret.js';
 import { SCOPES, sha256, type ConfiguredToken, type Scope } from './auth.js';
 import { schemaIssues } from './schemas.js';
+import { parseWatch, WATCH_SCHEMA, type RawWatch, type WatchSchedule } from './watch/watch-config.js';
+import { parseWebhooks, WEBHOOKS_SCHEMA, type RawWebhook, type WebhookTarget } from './watch/webhook-config.js';
 
 /** How the service reaches a cluster's Kubernetes API: a kubeconfig (and context), or the pod's service account. */
 export type KubernetesAccess = { kind: 'kubeconfig'; kubeconfig?: string; context?: string } | { kind: 'in-cluster' };
@@ -47,6 +49,8 @@ export interface ClusterTarget {
   probe?: ProbeAccess;
   /** Per-request timeout and collection deadline of a live audit: the cluster's own, else `defaults`, else 20 s / 120 s. */
   limits: CallLimits;
+  /** Absent: the cluster is audited only when asked. */
+  watch?: WatchSchedule;
 }
 
 /** How long stored audits are kept; an absent bound does not apply. */
@@ -59,10 +63,12 @@ export interface ServerConfig {
   tokens: ConfiguredToken[];
   clusters: ClusterTarget[];
   retention: RetentionConfig;
+  /** Where change notifications go (docs/watch.md); only this file can name them. */
+  webhooks: WebhookTarget[];
 }
 
 /** The configuration of a server started without a file. */
-export const EMPTY_CONFIG: ServerConfig = { tokens: [], clusters: [], retention: {} };
+export const EMPTY_CONFIG: ServerConfig = { tokens: [], clusters: [], retention: {}, webhooks: [] };
 
 const NAME = '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$';
 
@@ -113,6 +119,7 @@ export const CONFIG_FILE_SCHEMA = {
         },
       },
     },
+    webhooks: WEBHOOKS_SCHEMA,
     clusters: {
       type: 'object',
       propertyNames: { pattern: NAME },
@@ -122,6 +129,7 @@ export const CONFIG_FILE_SCHEMA = {
         required: ['kubernetes'],
         properties: {
           ...CALL_LIMIT_PROPERTIES,
+          watch: WATCH_SCHEMA,
           probe: {
             type: 'object',
             additionalProperties: false,
@@ -182,7 +190,8 @@ interface RawConfig {
   defaults?: RawLimits;
   retention?: { days?: number; count?: number };
   tokens?: { name: string; sha256?: string; tokenEnv?: string; scopes: Scope[] }[];
-  clusters?: Record<string, RawLimits & { kubernetes: { kubeconfig?: string; context?: string; inCluster?: boolean }; cloud?: CloudAccess; probe?: RawProbe }>;
+  webhooks?: RawWebhook[];
+  clusters?: Record<string, RawLimits & { kubernetes: { kubeconfig?: string; context?: string; inCluster?: boolean }; cloud?: CloudAccess; probe?: RawProbe; watch?: RawWatch }>;
 }
 
 interface RawProbe {
@@ -241,7 +250,9 @@ export function parseConfig(body: unknown, path: string, env: NodeJS.ProcessEnv)
   const validate = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false }).compile(CONFIG_FILE_SCHEMA);
   if (!validate(body)) {
     // A value under a probe section is never echoed: a secret pasted inline (`secret: ...`) would reach the start-up log.
-    const echoed = (pointer: string, value: unknown): boolean => value !== undefined && typeof value !== 'object' && !/^\/clusters\/[^/]+\/probe\//.test(pointer);
+    // Nor is a webhook's URL (it often carries a token) or any unknown key of a webhook.
+    const echoed = (pointer: string, value: unknown): boolean =>
+      value !== undefined && typeof value !== 'object' && !/^\/clusters\/[^/]+\/probe\//.test(pointer) && !/^\/webhooks\/\d+\/(?!name$|secretEnv$|format$|clusters\/|events\/)/.test(pointer);
     throw new InputError(schemaIssues(validate.errors).map((i) => ({ document: path, pointer: i.pointer, reason: i.reason, ...(echoed(i.pointer, i.value) ? { value: i.value } : {}) })));
   }
   const raw = body as RawConfig;
@@ -293,13 +304,31 @@ export function parseConfig(body: unknown, path: string, env: NodeJS.ProcessEnv)
       problems.push({ document: path, pointer: `/clusters/${name}`, reason: 'a cluster needs a cloud to audit, a probe section to probe, or both; it has neither' });
       continue;
     }
-    clusters.push({ name, kubernetes, ...(c.cloud !== undefined ? { cloud: c.cloud } : {}), ...(probe ? { probe } : {}), limits: callLimits(c, raw.defaults ?? {}) });
+    let watch: WatchSchedule | undefined;
+    if (c.watch !== undefined) {
+      const read = parseWatch(c.watch, probe !== undefined, path, `/clusters/${name}/watch`);
+      if (Array.isArray(read)) {
+        problems.push(...read);
+        continue;
+      }
+      watch = read;
+    }
+    clusters.push({
+      name,
+      kubernetes,
+      ...(c.cloud !== undefined ? { cloud: c.cloud } : {}),
+      ...(probe ? { probe } : {}),
+      limits: callLimits(c, raw.defaults ?? {}),
+      ...(watch ? { watch } : {}),
+    });
   }
+  const webhooks = parseWebhooks(raw.webhooks ?? [], env, path, new Set(Object.keys(raw.clusters ?? {})));
+  problems.push(...webhooks.problems);
   if (problems.length > 0) throw new InputError(problems);
   clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const retention: RetentionConfig = {
     ...(raw.retention?.days !== undefined ? { maxAgeDays: raw.retention.days } : {}),
     ...(raw.retention?.count !== undefined ? { maxCount: raw.retention.count } : {}),
   };
-  return { tokens, clusters, retention };
+  return { tokens, clusters, retention, webhooks: webhooks.targets };
 }

@@ -6,6 +6,7 @@ import type { TokenVerifier } from './auth.js';
 import type { ClusterTarget } from './config-file.js';
 import type { LiveCollector } from './live-collector.js';
 import type { ApiMetrics } from './metrics.js';
+import type { ProbeGate } from './probe-gate.js';
 import type { SpecSchemas } from './schemas.js';
 import type { ApiSpec } from './spec.js';
 
@@ -27,6 +28,18 @@ export interface AppDeps {
   reportLimitBytes: number;
   now: () => Date;
   newId: () => string;
+  /** The gate sweeps and probing audits of a cluster take turns at; given when watch mode shares it, else the app makes its own. */
+  probeGate?: ProbeGate;
+  /** Watch mode's live state for GET /v1/clusters/{name}/status; absent when nothing is watched. */
+  watchStatus?: WatchStatusSource;
+}
+
+/** What the running watch loop and notifier know that the store does not. */
+export interface WatchStatusSource {
+  /** Recent webhook deliveries of the cluster's change events. */
+  deliveries(cluster: string): unknown[];
+  /** The cluster's schedule (interval, next run, last failure); undefined when it is not watched. */
+  schedule?(cluster: string): unknown;
 }
 
 /** The handler of one OpenAPI operation, looked up by operationId. */

@@ -21,6 +21,7 @@ export class ApiMetrics {
   private readonly shed: Counter;
   private readonly probePairs: Gauge<'cluster' | 'verdict'>;
   private readonly sweepDuration: Histogram<'cluster' | 'purpose'>;
+  private readonly webhookDeliveries: Counter<'target' | 'outcome'>;
   /** Read when /metrics is scraped; never touches the pool's threads, so a busy pool answers at once. */
   private poolStats: (() => AuditPoolStats) | undefined;
 
@@ -60,6 +61,12 @@ export class ApiMetrics {
       help: 'Wall time of probe sweeps, from the first agent call to the last verdict; purpose "sweep" (the probes endpoint) or "audit" (an audit with probe: true)',
       labelNames: ['cluster', 'purpose'],
       buckets: [0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60],
+      registers: [this.registry],
+    });
+    this.webhookDeliveries = new Counter({
+      name: 'sgaudit_webhook_deliveries_total',
+      help: 'Change notifications by webhook target and outcome: delivered, failed (after its retries, or not retryable) or dropped (queue full, or shutdown)',
+      labelNames: ['target', 'outcome'],
       registers: [this.registry],
     });
     const metrics = this;
@@ -115,10 +122,41 @@ export class ApiMetrics {
     this.sweepDuration.observe({ cluster, purpose: 'audit' }, seconds);
   }
 
+  recordWebhookDelivery(target: string, outcome: WebhookOutcome): void {
+    this.webhookDeliveries.inc({ target, outcome });
+  }
+
   observeRequest(route: string, method: string, status: number, seconds: number): void {
     this.requestDuration.observe({ route, method, status: String(status) }, seconds);
   }
+
+  private readonly watchRuns = new Counter<'cluster' | 'trigger' | 'outcome'>({
+    name: 'sgaudit_watch_runs_total',
+    help: 'Watch-mode runs by cluster, trigger (interval or nodes) and outcome: stored, collection-failed (nothing to audit: no node list), error, cancelled, busy (another run of the cluster still held its lease), missed (intervals that passed while this replica ran a longer run)',
+    labelNames: ['cluster', 'trigger', 'outcome'],
+    registers: [this.registry],
+  });
+
+  private readonly watchLastSuccess = new Gauge<'cluster'>({
+    name: 'sgaudit_watch_last_success_timestamp_seconds',
+    help: 'Unix time at which this replica last stored a watch-mode audit of the cluster; alert when it is older than a few intervals',
+    labelNames: ['cluster'],
+    registers: [this.registry],
+  });
+
+  /** One watch-mode run (or `count` missed intervals); a stored run also sets the cluster's last-success time. */
+  recordWatchRun(cluster: string, trigger: WatchTrigger, outcome: WatchRunMetricOutcome, at?: Date, count = 1): void {
+    this.watchRuns.inc({ cluster, trigger, outcome }, count);
+    if (outcome === 'stored' && at) this.watchLastSuccess.set({ cluster }, at.getTime() / 1000);
+  }
 }
+
+/** What became of one change notification to one webhook target. */
+export type WebhookOutcome = 'delivered' | 'failed' | 'dropped';
+
+/** What started a watch-mode run: its schedule, or a node added or removed. */
+export type WatchTrigger = 'interval' | 'nodes';
+export type WatchRunMetricOutcome = 'stored' | 'collection-failed' | 'error' | 'cancelled' | 'busy' | 'missed';
 
 /** A report, or what a worker sent back of it. */
 export interface Summarized {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { DEFAULT_LOOP_TURNS, LoopTurns } from './loop-turns.js';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,11 @@ import { SpecSchemas } from './schemas.js';
 import type { ServeSettings } from './settings.js';
 import { RequestLifecycle, type DrainOutcome } from './shutdown.js';
 import { loadSpec } from './spec.js';
+import { ProbeGate } from './probe-gate.js';
+import { createChangeTracker } from './watch/change-tracker.js';
+import { listNodeNames } from './watch/node-watch.js';
+import { WatchLoop, type WatchLoopOptions } from './watch/watch-loop.js';
+import { createNotifier, type Notifier } from './watch/webhooks.js';
 
 export interface RunningServer {
   server: Server;
@@ -64,6 +70,9 @@ export async function startServer(settings: ServeSettings, env: NodeJS.ProcessEn
   const metrics = new ApiMetrics({ processMetrics: true });
   const auditPool = new AuditPool({ workers: settings.workers, queueLimit: settings.queueLimit ?? 2 * settings.workers, onShed: () => metrics.recordShed() });
   metrics.observePool(() => auditPool.stats());
+  const probeGate = new ProbeGate();
+  const notifier = createNotifier(config.webhooks, { logger, metrics });
+  const watchLoop = startableWatchLoop(config, { store, auditPool, metrics, logger, probeGate, reportLimitBytes: settings.reportLimit, notifier });
   const app = createApp({
     spec,
     schemas: new SpecSchemas(spec.doc),
@@ -78,6 +87,8 @@ export async function startServer(settings: ServeSettings, env: NodeJS.ProcessEn
     reportLimitBytes: settings.reportLimit,
     now: () => new Date(),
     newId: randomUUID,
+    probeGate,
+    watchStatus: { deliveries: (cluster) => notifier.deliveries(cluster), schedule: (cluster) => watchLoop?.status(cluster) },
   });
   const lifecycle = new RequestLifecycle(logger);
   let server: Server;
@@ -92,6 +103,7 @@ export async function startServer(settings: ServeSettings, env: NodeJS.ProcessEn
       s.listen(settings.port, settings.host, () => resolve(s));
     });
   } catch (e) {
+    await notifier.close();
     await auditPool.close();
     await sweeper?.stop();
     await store.close();
@@ -101,20 +113,24 @@ export async function startServer(settings: ServeSettings, env: NodeJS.ProcessEn
   if (config.clusters.length > 0) {
     preloadLiveCollectors().catch((e: unknown) => logger.error({ err: e }, 'loading the live collectors failed; live audits will fail'));
   }
+  watchLoop?.start();
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info(
-    { url, store: describeStore(settings), tokens: tokens.map((t) => t.name), clusters: config.clusters.map((c) => c.name), retention, shutdownGraceSeconds: settings.shutdownGrace },
+    { url, store: describeStore(settings), tokens: tokens.map((t) => t.name), clusters: config.clusters.map((c) => c.name), watched: watchLoop?.clusters ?? [], retention, shutdownGraceSeconds: settings.shutdownGrace },
     'sgaudit serve listening',
   );
   let stopping: Promise<DrainOutcome> | undefined;
   const shutdown = (reason: string, graceMs: number): Promise<DrainOutcome> => {
     stopping ??= (async () => {
       logger.info({ reason }, 'shutdown: started');
-      const outcome = await lifecycle.drain(server, graceMs);
+      // Watch runs are cancelled at once rather than given the grace: their leases expire and the
+      // next interval runs on another replica (or on this one's successor).
+      const [outcome] = await Promise.all([lifecycle.drain(server, graceMs), watchLoop?.close()]);
       // After the drain: its aborts have already taken every task off the pool.
       await auditPool.close();
+      await notifier.close();
       // Before the store closes: a sweep must not find it closed under its feet.
       await sweeper?.stop();
       await store.close();
@@ -173,3 +189,23 @@ function startSweeper(store: AuditStore, policy: RetentionPolicy, logger: Logger
     onError: (err) => logger.warn({ err, retention: policy }, 'retention: sweep failed; retrying at the next interval'),
   });
 }
+
+/** Watch mode, when any configured cluster has a `watch` section; started once the server listens. */
+function startableWatchLoop(
+  config: ServerConfig,
+  deps: Pick<WatchLoopOptions, 'store' | 'auditPool' | 'metrics' | 'logger' | 'probeGate' | 'reportLimitBytes'> & { notifier: Notifier },
+): WatchLoop | undefined {
+  if (!config.clusters.some((c) => c.watch)) return undefined;
+  return new WatchLoop({
+    ...deps,
+    clusters: config.clusters,
+    collectLive: collectTarget,
+    holder: `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
+    observer: createChangeTracker({ store: deps.store, metrics: deps.metrics }),
+    sink: deps.notifier,
+    nodeWatch: { list: listNodeNames, ...NODE_WATCH },
+  });
+}
+
+/** A node change starts a run after at most a poll plus the debounce: 15 s. */
+const NODE_WATCH = { pollMs: 10_000, debounceMs: 5_000 } as const;

@@ -3,7 +3,8 @@ import type { AuditReport, ReportSummary } from '../model/report.js';
 import { pendingMigrations } from './migrations.js';
 import { deletionRange, planPrune, type PrunePlan } from './prune-plan.js';
 import { boundedReportText, checkedReportBound, storedReport } from './report-json.js';
-import type { AuditFilter, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest, ProbeListItem, ProbePage, RetentionPolicy, SerializedAudit, SerializedProbe, StoredAuditJson, StoredProbeJson } from './types.js';
+import { KEPT_LEASES_PER_CLUSTER, type WatchClaim, type WatchClaimResult, type WatchRunOutcome } from './watch-lease.js';
+import type { AuditCursor, AuditFilter, ChangePage, FindingsSince, StoredChange, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest, ProbeListItem, ProbePage, RetentionPolicy, SerializedAudit, SerializedProbe, StoredAuditJson, StoredProbeJson } from './types.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -42,6 +43,8 @@ interface Row {
 
 /** Same lock key in every sgaudit process, so replicas starting together migrate one at a time. */
 const MIGRATION_LOCK = 'sgaudit schema migrations';
+/** Prefix of the per-cluster advisory lock that serializes watch-run claims. */
+const WATCH_LEASE_LOCK = 'sgaudit watch lease';
 
 export class PostgresAuditStore implements AuditStore {
   readonly kind = 'postgres';
@@ -179,6 +182,102 @@ export class PostgresAuditStore implements AuditStore {
     return rows.length > page.limit && last ? { items, next: { createdAt: last.createdAt, id: last.id } } : { items };
   }
 
+  /**
+   * Claims under a transaction-scoped advisory lock per cluster, so the checks (this run, a
+   * later interval, a run still within its lease) and the insert are one step across replicas;
+   * the primary key alone would stop two claims of one interval but not a claim of an older
+   * interval by a replica whose clock lags. Times come from the database's clock, so replicas
+   * with skewed clocks agree on when a lease expires.
+   */
+  async claimWatchRun(claim: WatchClaim): Promise<WatchClaimResult> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${WATCH_LEASE_LOCK} ${claim.cluster}`]);
+      const result = await claimUnderLock(client, claim);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async finishWatchRun(cluster: string, runKey: string, holder: string, outcome: WatchRunOutcome): Promise<void> {
+    await this.pool.query('UPDATE watch_leases SET finished_at = clock_timestamp(), outcome = $4 WHERE cluster = $1 AND run_key = $2 AND holder = $3', [
+      cluster,
+      runKey,
+      holder,
+      outcome,
+    ]);
+  }
+
+  async latestAudit(cluster: string, origins: readonly AuditOrigin[], before?: AuditCursor): Promise<AuditRecord | undefined> {
+    if (origins.length === 0) return undefined;
+    const args: unknown[] = [cluster, [...origins]];
+    let where = 'cluster = $1 AND origin = ANY($2::text[])';
+    if (before) {
+      // Audit ids are UUIDs here; a key that is not one cannot be in the table, so compare by time alone.
+      if (isUuid(before.id)) {
+        args.push(before.createdAt, before.id);
+        where += ' AND (created_at, id) < ($3::timestamptz, $4::uuid)';
+      } else {
+        args.push(before.createdAt);
+        where += ' AND created_at < $3::timestamptz';
+      }
+    }
+    const { rows } = await this.pool.query<Row>(
+      `SELECT id, created_at, cluster, origin, report::text AS report FROM audits WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT 1`,
+      args,
+    );
+    const row = rows[0];
+    if (!row || row.report === undefined) return undefined;
+    return { id: row.id, createdAt: row.created_at.toISOString(), cluster: row.cluster, origin: row.origin, report: JSON.parse(row.report) as AuditReport };
+  }
+
+  async saveChange(c: StoredChange): Promise<void> {
+    await this.pool.query('INSERT INTO watch_changes (id, created_at, cluster, kind, audit_id, event) VALUES ($1, $2, $3, $4, $5, $6)', [
+      c.id,
+      c.at,
+      c.cluster,
+      c.kind,
+      c.auditId,
+      JSON.stringify(c),
+    ]);
+  }
+
+  async listChanges(cluster: string, page: PageRequest): Promise<ChangePage> {
+    const args: unknown[] = [cluster];
+    let where = 'cluster = $1';
+    if (page.after) {
+      args.push(page.after.createdAt, page.after.id);
+      where += ' AND (created_at, id) < ($2::timestamptz, $3)';
+    }
+    args.push(page.limit + 1);
+    const { rows } = await this.pool.query<{ event: string }>(
+      `SELECT event::text AS event FROM watch_changes WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${args.length}`,
+      args,
+    );
+    const items = rows.slice(0, page.limit).map((r) => JSON.parse(r.event) as StoredChange);
+    const last = items[items.length - 1];
+    return rows.length > page.limit && last ? { items, next: { createdAt: last.at, id: last.id } } : { items };
+  }
+
+  async saveFindingsSince(state: FindingsSince): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO watch_findings_since (cluster, audit_id, since) VALUES ($1, $2, $3) ON CONFLICT (cluster) DO UPDATE SET audit_id = EXCLUDED.audit_id, since = EXCLUDED.since',
+      [state.cluster, state.auditId, JSON.stringify(state.since)],
+    );
+  }
+
+  async getFindingsSince(cluster: string): Promise<FindingsSince | undefined> {
+    const { rows } = await this.pool.query<{ audit_id: string; since: Record<string, string> }>('SELECT audit_id, since FROM watch_findings_since WHERE cluster = $1', [cluster]);
+    const row = rows[0];
+    return row && { cluster, auditId: row.audit_id, since: row.since };
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }
@@ -217,6 +316,32 @@ function toListItem(row: Row): AuditListItem {
     findings: row.findings,
     remediations: row.remediations,
   };
+}
+
+async function claimUnderLock(client: pg.PoolClient, claim: WatchClaim): Promise<WatchClaimResult> {
+  const same = await client.query<{ holder: string }>('SELECT holder FROM watch_leases WHERE cluster = $1 AND run_key = $2', [claim.cluster, claim.runKey]);
+  if (same.rows[0]) return { kind: 'taken', holder: same.rows[0].holder };
+  if (claim.slot !== undefined) {
+    const later = await client.query<{ holder: string }>('SELECT holder FROM watch_leases WHERE cluster = $1 AND slot >= $2 LIMIT 1', [claim.cluster, claim.slot]);
+    if (later.rows[0]) return { kind: 'taken', holder: later.rows[0].holder };
+  }
+  const running = await client.query<{ holder: string; run_key: string; expires_at: Date }>(
+    'SELECT holder, run_key, expires_at FROM watch_leases WHERE cluster = $1 AND finished_at IS NULL AND expires_at > clock_timestamp() LIMIT 1',
+    [claim.cluster],
+  );
+  const r = running.rows[0];
+  if (r) return { kind: 'busy', holder: r.holder, runKey: r.run_key, expiresAt: r.expires_at.toISOString() };
+  await client.query(
+    `INSERT INTO watch_leases (cluster, run_key, slot, holder, claimed_at, expires_at)
+     VALUES ($1, $2, $3, $4, clock_timestamp(), clock_timestamp() + $5 * interval '1 millisecond')`,
+    [claim.cluster, claim.runKey, claim.slot ?? null, claim.holder, claim.leaseMs],
+  );
+  await client.query(
+    `DELETE FROM watch_leases WHERE cluster = $1 AND run_key NOT IN
+       (SELECT run_key FROM watch_leases WHERE cluster = $1 ORDER BY claimed_at DESC LIMIT $2)`,
+    [claim.cluster, KEPT_LEASES_PER_CLUSTER],
+  );
+  return { kind: 'claimed' };
 }
 
 function isUuid(s: string): boolean {

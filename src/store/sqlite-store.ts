@@ -5,7 +5,8 @@ import type { AuditReport, ReportSummary } from '../model/report.js';
 import { pendingMigrations } from './migrations.js';
 import { deletionRange, planPrune, type AuditKey, type PrunePlan } from './prune-plan.js';
 import { boundedReportText, checkedReportBound, storedReport } from './report-json.js';
-import type { AuditFilter, AuditHead, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest, ProbeListItem, ProbePage, RetentionPolicy, SerializedAudit, SerializedProbe, StoredAuditJson, StoredProbeJson } from './types.js';
+import { KEPT_LEASES_PER_CLUSTER, type WatchClaim, type WatchClaimResult, type WatchRunOutcome } from './watch-lease.js';
+import type { AuditCursor, AuditFilter, ChangePage, FindingsSince, StoredChange, AuditHead, AuditListItem, AuditOrigin, AuditPage, AuditRecord, AuditStore, PageRequest, ProbeListItem, ProbePage, RetentionPolicy, SerializedAudit, SerializedProbe, StoredAuditJson, StoredProbeJson } from './types.js';
 
 export const SQLITE_MEMORY = ':memory:';
 
@@ -198,6 +199,88 @@ export class SqliteAuditStore implements AuditStore {
     );
     const last = items[items.length - 1];
     return rows.length > page.limit && last ? { items, next: { createdAt: last.createdAt, id: last.id } } : { items };
+  }
+
+  /**
+   * One write transaction (IMMEDIATE), so the checks and the insert see the same table even
+   * with a second process on the file. SQLite serves one replica (docs/watch.md); the checks are
+   * the same as PostgreSQL's so the two stores behave alike.
+   */
+  async claimWatchRun(claim: WatchClaim): Promise<WatchClaimResult> {
+    const now = new Date().toISOString();
+    return this.db
+      .transaction((): WatchClaimResult => {
+        const same = this.db.prepare('SELECT holder FROM watch_leases WHERE cluster = ? AND run_key = ?').get(claim.cluster, claim.runKey) as { holder: string } | undefined;
+        if (same) return { kind: 'taken', holder: same.holder };
+        if (claim.slot !== undefined) {
+          const later = this.db.prepare('SELECT holder FROM watch_leases WHERE cluster = ? AND slot >= ? LIMIT 1').get(claim.cluster, claim.slot) as { holder: string } | undefined;
+          if (later) return { kind: 'taken', holder: later.holder };
+        }
+        const running = this.db
+          .prepare('SELECT holder, run_key, expires_at FROM watch_leases WHERE cluster = ? AND finished_at IS NULL AND expires_at > ? LIMIT 1')
+          .get(claim.cluster, now) as { holder: string; run_key: string; expires_at: string } | undefined;
+        if (running) return { kind: 'busy', holder: running.holder, runKey: running.run_key, expiresAt: running.expires_at };
+        const expires = new Date(Date.parse(now) + claim.leaseMs).toISOString();
+        this.db
+          .prepare('INSERT INTO watch_leases (cluster, run_key, slot, holder, claimed_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(claim.cluster, claim.runKey, claim.slot ?? null, claim.holder, now, expires);
+        this.db
+          .prepare('DELETE FROM watch_leases WHERE cluster = ? AND rowid NOT IN (SELECT rowid FROM watch_leases WHERE cluster = ? ORDER BY claimed_at DESC LIMIT ?)')
+          .run(claim.cluster, claim.cluster, KEPT_LEASES_PER_CLUSTER);
+        return { kind: 'claimed' };
+      })
+      .immediate();
+  }
+
+  async finishWatchRun(cluster: string, runKey: string, holder: string, outcome: WatchRunOutcome): Promise<void> {
+    this.db
+      .prepare('UPDATE watch_leases SET finished_at = ?, outcome = ? WHERE cluster = ? AND run_key = ? AND holder = ?')
+      .run(new Date().toISOString(), outcome, cluster, runKey, holder);
+  }
+
+  async latestAudit(cluster: string, origins: readonly AuditOrigin[], before?: AuditCursor): Promise<AuditRecord | undefined> {
+    if (origins.length === 0) return undefined;
+    const args: unknown[] = [cluster, ...origins];
+    let where = `cluster = ? AND origin IN (${origins.map(() => '?').join(', ')})`;
+    if (before) {
+      where += ' AND (created_at, id) < (?, ?)';
+      args.push(before.createdAt, before.id);
+    }
+    const row = this.db.prepare(`SELECT id, created_at, cluster, origin, report FROM audits WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT 1`).get(...args) as Row | undefined;
+    if (!row || row.report === undefined) return undefined;
+    return { id: row.id, createdAt: row.created_at, cluster: row.cluster, origin: row.origin, report: JSON.parse(row.report) as AuditReport };
+  }
+
+  async saveChange(c: StoredChange): Promise<void> {
+    this.db
+      .prepare('INSERT INTO watch_changes (id, created_at, cluster, kind, audit_id, event) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(c.id, c.at, c.cluster, c.kind, c.auditId, JSON.stringify(c));
+  }
+
+  async listChanges(cluster: string, page: PageRequest): Promise<ChangePage> {
+    const args: unknown[] = [cluster];
+    let where = 'cluster = ?';
+    if (page.after) {
+      where += ' AND (created_at, id) < (?, ?)';
+      args.push(page.after.createdAt, page.after.id);
+    }
+    const rows = this.db
+      .prepare(`SELECT event FROM watch_changes WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .all(...args, page.limit + 1) as { event: string }[];
+    const items = rows.slice(0, page.limit).map((r) => JSON.parse(r.event) as StoredChange);
+    const last = items[items.length - 1];
+    return rows.length > page.limit && last ? { items, next: { createdAt: last.at, id: last.id } } : { items };
+  }
+
+  async saveFindingsSince(state: FindingsSince): Promise<void> {
+    this.db
+      .prepare('INSERT INTO watch_findings_since (cluster, audit_id, since) VALUES (?, ?, ?) ON CONFLICT (cluster) DO UPDATE SET audit_id = excluded.audit_id, since = excluded.since')
+      .run(state.cluster, state.auditId, JSON.stringify(state.since));
+  }
+
+  async getFindingsSince(cluster: string): Promise<FindingsSince | undefined> {
+    const row = this.db.prepare('SELECT audit_id, since FROM watch_findings_since WHERE cluster = ?').get(cluster) as { audit_id: string; since: string } | undefined;
+    return row && { cluster, auditId: row.audit_id, since: JSON.parse(row.since) as Record<string, string> };
   }
 
   async ping(): Promise<void> {

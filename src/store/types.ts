@@ -1,7 +1,9 @@
 import type { AuditReport, ReportSummary } from '../model/report.js';
+import type { ChangeEvent } from '../model/run-changes.js';
+import type { WatchLeaseStore } from './watch-lease.js';
 
-/** `request`: audit of posted exports; `live`: collected from a configured cluster. */
-export type AuditOrigin = 'request' | 'live';
+/** `request`: audit of posted exports; `live`: collected from a configured cluster; `watch`: a scheduled or node-triggered run of watch mode. */
+export type AuditOrigin = 'request' | 'live' | 'watch';
 
 /** What a store keeps about an audit besides its report. */
 export interface AuditHead {
@@ -123,7 +125,7 @@ export interface RetentionPolicy {
  * Where audit reports are kept. SQLite and PostgreSQL implement it; one contract suite
  * (test/store/audit-store.contract.ts) runs against both so they cannot drift apart.
  */
-export interface AuditStore {
+export interface AuditStore extends WatchLeaseStore, WatchChangeStore {
   readonly kind: 'sqlite' | 'postgres';
   save(audit: AuditRecord | SerializedAudit): Promise<void>;
   get(id: string): Promise<AuditRecord | undefined>;
@@ -161,4 +163,45 @@ export function countsOf(report: AuditReport): AuditCounts {
 
 export function listItemOf(record: AuditRecord): AuditListItem {
   return { id: record.id, createdAt: record.createdAt, cluster: record.cluster, origin: record.origin, ...countsOf(record.report) };
+}
+
+// What watch mode keeps besides audits: the history of changes between consecutive runs of a
+// cluster, and since when each open finding has been open. A change is stored only when a run
+// differs from the one before, so the history is short even at a 10-second interval.
+
+/** A change event under the id the tracker gave it (the cursor's tie-breaker). */
+export interface StoredChange extends ChangeEvent {
+  id: string;
+}
+
+export interface ChangePage {
+  items: StoredChange[];
+  /** Absent on the last page. */
+  next?: AuditCursor;
+}
+
+/**
+ * Since when each finding of a cluster's latest tracked run has been open: the time of the
+ * first run of the unbroken streak in which it appeared. Keyed by the finding key compareRuns
+ * matches findings by, because finding ids are stable only within one report.
+ */
+export interface FindingsSince {
+  cluster: string;
+  /** The run these findings are the findings of. */
+  auditId: string;
+  since: Record<string, string>;
+}
+
+export interface WatchChangeStore {
+  /**
+   * The newest audit of `cluster` with one of `origins`, in listing order (created_at, then id),
+   * strictly before `before` when given: the run a new one is compared with.
+   */
+  latestAudit(cluster: string, origins: readonly AuditOrigin[], before?: AuditCursor): Promise<AuditRecord | undefined>;
+  saveChange(change: StoredChange): Promise<void>;
+  /** Changes of one cluster, newest first then by id, paged like `list`. */
+  listChanges(cluster: string, page: PageRequest): Promise<ChangePage>;
+  /** Replaces the cluster's row. */
+  saveFindingsSince(state: FindingsSince): Promise<void>;
+  getFindingsSince(cluster: string): Promise<FindingsSince | undefined>;
 }

@@ -40,6 +40,13 @@ function observedStore(store: AuditStore, before: (call: number) => Promise<void
     listProbes: (f, p) => store.listProbes(f, p),
     ping: () => store.ping(),
     close: () => store.close(),
+    claimWatchRun: (c) => store.claimWatchRun(c),
+    finishWatchRun: (c, k, h, o) => store.finishWatchRun(c, k, h, o),
+    latestAudit: (c, o, b) => store.latestAudit(c, o, b),
+    saveChange: (c) => store.saveChange(c),
+    listChanges: (c, p) => store.listChanges(c, p),
+    saveFindingsSince: (s) => store.saveFindingsSince(s),
+    getFindingsSince: (c) => store.getFindingsSince(c),
     prune: async (policy, now, batchLimit) => {
       const call = ++stats.calls;
       stats.running++;
