@@ -31,8 +31,22 @@ const T = (minute: number): string => new Date(Date.UTC(2026, 0, 10, 12, minute)
 /** What the webhook notifier reports for cluster prod (its real DeliveryStatus shape). */
 const deliveries = [{ target: 'ops', event: 'blocked', auditId: 'a-1', deliveryId: '6f6cb51f-6e85-4d15-b2ff-edfad69b789a', outcome: 'delivered', attempts: 1, httpStatus: 200, at: T(1) }];
 
+/** What the watch loop reports for cluster prod (its real WatchScheduleStatus shape). */
+const schedule = {
+  cluster: 'prod',
+  intervalSeconds: 10,
+  jitterSeconds: 1,
+  probe: false,
+  nextRunAt: T(5),
+  running: null,
+  lastRun: { trigger: 'interval', runKey: 'interval:7', startedAt: T(3), finishedAt: T(3), outcome: 'stored', auditId: 'a-1' },
+  lastSuccessAt: T(3),
+  consecutiveFailures: 0,
+  lastBusy: null,
+};
+
 async function watchedApp() {
-  const t = await testApp({ clusters: CLUSTERS, watchStatus: { deliveries: (c) => (c === 'prod' ? deliveries : []), schedule: () => ({ interval: 10 }) } });
+  const t = await testApp({ clusters: CLUSTERS, watchStatus: { deliveries: (c) => (c === 'prod' ? deliveries : []), schedule: (c) => (c === 'prod' ? schedule : undefined) } });
   let clock = 0;
   const tracker = createChangeTracker({ store: t.deps.store, metrics: t.deps.metrics, now: () => new Date(Date.UTC(2026, 0, 10, 13, clock++)) });
   /** What the watch loop does after a run: store the audit, then hand it to the tracker. */
@@ -71,7 +85,7 @@ describe('watch change tracking, status and change history', () => {
     expect(status.body.openFindings).toEqual([expect.objectContaining({ verdict: 'blocked', target: expect.objectContaining({ id: 'sg-b' }), since: T(1) })]);
     expect(status.body.lastChange).toMatchObject({ kind: 'blocked', auditId: revoked.id });
     expect(status.body.webhooks).toEqual(deliveries);
-    expect(status.body.watch).toEqual({ interval: 10 });
+    expect(status.body.watch).toEqual(schedule);
 
     const metrics = await t.deps.metrics.registry.metrics();
     expect(metrics).toContain('sgaudit_cluster_blocked_pairs{cluster="prod"} 12');
