@@ -75,7 +75,9 @@ describe.skipIf(!enabled)('watch mode with three replicas on one PostgreSQL', ()
     const started = Date.now();
     const firstSlot = Math.floor(started / INTERVAL_MS);
     for (const loop of loops) loop.start();
-    await sleep((INTERVALS / 2) * INTERVAL_MS);
+    // Replica c dies in the first run it wins after a quarter of the intervals: which replica
+    // wins a claim is a race, so this leaves room for c to win one and for the takeover after it.
+    await sleep((INTERVALS / 4) * INTERVAL_MS);
     killAfter = Date.now();
     // Wait until the last of the intervals begins, then for its run (jitter plus the audit).
     const lastSlot = firstSlot + INTERVALS - 1;
@@ -107,9 +109,12 @@ describe.skipIf(!enabled)('watch mode with three replicas on one PostgreSQL', ()
           expect(Math.abs(Number(l.slot) - killedSlot)).toBeLessThanOrEqual(1);
         }
         expect(lost.length).toBeLessThanOrEqual(1);
-        // After the kill every interval still ran, on the two live replicas.
+        // After the kill every interval still ran, on the two live replicas. How many intervals
+        // follow the kill depends on when replica c next won a lease (a third of the claims, so
+        // on a loaded machine sometimes a few intervals late); at least two must, to see takeover.
         const after = leases.filter((r) => Number(r.slot) > killedSlot + 1);
-        expect(after.length).toBeGreaterThanOrEqual(INTERVALS / 2 - 3);
+        expect(after.length).toBe(lastSlot - killedSlot - 1);
+        expect(after.length).toBeGreaterThanOrEqual(2);
         expect(after.every((r) => r.outcome === 'stored' && r.holder !== 'replica-c')).toBe(true);
       }
       // All three replicas shared the work before the kill.
