@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { RedactedSecret } from '../redacted-secret.js';
 import type { ChangeKind } from '../../model/run-changes.js';
 import type { InputProblem } from '../../model/source.js';
 
@@ -10,31 +10,10 @@ export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 
 export const CHANGE_KINDS = ['blocked', 'resolved', 'changed'] as const satisfies readonly ChangeKind[];
 
-/**
- * A webhook's signing secret. Like the probe secret, it is wrapped so that a logger or
- * inspect() that meets the target prints `[webhook secret]`, never the bytes.
- */
-export class WebhookSecret {
-  readonly #bytes: Buffer;
-
+/** A webhook's signing secret; prints as `[webhook secret]`, like the probe secret. */
+export class WebhookSecret extends RedactedSecret {
   constructor(bytes: Buffer) {
-    this.#bytes = bytes;
-  }
-
-  bytes(): Buffer {
-    return this.#bytes;
-  }
-
-  toJSON(): string {
-    return '[webhook secret]';
-  }
-
-  toString(): string {
-    return '[webhook secret]';
-  }
-
-  [inspect.custom](): string {
-    return '[webhook secret]';
+    super(bytes, 'webhook secret');
   }
 }
 
