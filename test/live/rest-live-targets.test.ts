@@ -17,7 +17,8 @@ import { startServer, type RunningServer } from '../../src/http/server.js';
 import { resolveSettings } from '../../src/http/settings.js';
 import type { AuditReport } from '../../src/model/report.js';
 import { buildTopology, randomBlock, threeNodeSpec, type Topology } from '../support/aws-topology.js';
-import { flannelNode, startFakeApiServer, vxlanNetConf, writeKubeconfig, type FakeApiServer } from '../support/fake-apiserver.js';
+import type { FakeApiServer } from '../support/fake-apiserver.js';
+import { fakeCluster, scopedEnv } from '../support/live-cluster.js';
 import { MOTO_ENDPOINT, motoClient, motoReachable } from '../support/moto.js';
 import { expectConformsToSpec } from '../support/openapi-response.js';
 import { requireTier } from '../support/tier.js';
@@ -29,7 +30,6 @@ const openstackOk = requireTier('openstack', openstack.ok, openstack.reason);
 
 const TOKEN = 'rest-live-targets-token-0123456789';
 const AUTH = `Bearer ${TOKEN}`;
-const KUBE_TOKEN = 'rest-live-kube-token';
 
 type Verdict = 'allowed' | 'blocked' | 'unknown';
 
@@ -48,40 +48,11 @@ function pairVerdicts(report: AuditReport): Record<string, Verdict> {
   return out;
 }
 
-/**
- * Replaces the process environment's variables with these prefixes by `vars` (the collectors
- * read credentials and endpoints from it, like the AWS CLI and openstacksdk do) and returns
- * the function that puts the old values back.
- */
-function scopedEnv(prefixes: string[], vars: Record<string, string>): () => void {
-  const saved = { ...process.env };
-  for (const k of Object.keys(process.env)) if (prefixes.some((p) => k.startsWith(p))) delete process.env[k];
-  Object.assign(process.env, vars);
-  return () => {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-  };
-}
-
 /** Starts `sgaudit serve` on a free port with a configuration file holding one token and `clusters`. */
 async function serve(configDir: string, clusters: Record<string, unknown>): Promise<RunningServer> {
   const config = join(configDir, 'sgaudit.yaml');
   await writeFile(config, stringify({ tokens: [{ name: 'rest-live-test', sha256: sha256(TOKEN).toString('hex'), scopes: ['audit', 'read'] }], clusters }));
   return startServer(resolveSettings({ port: '0', dataDir: ':memory:', config, logLevel: 'silent' }, {}), {});
-}
-
-async function fakeCluster(nodes: { name: string; ip: string; instanceId?: string }[]): Promise<{ api: FakeApiServer; kubeconfig: string }> {
-  const api = await startFakeApiServer({
-    token: KUBE_TOKEN,
-    nodes: nodes.map((n, i) => {
-      const node = flannelNode(n.name, n.ip, `10.244.${i}.0/24`, n.instanceId ?? 'none');
-      // Outside AWS the node carries no aws:/// provider ID; the VTEP annotation is what counts.
-      if (n.instanceId === undefined) delete (node.spec as Record<string, unknown>).providerID;
-      return node;
-    }),
-    configMaps: { 'kube-flannel/kube-flannel-cfg': { 'net-conf.json': vxlanNetConf('10.244.0.0/16') } },
-  });
-  return { api, kubeconfig: await writeKubeconfig(api.server, KUBE_TOKEN) };
 }
 
 async function auditCluster(server: RunningServer, name: string): Promise<Response> {

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { sha256 } from '../../src/http/auth.js';
 import { startServer, type RunningServer } from '../../src/http/server.js';
 import { resolveSettings } from '../../src/http/settings.js';
-import { flannelNode, startFakeApiServer, vxlanNetConf, writeKubeconfig, type FakeApiServer } from '../support/fake-apiserver.js';
+export { fakeCluster, scopedEnv } from '../support/live-cluster.js';
 import { expectConformsToSpec } from '../support/openapi-response.js';
 import type { WebhookPayload } from '../../src/http/watch/webhook-payload.js';
 import type { ReceivedWebhook, WebhookReceiver } from '../support/webhook-receiver.js';
@@ -14,38 +14,8 @@ import type { ReceivedWebhook, WebhookReceiver } from '../support/webhook-receiv
 
 export const TOKEN = 'watch-detection-token-0123456789';
 export const AUTH = `Bearer ${TOKEN}`;
-const KUBE_TOKEN = 'watch-detection-kube-token';
 export const SECRET_ENV = 'SGAUDIT_TEST_WEBHOOK_SECRET';
 export const SECRET = 'watch-detection-hmac-secret-0123456789abcdef';
-
-/**
- * Replaces the process environment's variables with these prefixes by `vars` (the collectors
- * read cloud credentials and endpoints from it, as the AWS CLI and openstacksdk do) and returns
- * the function that puts the old values back.
- */
-export function scopedEnv(prefixes: string[], vars: Record<string, string>): () => void {
-  const saved = { ...process.env };
-  for (const k of Object.keys(process.env)) if (prefixes.some((p) => k.startsWith(p))) delete process.env[k];
-  Object.assign(process.env, vars);
-  return () => {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-  };
-}
-
-/** A fake Kubernetes API with flannel vxlan nodes whose VTEP is `ip`; an instance id makes it an AWS node. */
-export async function fakeCluster(nodes: { name: string; ip: string; instanceId?: string }[]): Promise<{ api: FakeApiServer; kubeconfig: string }> {
-  const api = await startFakeApiServer({
-    token: KUBE_TOKEN,
-    nodes: nodes.map((n, i) => {
-      const node = flannelNode(n.name, n.ip, `10.244.${i}.0/24`, n.instanceId ?? 'none');
-      if (n.instanceId === undefined) delete (node.spec as Record<string, unknown>).providerID;
-      return node;
-    }),
-    configMaps: { 'kube-flannel/kube-flannel-cfg': { 'net-conf.json': vxlanNetConf('10.244.0.0/16') } },
-  });
-  return { api, kubeconfig: await writeKubeconfig(api.server, KUBE_TOKEN) };
-}
 
 /**
  * Starts `sgaudit serve` (one worker, in-memory store) from a configuration file naming one
