@@ -1,3 +1,4 @@
+import type { CniConfig, CniDetection } from './cni.js';
 import type { SourceRef } from './source.js';
 
 /** How the VTEP (flannel public-ip) address of a node was learned. */
@@ -5,7 +6,14 @@ export type VtepSource =
   | 'public-ip-overwrite-annotation'
   | 'public-ip-annotation'
   | 'internal-ip'
+  /** Calico: `projectcalico.org/IPv4Address` (a CIDR; its address is the tunnel source). */
+  | 'calico-ipv4-address-annotation'
+  /** Cilium: the node's InternalIP, which Cilium uses as its tunnel and health address. */
+  | 'cilium-node-ip'
   | 'none';
+
+/** Roles that scope some requirements to a subset of pairs (from node labels, or from where Typha runs). */
+export type NodeRole = 'control-plane' | 'etcd' | 'typha';
 
 /** The cloud instance a node claims to be, parsed from `spec.providerID`. */
 export type ProviderId =
@@ -29,6 +37,14 @@ export interface ClusterNode {
   backendTypeAnnotation?: string;
   /** Parsed `backend-data` annotation, e.g. `{VNI, VtepMAC}` or `{PublicKey, Port}`. */
   backendData?: Record<string, unknown>;
+  /** Calico's `projectcalico.org/IPv4Address` annotation as written (a CIDR such as 10.0.1.5/24). */
+  calicoIpv4Address?: string;
+  /** Calico's `projectcalico.org/IPv6Address` annotation as written. */
+  calicoIpv6Address?: string;
+  /** Roles from labels (`node-role.kubernetes.io/control-plane`, `…/master`, `…/etcd`); empty when none. */
+  roles?: NodeRole[];
+  /** The node pool or group from well-known labels (EKS node group, kops instance group, …), for grouping. */
+  pool?: string;
   source: SourceRef;
 }
 
@@ -61,4 +77,7 @@ export interface FlannelConfig {
 export interface Cluster {
   nodes: ClusterNode[];
   flannel: FlannelConfig;
+  /** The detected CNI and why (see model/cni.ts). */
+  cni?: CniConfig;
+  detection?: CniDetection;
 }

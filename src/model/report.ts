@@ -7,6 +7,7 @@ import type { Warning } from './source.js';
 import type { Evidence, Layer } from './evidence.js';
 import type { FlowEndpoint } from './requirement.js';
 import type { ProbeResult } from './probe.js';
+import type { MatrixSection } from './matrix.js';
 
 /** How many pairs each finding lists unless the caller says otherwise; pairCount is always exact. */
 export const DEFAULT_MAX_PAIRS = 1000;
@@ -170,4 +171,6 @@ export interface AuditReport {
   warnings: Warning[];
   /** Present when the audit ran with --probe. */
   probe?: ProbeSection;
+  /** The node × node (or group × group) verdict matrix; see model/matrix.ts. */
+  matrix?: MatrixSection;
 }

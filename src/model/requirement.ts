@@ -1,4 +1,6 @@
 import type { IpFamily } from './cloud.js';
+import type { NodeRole } from './cluster.js';
+import type { CniName } from './cni.js';
 
 /** Which address of a node a flow uses on one of its ends. */
 export type FlowEndpoint =
@@ -19,7 +21,8 @@ export interface ProtocolSpec {
 interface RequirementBase {
   /** Stable id, e.g. `flannel-vxlan`. Unique across the catalog. */
   id: string;
-  cni: 'flannel';
+  /** The CNI the requirement belongs to; `kubernetes` for the optional control-plane ports. */
+  cni: CniName | 'kubernetes';
   backend: string;
   title: string;
   description: string;
@@ -44,6 +47,10 @@ export interface FlowRequirement extends RequirementBase {
    * unencapsulated and still uses VXLAN across subnets. Default `all-pairs`.
    */
   pairScope?: PairScope;
+  /** The flow exists only from nodes with this role (e.g. kubelet 10250 from control-plane nodes). */
+  sourceRole?: NodeRole;
+  /** The flow exists only to nodes with this role (e.g. API server 6443 to control-plane nodes). */
+  destinationRole?: NodeRole;
 }
 
 export type PairScope = 'all-pairs' | 'same-subnet-pairs' | 'cross-subnet-pairs';
