@@ -1,7 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { RULE_SETS, validateCatalog, validateRequirements } from './catalog.js';
+import { CNI_RULE_SETS, RULE_SETS, catalogEntries, requirementsFor, requirementsForCni, validateCatalog, validateRequirements } from './catalog.js';
+import type { FlannelConfig } from '../src/model/cluster.js';
+import { ruleNode } from './testing/summary.js';
 import { SUPPORTED_BACKENDS } from '../providers/kubernetes/flannel-backends.js';
 import type { Requirement } from '../src/model/requirement.js';
 
@@ -28,6 +30,48 @@ describe('requirement catalog registry', () => {
   it('has unique ids across all backends', () => {
     const ids = RULE_SETS.flatMap((s) => [...s.ids]);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+/** Every rule module: rules/*.ts except tests and the two shared modules. */
+const ruleFiles = readdirSync(rulesDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'catalog.ts' && f !== 'rule-set.ts');
+
+describe('requirement catalog registry: every CNI', () => {
+  it('finds the CNI rule files', () => {
+    expect(ruleFiles.filter((f) => !f.startsWith('flannel-')).sort()).toEqual(['calico.ts', 'cilium.ts', 'kubernetes-control-plane.ts']);
+  });
+
+  it.each(ruleFiles)('%s exports exactly one rule set, and it is registered', async (file) => {
+    const mod = (await import(`./${file}`)) as Record<string, unknown>;
+    const sets = Object.values(mod).filter((v) => typeof v === 'object' && v !== null && 'requirements' in v && 'ids' in v);
+    expect(sets).toHaveLength(1);
+    expect([...RULE_SETS, ...CNI_RULE_SETS]).toContain(sets[0]);
+  });
+
+  it('validates all sets together at load: ids unique and prefixed by their CNI, ports in range', () => {
+    const entries = catalogEntries();
+    expect(entries.map((e) => e.backend)).toEqual(expect.arrayContaining(['vxlan', 'calico', 'cilium', 'kubernetes']));
+    expect(() => validateCatalog(entries)).not.toThrow();
+    const ids = entries.flatMap((e) => [...e.ids]);
+    expect(new Set(ids).size).toBe(ids.length);
+    const calico = entries.find((e) => e.backend === 'calico')!;
+    expect(() => validateCatalog([...entries.filter((e) => e !== calico), { ...calico, ids: [...calico.ids, 'cilium-bgp'] }])).toThrow('calico: id cilium-bgp must start with calico-');
+    expect(() => validateCatalog([...entries.filter((e) => e !== calico), { ...calico, ids: [...calico.ids, 'cilium-vxlan'] }])).toThrow('requirement id cilium-vxlan used by both');
+    expect(() => validateCatalog([...entries.filter((e) => e !== calico), { ...calico, ports: [70000] }])).toThrow('calico: port 70000 is not in 1-65535');
+  });
+});
+
+describe('requirementsForCni: flannel-family CNIs', () => {
+  const flannel: FlannelConfig = {
+    network: '10.244.0.0/16', enableIPv4: true, enableIPv6: false,
+    backend: { type: 'vxlan', port: 4789, vni: 4096, directRouting: false, gbp: false },
+    origin: { kind: 'node-annotations', note: 'test' },
+  };
+  const nodes = [ruleNode('a'), ruleNode('b')];
+  it.each(['flannel', 'canal', 'k3s', 'rke2'] as const)('%s goes through the flannel rule sets with its resolved config', (name) => {
+    const got = requirementsForCni({ name, flannel }, nodes, { controlPlane: false });
+    expect(got).toEqual(requirementsFor(flannel, nodes));
+    expect(got.requirements.map((r) => `${r.id} ${r.kind === 'flow' ? r.fromPort : ''}`)).toEqual(['flannel-vxlan 4789']);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { CniConfig, CniDetection } from './cni.js';
+import type { FlannelConfig } from './flannel.js';
 import type { SourceRef } from './source.js';
 
 /** How the VTEP (flannel public-ip) address of a node was learned. */
@@ -14,6 +15,13 @@ export type VtepSource =
 
 /** Roles that scope some requirements to a subset of pairs (from node labels, or from where Typha runs). */
 export type NodeRole = 'control-plane' | 'etcd' | 'typha';
+
+/** One node annotation or label that tells which CNI or distribution runs (see providers/kubernetes/cni-node-marks.ts). */
+export interface CniNodeMark {
+  where: 'annotations' | 'labels';
+  key: string;
+  value: string;
+}
 
 /** The cloud instance a node claims to be, parsed from `spec.providerID`. */
 export type ProviderId =
@@ -45,39 +53,19 @@ export interface ClusterNode {
   roles?: NodeRole[];
   /** The node pool or group from well-known labels (EKS node group, kops instance group, …), for grouping. */
   pool?: string;
+  /** Annotations and labels that name a CNI or distribution (io.cilium.*, projectcalico.org/*, k3s.io/*, rke2.io/*), kept as detection evidence. */
+  cniMarks?: CniNodeMark[];
   source: SourceRef;
 }
 
-/** Effective flannel backend, after flannel's own defaulting. */
-export type FlannelBackend =
-  | { type: 'vxlan'; port: number | undefined; vni: number; directRouting: boolean; gbp: boolean; mtu?: number }
-  | { type: 'udp'; port: number }
-  | { type: 'wireguard'; listenPort: number; listenPortV6: number; mode: string }
-  | { type: 'host-gw' }
-  | { type: 'ipsec'; udpEncap: boolean }
-  | { type: 'ipip'; directRouting: boolean };
-
-export type FlannelBackendType = FlannelBackend['type'];
-
-/** Where the flannel configuration came from; reported so users know what was assumed. */
-export type FlannelConfigOrigin =
-  | { kind: 'configmap'; namespace?: string; name?: string; source: SourceRef }
-  | { kind: 'net-conf'; source: SourceRef }
-  | { kind: 'node-annotations'; note: string };
-
-export interface FlannelConfig {
-  network?: string;
-  ipv6Network?: string;
-  enableIPv4: boolean;
-  enableIPv6: boolean;
-  backend: FlannelBackend;
-  origin: FlannelConfigOrigin;
-}
+export type { FlannelBackend, FlannelBackendType, FlannelConfig, FlannelConfigOrigin } from './flannel.js';
 
 export interface Cluster {
   nodes: ClusterNode[];
-  flannel: FlannelConfig;
-  /** The detected CNI and why (see model/cni.ts). */
-  cni?: CniConfig;
-  detection?: CniDetection;
+  /** Present when flannel carries pod traffic (flannel, canal, k3s, rke2's canal); the same object as `cni.flannel`. */
+  flannel?: FlannelConfig;
+  /** The detected (or given) CNI; see model/cni.ts. */
+  cni: CniConfig;
+  /** How the CNI was found and the evidence for it. */
+  detection: CniDetection;
 }

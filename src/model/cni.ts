@@ -3,7 +3,7 @@
  * configuration (or named by the user), with the evidence for it. The requirement catalog
  * (`rules/`) reads only this.
  */
-import type { FlannelConfig } from './cluster.js';
+import type { FlannelConfig } from './flannel.js';
 import type { SourceRef } from './source.js';
 
 /** CNIs whose node-to-node traffic sgaudit knows. canal, k3s and rke2 network with flannel. */
@@ -11,6 +11,9 @@ export type CniName = 'flannel' | 'canal' | 'k3s' | 'rke2' | 'calico' | 'cilium'
 
 /** `--cni`: a name, or `auto` to detect it from the documents or the live cluster. */
 export type CniChoice = CniName | 'auto';
+
+/** Every value `--cni` and `options.cni` accept, `auto` first (the default). */
+export const CNI_CHOICES: readonly CniChoice[] = ['auto', 'flannel', 'canal', 'k3s', 'rke2', 'calico', 'cilium'];
 
 /** Calico IPPool `ipipMode` / `vxlanMode`. */
 export type CalicoEncapsulationMode = 'Always' | 'CrossSubnet' | 'Never';
