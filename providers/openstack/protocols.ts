@@ -1,4 +1,4 @@
-import type { IpFamily, ProtocolMatch } from '../../src/model/cloud.js';
+import type { DriverDependentProtocol, IpFamily, ProtocolMatch } from '../../src/model/cloud.js';
 import { ownEntry } from '../../src/model/collections.js';
 
 /**
@@ -32,6 +32,31 @@ export const NEUTRON_PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
   sctp: 132,
   udplite: 136,
 };
+
+/**
+ * Names whose number the iptables(-hybrid) firewall driver reads differently from the API and
+ * the OVS driver. The iptables driver hands a stored name to `iptables -p <name>`
+ * (`iptables_firewall.py`, `_iptables_protocol_name`), so the host's /etc/protocols decides,
+ * and there `ipip` is 94 (`ipencap` is 4). The OVS driver converts names through neutron-lib's
+ * `IP_PROTOCOL_MAP` (`openvswitch_firewall/firewall.py`), where `ipip` is 4. Every other name
+ * in NEUTRON_PROTOCOL_NUMBERS has the same number in /etc/protocols, or is rewritten by the
+ * driver's own `IPTABLES_PROTOCOL_NAME_MAP` (`ipv6-encap`, `icmpv6`).
+ */
+const IPTABLES_NUMBERS: Readonly<Record<string, number>> = { ipip: 94 };
+
+/**
+ * How each firewall driver reads a stored `protocol`, when they disagree; undefined when every
+ * driver applies the same number (any number, and every other name). Neutron stores a name
+ * lower-cased (`convert_protocol` in `neutron/extensions/securitygroup.py`).
+ */
+export function driverDependentProtocol(value: unknown): DriverDependentProtocol | undefined {
+  if (typeof value !== 'string') return undefined;
+  const name = value.trim().toLowerCase();
+  const iptables = ownEntry(IPTABLES_NUMBERS, name);
+  const ovs = ownEntry(NEUTRON_PROTOCOL_NUMBERS, name);
+  if (iptables === undefined || ovs === undefined || iptables === ovs) return undefined;
+  return { name, ovsFirewall: ovs, iptablesFirewall: iptables };
+}
 
 export const PROTOCOL_ICMP = 1;
 export const PROTOCOL_ICMPV6 = 58;

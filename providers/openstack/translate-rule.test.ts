@@ -169,3 +169,19 @@ describe('remote', () => {
     expect(problems[0]?.reason).toMatch(/remote_ip_prefix and remote_group_id/);
   });
 });
+
+describe('protocol names whose number depends on the firewall driver', () => {
+  it.each<[unknown, object | undefined]>([
+    ['ipip', { name: 'ipip', ovsFirewall: 4, iptablesFirewall: 94 }],
+    ['IPIP', { name: 'ipip', ovsFirewall: 4, iptablesFirewall: 94 }],
+    ['4', undefined],
+    [4, undefined],
+    ['ipv6-encap', undefined],
+    ['gre', undefined],
+    [null, undefined],
+  ])('%s -> %j', (protocol, expected) => {
+    const { rule } = translateRuleBody({ protocol, port_range_min: null, port_range_max: null });
+    expect(rule.protocolByDriver).toEqual(expected);
+    if (protocol === 'ipip' || protocol === 'IPIP') expect(rule.protocol).toEqual({ kind: 'number', number: 4 });
+  });
+});

@@ -1,6 +1,6 @@
 import type { Direction, IpFamily, Peer, PortMatch, ProtocolMatch, SecurityGroupRule } from '../../src/model/cloud.js';
 import { formatCidr, tryParseCidr } from '../../src/model/cidr.js';
-import { hasPorts, isIcmp, parseNeutronProtocol } from './protocols.js';
+import { driverDependentProtocol, hasPorts, isIcmp, parseNeutronProtocol } from './protocols.js';
 import type { EntryReader } from './translate-context.js';
 
 /**
@@ -24,6 +24,8 @@ export function translateRule(r: EntryReader, parentGroupId?: string): SecurityG
   if (!id || !groupId || !direction || !family || !protocol || !ports || !peer) return undefined;
   const rule: SecurityGroupRule = { id, groupId, direction, family, protocol, ports, peer, source: r.source };
   if (description !== undefined) rule.description = description;
+  const byDriver = driverDependentProtocol(r.entry.protocol);
+  if (byDriver) rule.protocolByDriver = byDriver;
   return rule;
 }
 

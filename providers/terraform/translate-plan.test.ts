@@ -352,3 +352,28 @@ describe('translateTerraformPlan: classification', () => {
     expect(t.resources[0]?.changes.map(summary)).toEqual([`upsert-sg-rule ${SG} ingress 17 8472-8472 prefix-list`]);
   });
 });
+
+describe('openstack rule protocol written as a name', () => {
+  const fixturePlan = JSON.parse(readFileSync(join(TESTDATA, 'openstack_networking_secgroup_rule_v2.json'), 'utf8')) as {
+    resource_changes: { address: string; change: { after: Record<string, unknown> } }[];
+  };
+  const created = (protocol: string | null) => {
+    const plan = structuredClone(fixturePlan);
+    const rc = plan.resource_changes.find((r) => r.address === 'openstack_networking_secgroup_rule_v2.created_any')!;
+    rc.change.after['protocol'] = protocol;
+    plan.resource_changes = [rc];
+    const change = changesOf(translateTerraformPlan({ name: 'plan.json', body: plan }), rc.address)[0]!;
+    if (change.kind !== 'upsert-sg-rule') throw new Error(change.kind);
+    return change.rule;
+  };
+
+  it('records that `ipip` depends on the firewall driver (4 under OVS, 94 under iptables)', () => {
+    const rule = created('ipip');
+    expect(rule.protocol).toEqual({ kind: 'number', number: 4 });
+    expect(rule.protocolByDriver).toEqual({ name: 'ipip', ovsFirewall: 4, iptablesFirewall: 94 });
+  });
+
+  it.each(['4', 'esp', 'udp'])('records nothing for %s, which every driver reads alike', (protocol) => {
+    expect(created(protocol).protocolByDriver).toBeUndefined();
+  });
+});

@@ -2,7 +2,7 @@ import type { IpFamily, NetworkAcl, PortMatch, ProtocolMatch } from '../model/cl
 import { tryParseCidr, type ParsedCidr } from '../model/cidr.js';
 import { networkOf } from './cidr-set.js';
 import { SLOT_COUNT, type EndpointAddress } from './endpoints.js';
-import { portsOverlap, protocolOverlaps, type RequiredTraffic } from './match-protocol-port.js';
+import { portsOverlap, protocolOverlaps, ruleProtocolOverlaps, type RequiredTraffic } from './match-protocol-port.js';
 import type { PreparedNode } from './prepared-node.js';
 import type { HostKey, SnapshotIndex } from './snapshot-index.js';
 import { PairIds } from './pair-memo.js';
@@ -40,7 +40,8 @@ export function relevantPeers(index: SnapshotIndex, bound: readonly PreparedNode
   }
   for (const id of [...groupIds].sort()) {
     for (const rule of index.groups.get(id)?.rules ?? []) {
-      if (!relevant(rule.protocol, rule.ports, flows)) continue;
+      // A driver-dependent protocol (Neutron `ipip`) is relevant under either of its numbers.
+      if (!relevant(rule.protocol, rule.ports, flows) && !(rule.protocolByDriver && flows.some((t) => ruleProtocolOverlaps(rule, t.protocol) && portsOverlap(rule.ports, t.ports)))) continue;
       const peer = rule.peer;
       if (peer.kind === 'cidr') addCidr(tryParseCidr(peer.cidr));
       else if (peer.kind === 'security-group') groups.add(peer.groupId);

@@ -1,7 +1,7 @@
 import type { FlowEndpoint } from '../model/requirement.js';
 import type { IpFamily, NetworkInterface } from '../model/cloud.js';
 import type { ClusterNode } from '../model/cluster.js';
-import { tryParseCidr, type ParsedCidr } from '../model/cidr.js';
+import { cidrContainsCidr, tryParseCidr, type ParsedCidr } from '../model/cidr.js';
 import { hostKey, type HostKey } from './snapshot-index.js';
 
 interface AddressBase {
@@ -66,10 +66,17 @@ export function resolveEndpoints(node: ClusterNode, iface: NetworkInterface): En
   if (node.vtepIpv6 !== undefined) {
     const own = hostAddress(node.vtepIpv6, slots, 2);
     if (own) {
-      const onInterface = iface.addresses.some((a) => {
-        const c = tryParseCidr(a.ip);
-        return c !== undefined && hostKey(c) === own.key;
-      });
+      // A Neutron port may also send from its allowed-address pairs (see bind-nodes.ts).
+      const onInterface =
+        iface.addresses.some((a) => {
+          const c = tryParseCidr(a.ip);
+          return c !== undefined && hostKey(c) === own.key;
+        }) ||
+        (iface.provider === 'openstack' &&
+          iface.allowedAddressPairs.some((p) => {
+            const c = tryParseCidr(p);
+            return c !== undefined && cidrContainsCidr(c, own.parsed);
+          }));
       if (!onInterface) slots[2 + (own.family === 6 ? 1 : 0)] = MISSING['not-on-interface'];
     }
   }

@@ -1,4 +1,4 @@
-import type { PortMatch, ProtocolMatch } from '../model/cloud.js';
+import type { PortMatch, ProtocolMatch, SecurityGroupRule } from '../model/cloud.js';
 import type { FlowRequirement } from '../model/requirement.js';
 
 /** An inclusive destination-port interval. */
@@ -35,6 +35,22 @@ export function protocolMatches(rule: ProtocolMatch, needed: number | undefined)
 /** True when the rule's protocol carries at least some of the required traffic. */
 export function protocolOverlaps(rule: ProtocolMatch, needed: number | undefined): boolean {
   return rule.kind === 'any' || needed === undefined || rule.number === needed;
+}
+
+/**
+ * True when the cloud's firewall drivers disagree on whether the rule carries `needed`: a
+ * Neutron rule stored as `ipip` is protocol 4 under the OVS driver and 94 under iptables. Such
+ * a rule proves nothing on its own, whichever number is required.
+ */
+export function driverDependentMatch(rule: Pick<SecurityGroupRule, 'protocolByDriver'>, needed: number | undefined): boolean {
+  const d = rule.protocolByDriver;
+  if (d === undefined || needed === undefined) return false;
+  return (d.ovsFirewall === needed) !== (d.iptablesFirewall === needed);
+}
+
+/** protocolOverlaps, counting every number some driver reads the rule as. */
+export function ruleProtocolOverlaps(rule: Pick<SecurityGroupRule, 'protocol' | 'protocolByDriver'>, needed: number | undefined): boolean {
+  return protocolOverlaps(rule.protocol, needed) || driverDependentMatch(rule, needed);
 }
 
 export function portInterval(ports: PortMatch): PortInterval {

@@ -89,6 +89,34 @@ export function citeSecurityGroupRule(rule: SecurityGroupRule): RuleCitation {
   return { ruleId: rule.id, containerId: rule.groupId, text: securityGroupRuleText(rule), source: rule.source };
 }
 
+/**
+ * Why a rule with a driver-dependent protocol (SecurityGroupRule.protocolByDriver) neither allows
+ * nor blocks `needed`, and the rule that works on every driver, as an OpenStack CLI command.
+ */
+export function driverDependentCause(rule: SecurityGroupRule, needed: number): string {
+  const d = rule.protocolByDriver!;
+  const under = (n: number): string => (n === d.ovsFirewall ? 'the OVS firewall driver' : 'the iptables and iptables_hybrid firewall drivers');
+  const other = needed === d.ovsFirewall ? d.iptablesFirewall : d.ovsFirewall;
+  return (
+    `${rule.groupId} rule ${rule.id} names its protocol as "${d.name}", which is protocol ${needed} (${protocolNumberName(needed)}) under ${under(needed)} ` +
+    `but protocol ${other} under ${under(other)}, and the API does not show which driver runs; ` +
+    `a rule stored as the number works with both: delete ${rule.id} first (Neutron refuses the numbered rule as a duplicate of it), then ${numberedRuleCommand(rule, needed)}`
+  );
+}
+
+/** `openstack security group rule create … --protocol 4 …` with the rule's own direction, ethertype and remote. */
+function numberedRuleCommand(rule: SecurityGroupRule, protocol: number): string {
+  const args = ['openstack security group rule create', `--${rule.direction}`];
+  if (rule.family !== undefined) args.push(`--ethertype IPv${rule.family}`);
+  args.push(`--protocol ${protocol}`);
+  const peer = rule.peer;
+  if (peer.kind === 'cidr') args.push(`--remote-ip ${peer.cidr}`);
+  else if (peer.kind === 'security-group') args.push(`--remote-group ${peer.groupId}`);
+  else if (peer.kind === 'address-group') args.push(`--remote-address-group ${peer.addressGroupId}`);
+  args.push(rule.groupId);
+  return `\`${args.join(' ')}\``;
+}
+
 export function networkAclEntryId(acl: NetworkAcl, entry: NetworkAclEntry): string {
   return `${acl.id}#${entry.ruleNumber}/${entry.direction}`;
 }

@@ -275,3 +275,65 @@ describe('security groups: IPv6 VTEP flows', () => {
     expect(cell.evidence[0]!.reason).toContain('is not an address of eni-1');
   });
 });
+
+describe('a Neutron rule stored as the protocol name `ipip` (firewall-driver dependent)', () => {
+  const IPIP = b.flowRequirement({ id: 'calico-ipip', protocol: { name: 'ipip', number: 4 } });
+  const byName = { name: 'ipip', ovsFirewall: 4, iptablesFirewall: 94 };
+  const neutron = (ingressRules: b.RuleDraft[]) =>
+    b.snapshot({
+      nodes: [b.node('n1', N1), b.node('n2', N2)],
+      interfaces: [b.port('port-1', N1, { groups: ['sg-src'] }), b.port('port-2', N2, { groups: ['sg-dst'] })],
+      groups: [b.neutronSg('sg-src', [b.egressAll()]), b.neutronSg('sg-dst', [b.egressAll(), ...ingressRules])],
+    });
+  const ipipRule = (o: Partial<b.RuleDraft> = {}): b.RuleDraft => ({ ...b.ingress(4, 'all', '172.16.10.0/24', { id: 'rule-ipip', family: 4 }), protocolByDriver: byName, ...o });
+
+  it('is unknown on its own, naming the rule, both drivers and the numbered fix', () => {
+    const cell = pairCell(neutron([ipipRule()]), IPIP);
+    expect(cell).toMatchObject({ verdict: 'unknown', layer: 'security-group', direction: 'ingress' });
+    const ingress = cell.evidence.find((e) => e.check === 'destination-ingress')!;
+    expect(ingress.reason).toBe(
+      'no known ingress rule in sg-dst allows ipip from the source VTEP address; ' +
+        'sg-dst rule rule-ipip names its protocol as "ipip", which is protocol 4 (ipip) under the OVS firewall driver ' +
+        'but protocol 94 under the iptables and iptables_hybrid firewall drivers, and the API does not show which driver runs; ' +
+        'a rule stored as the number works with both: delete rule-ipip first (Neutron refuses the numbered rule as a duplicate of it), ' +
+        'then `openstack security group rule create --ingress --ethertype IPv4 --protocol 4 --remote-ip 172.16.10.0/24 sg-dst`',
+    );
+  });
+
+  it.each<[string, b.RuleDraft[], 'allowed' | 'blocked' | 'unknown']>([
+    ['a rule stored as 4 beside it allows', [ipipRule(), b.ingress(4, 'all', '172.16.10.0/24', { family: 4 })], 'allowed'],
+    ['an any-protocol rule beside it allows', [ipipRule(), b.ingress('any', 'all', '172.16.10.0/24', { family: 4 })], 'allowed'],
+    ['a stored 4 alone allows', [b.ingress(4, 'all', '172.16.10.0/24', { family: 4 })], 'allowed'],
+    ['the name with a remote that misses the source still blocks', [ipipRule({ peer: { kind: 'cidr', cidr: '192.168.0.0/16' } })], 'blocked'],
+    ['a remote-group reference to the source group is unknown too', [ipipRule({ peer: b.sgRef('sg-src') })], 'unknown'],
+  ])('%s', (_n, rules, verdict) => {
+    expect(pairCell(neutron(rules), IPIP).verdict).toBe(verdict);
+  });
+
+  it('does not touch other protocols: the name cannot be ESP under either driver', () => {
+    expect(pairCell(neutron([ipipRule()]), b.flowRequirement({ id: 'esp', protocol: { name: 'esp', number: 50 } })).verdict).toBe('blocked');
+  });
+
+  it('applies to flannel’s ipip backend requirement as well', () => {
+    const flannelIpip = b.flowRequirement({ id: 'flannel-ipip', protocol: { name: 'ipip', number: 4 } });
+    expect(pairCell(neutron([ipipRule()]), flannelIpip).verdict).toBe('unknown');
+  });
+
+  it('a required protocol 94 meets the same doubt from the other side', () => {
+    const cell = pairCell(neutron([ipipRule()]), b.flowRequirement({ id: 'p94', protocol: { name: 'protocol 94', number: 94 } }));
+    expect(cell.verdict).toBe('unknown');
+    expect(cell.evidence.find((e) => e.check === 'destination-ingress')!.reason).toContain(
+      'which is protocol 94 (protocol 94) under the iptables and iptables_hybrid firewall drivers but protocol 4 under the OVS firewall driver',
+    );
+  });
+});
+
+describe('AWS protocol numbers 4 and 94 are distinct (no driver doubt on EC2)', () => {
+  const IPIP = b.flowRequirement({ id: 'calico-ipip', protocol: { name: 'ipip', number: 4 } });
+  it.each<[number, 'allowed' | 'blocked']>([
+    [4, 'allowed'],
+    [94, 'blocked'],
+  ])('IpProtocol %s for IP-in-IP -> %s', (n, verdict) => {
+    expect(pairCell(twoNodes([b.ingress(n, 'all', '172.16.10.0/24')]), IPIP).verdict).toBe(verdict);
+  });
+});

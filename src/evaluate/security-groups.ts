@@ -1,6 +1,7 @@
 import type { Direction, NetworkInterface, SecurityGroupRule } from '../model/cloud.js';
 import type { EndpointAddress } from './endpoints.js';
 import {
+  driverDependentMatch,
   portInterval,
   portsCover,
   portsOverlap,
@@ -11,6 +12,7 @@ import {
 } from './match-protocol-port.js';
 import { nearestRules } from './nearest-rule.js';
 import { peerContains } from './peer-membership.js';
+import { driverDependentCause } from './rule-text.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 import type { Evidence } from '../model/evidence.js';
 
@@ -65,7 +67,16 @@ export function checkSecurityGroups(index: SnapshotIndex, input: SecurityGroupCh
   let remaining: PortInterval[] = [traffic.ports];
   const contributors: SecurityGroupRule[] = [];
   const partial: SecurityGroupRule[] = [];
+  // Rules that would allow the flow under one firewall driver and not under another.
+  const byDriver: SecurityGroupRule[] = [];
   for (const rule of rules) {
+    if (rule.protocolByDriver !== undefined && driverDependentMatch(rule, traffic.protocol)) {
+      if (!portsCover(rule.ports, traffic.ports)) continue;
+      const peer = peerContains(index, rule, remote);
+      if (peer.kind === 'match') byDriver.push(rule);
+      else if (peer.kind === 'unknown') unknownCauses.push(peer.reason);
+      continue;
+    }
     if (!protocolMatches(rule.protocol, traffic.protocol) || !portsOverlap(rule.ports, traffic.ports)) continue;
     const peer = peerContains(index, rule, remote);
     if (peer.kind === 'match') {
@@ -97,8 +108,9 @@ export function checkSecurityGroups(index: SnapshotIndex, input: SecurityGroupCh
   const nearest = nearestRules(index, rules, remote, traffic);
   const where = groupIds.length > 0 ? `in ${groupIds.join(', ')}` : 'at all (the interface has no security groups)';
   let evidence: Evidence;
-  if (unknownCauses.length > 0 || partial.length > 0) {
+  if (unknownCauses.length > 0 || partial.length > 0 || byDriver.length > 0) {
     const causes = [...new Set(unknownCauses)];
+    for (const rule of byDriver) causes.push(driverDependentCause(rule, traffic.protocol!));
     if (partial.length > 0) {
       causes.push(`${input.remoteLabel} is only partly covered by ${partial.map((r) => `${r.groupId}/${r.id}`).join(', ')} (partial blocks are not added up)`);
     }

@@ -5,7 +5,16 @@ import type { Requirement } from '../model/requirement.js';
 
 /** How a node was tied to its cloud interface. Unbound nodes make every pair they are in `unknown`. */
 export type NodeBinding =
-  | { kind: 'bound'; iface: NetworkInterface; ip: string; subnetId?: string }
+  | {
+      kind: 'bound';
+      iface: NetworkInterface;
+      ip: string;
+      subnetId?: string;
+      /** Set when the address is not the interface's own but covered by this Neutron allowed-address pair. */
+      allowedAddressPair?: string;
+      /** How the address matched, when it is not simply one of the interface's own addresses, or providerID chose among several. */
+      note?: string;
+    }
   | { kind: 'unbound'; reason: string; cause?: UnboundCause };
 
 /**

@@ -44,7 +44,26 @@ export interface SecurityGroupRule {
   ports: PortMatch;
   peer: Peer;
   description?: string;
+  /**
+   * Set when the rule names its protocol by a name that the cloud's own data-plane drivers
+   * resolve to different numbers, and the API does not say which driver runs. `protocol` is
+   * the API's reading. Neutron's `ipip`: the API and the OVS firewall driver apply 4
+   * (neutron-lib `IP_PROTOCOL_MAP`), the iptables(-hybrid) driver passes the name to
+   * `iptables -p ipip`, which /etc/protocols resolves to 94. Absent for numbers and for names
+   * every driver reads alike, so such a rule is decided on `protocol` alone.
+   */
+  protocolByDriver?: DriverDependentProtocol;
   source: SourceRef;
+}
+
+/** A protocol name and what each firewall driver makes of it (see SecurityGroupRule.protocolByDriver). */
+export interface DriverDependentProtocol {
+  /** As the rule stores it, e.g. `ipip`. */
+  name: string;
+  /** The protocol number under Neutron's OVS firewall driver (and the API). */
+  ovsFirewall: number;
+  /** The protocol number under the iptables and iptables_hybrid drivers. */
+  iptablesFirewall: number;
 }
 
 export interface SecurityGroup {

@@ -21,7 +21,11 @@ function peerKey(peer: Peer): string {
  * in an inline export, an `sgr-` id in describe-security-group-rules and no id in a plan.
  */
 export function ruleContentKey(rule: SecurityGroupRule): string {
-  return JSON.stringify([rule.groupId, rule.direction, rule.family ?? null, rule.protocol, rule.ports, peerKey(rule.peer)]);
+  const key = [rule.groupId, rule.direction, rule.family ?? null, rule.protocol, rule.ports, peerKey(rule.peer)];
+  // Neutron `ipip` and `4` read alike through the API but not on every firewall driver:
+  // replacing one by the other is a change.
+  if (rule.protocolByDriver) key.push(`name:${rule.protocolByDriver.name}`);
+  return JSON.stringify(key);
 }
 
 export function naclEntryContentKey(entry: NetworkAclEntry): string {

@@ -16,6 +16,8 @@ import {
 } from '../report/testing/fixtures.js';
 import { blockedIntoB, naclDeniesIntoB, sharedGroupBlocked, SUBNET_A, SUBNET_B } from '../report/testing/scenarios.js';
 import { planRemediations } from './plan-remediations.js';
+import { evaluate } from '../evaluate/evaluate.js';
+import * as b from '../evaluate/testing/builders.js';
 
 const summarize = (rs: ReturnType<typeof planRemediations>) =>
   rs.map((r) => ({ id: r.id, target: r.target.id, direction: r.direction, cidr: r.cidr, pairs: r.pairCount, findings: r.findingIds }));
@@ -171,5 +173,35 @@ describe('network ACL entries', () => {
     const rs = buildReport(snapshot, evaluation, { maxPairs: 5 }).remediations;
     expect(rs[0]!.notes.some((n) => n.includes('stateless'))).toBe(true);
     expect(rs[0]!.commands.cli).toContain('--protocol 6 --port-range From=179,To=179');
+  });
+});
+
+describe('IP-in-IP on Neutron, end to end from the evaluator', () => {
+  const IPIP = b.flowRequirement({ id: 'calico-ipip', protocol: { name: 'ipip', number: 4 } });
+  const cluster = (ingress: b.RuleDraft[]) =>
+    b.snapshot({
+      nodes: [b.node('n1', '10.0.1.11'), b.node('n2', '10.0.1.12')],
+      interfaces: [b.port('port-1', '10.0.1.11', { groups: ['sg-k8s'] }), b.port('port-2', '10.0.1.12', { groups: ['sg-k8s'] })],
+      groups: [b.neutronSg('sg-k8s', [b.egressAll(), ...ingress])],
+      subnets: [{ ...b.subnet('subnet-os-a', '10.0.1.0/24', 'openstack'), networkId: 'net-1' }],
+    });
+  const reportOf = (s: ReturnType<typeof cluster>) => buildReport(s, evaluate(s, [IPIP]), { maxPairs: 5 });
+
+  it('a blocked pair gets the rule with --protocol 4 in every form', () => {
+    const report = reportOf(cluster([]));
+    const r = report.remediations[0]!;
+    expect(r).toMatchObject({ provider: 'openstack', protocolNumber: 4, requirement: 'calico-ipip', cidr: '10.0.1.0/24' });
+    expect(r.commands.cli).toBe(`openstack security group rule create --ingress --ethertype IPv4 --protocol 4 --remote-ip 10.0.1.0/24 --description 'sgaudit: calico ipip' sg-k8s`);
+    expect(r.commands.terraform).toContain('  protocol          = "4"\n');
+    expect(r.commands.api.body).toMatchObject({ security_group_rule: { protocol: '4' } });
+  });
+
+  it('a rule stored as `ipip` leaves the pairs unknown: no rule is proposed, the finding names the numbered fix', () => {
+    const named: b.RuleDraft = { ...b.ingress(4, 'all', b.sgRef('sg-k8s'), { id: 'rule-ipip', family: 4 }), protocolByDriver: { name: 'ipip', ovsFirewall: 4, iptablesFirewall: 94 } };
+    const report = reportOf(cluster([named]));
+    expect(report.remediations).toEqual([]);
+    expect(report.findings).toHaveLength(1);
+    expect(report.findings[0]).toMatchObject({ verdict: 'unknown', pairCount: 2 });
+    expect(JSON.stringify(report.findings[0])).toContain('delete rule-ipip first (Neutron refuses the numbered rule as a duplicate of it), then `openstack security group rule create --ingress --ethertype IPv4 --protocol 4 --remote-group sg-k8s sg-k8s`');
   });
 });

@@ -296,3 +296,102 @@ describe('api', () => {
     });
   });
 });
+
+describe('protocol-number requirements are proposed by number on every surface', () => {
+  const IPIP = { name: 'ipip', number: 4 };
+  const noPorts = { fromPort: undefined, toPort: undefined };
+  const ipipAws = sgRule({ protocol: IPIP, ...noPorts, requirementId: 'calico-ipip' });
+  const ipipOs = sgRule({ provider: 'openstack', groupId: OS_GROUP, protocol: IPIP, ...noPorts, requirementId: 'calico-ipip' });
+  const ipipAcl = aclRule({ protocol: IPIP, ...noPorts, requirementId: 'calico-ipip' });
+
+  it('openstack cli: --protocol 4, never the name ipip (94 under the iptables driver)', () => {
+    expect(openstackSecurityGroupCli(ipipOs)).toBe(
+      `openstack security group rule create --ingress --ethertype IPv4 --protocol 4 --remote-ip 172.16.10.0/24 --description 'sgaudit: calico ipip' ${OS_GROUP}`,
+    );
+  });
+
+  it('aws cli: IpProtocol=4 without ports', () => {
+    expect(awsSecurityGroupCli(ipipAws)).toBe(
+      `aws ec2 authorize-security-group-ingress --group-id sg-0a1b --ip-permissions 'IpProtocol=4,IpRanges=[{CidrIp=172.16.10.0/24,Description="sgaudit: calico ipip"}]'`,
+    );
+  });
+
+  it('network ACL entry with protocol 4 (cli, api, terraform)', () => {
+    expect(awsNetworkAclCli(ipipAcl)).toBe(
+      'aws ec2 create-network-acl-entry --network-acl-id acl-0f00 --ingress --rule-number 90 --protocol 4 --cidr-block 172.16.10.0/24 --rule-action allow',
+    );
+    expect(apiNetworkAclEntry(ipipAcl).body).toEqual({ NetworkAclId: 'acl-0f00', RuleNumber: 90, Protocol: '4', RuleAction: 'allow', Egress: false, CidrBlock: '172.16.10.0/24' });
+    expect(terraformNetworkAclRule(ipipAcl)).toBe(
+      [
+        'resource "aws_network_acl_rule" "sgaudit_calico_ipip_acl_0f00_ingress_90" {',
+        '  network_acl_id = "acl-0f00"',
+        '  rule_number    = 90',
+        '  egress         = false',
+        '  protocol       = "4"',
+        '  rule_action    = "allow"',
+        '  cidr_block     = "172.16.10.0/24"',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('terraform: ip_protocol = "4" and protocol = "4", no ports', () => {
+    expect(terraformSecurityGroupRule(ipipAws)).toBe(
+      [
+        'resource "aws_vpc_security_group_ingress_rule" "sgaudit_calico_ipip_sg_0a1b_172_16_10_0_24" {',
+        '  security_group_id = "sg-0a1b"',
+        '  description       = "sgaudit: calico ipip"',
+        '  ip_protocol       = "4"',
+        '  cidr_ipv4         = "172.16.10.0/24"',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(terraformSecurityGroupRule(ipipOs)).toBe(
+      [
+        `resource "openstack_networking_secgroup_rule_v2" "sgaudit_calico_ipip_${OS_GROUP.replace(/-/g, '_')}_172_16_10_0_24" {`,
+        `  security_group_id = "${OS_GROUP}"`,
+        '  description       = "sgaudit: calico ipip"',
+        '  direction         = "ingress"',
+        '  ethertype         = "IPv4"',
+        '  protocol          = "4"',
+        '  remote_ip_prefix  = "172.16.10.0/24"',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('api bodies: IpProtocol "4" and Neutron protocol "4"', () => {
+    expect(apiSecurityGroupRule(ipipAws).body).toEqual({
+      GroupId: 'sg-0a1b',
+      IpPermissions: [{ IpProtocol: '4', IpRanges: [{ CidrIp: '172.16.10.0/24', Description: 'sgaudit: calico ipip' }] }],
+    });
+    expect(apiSecurityGroupRule(ipipOs).body).toEqual({
+      security_group_rule: { security_group_id: OS_GROUP, direction: 'ingress', ethertype: 'IPv4', protocol: '4', remote_ip_prefix: '172.16.10.0/24', description: 'sgaudit: calico ipip' },
+    });
+  });
+
+  it('ESP is 50 on every surface', () => {
+    const esp = { protocol: ESP, ...noPorts, requirementId: 'cilium-ipsec-esp' };
+    expect(openstackSecurityGroupCli(sgRule({ provider: 'openstack', groupId: OS_GROUP, ...esp }))).toContain('--protocol 50 ');
+    expect(terraformSecurityGroupRule(sgRule({ provider: 'openstack', groupId: OS_GROUP, ...esp }))).toContain('  protocol          = "50"');
+    expect(terraformSecurityGroupRule(sgRule(esp))).toContain('  ip_protocol       = "50"');
+    expect(apiSecurityGroupRule(sgRule({ provider: 'openstack', groupId: OS_GROUP, ...esp })).body).toMatchObject({ security_group_rule: { protocol: '50' } });
+  });
+
+  it.each<[string, number, string]>([
+    ['icmp', 1, 'icmp'],
+    ['ipv6-icmp', 58, 'ipv6-icmp'],
+  ])('ICMP keeps its name on Neutron (%s reads alike on every driver)', (name, number, expected) => {
+    const spec = sgRule({ provider: 'openstack', groupId: OS_GROUP, protocol: { name, number }, ...noPorts, family: number === 58 ? 6 : 4, peer: { kind: 'cidr', cidr: number === 58 ? 'fd00::/64' : '172.16.10.0/24' } });
+    expect(openstackSecurityGroupCli(spec)).toContain(`--protocol ${expected} `);
+  });
+
+  it('AWS ICMP (health checks) admits every type with -1/-1', () => {
+    const spec = sgRule({ protocol: { name: 'icmp', number: 1 }, ...noPorts, requirementId: 'cilium-health-icmp' });
+    expect(awsSecurityGroupCli(spec)).toContain(`'IpProtocol=icmp,FromPort=-1,ToPort=-1,IpRanges=`);
+    expect(terraformSecurityGroupRule(spec)).toContain('  from_port         = -1\n  to_port           = -1\n');
+  });
+});
