@@ -13,6 +13,7 @@ import { PairMemo } from './pair-memo.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 import type { NodeBinding } from './types.js';
 import type { Evidence } from '../model/evidence.js';
+import type { ClusterNode, NodeRole } from '../model/cluster.js';
 
 export type { CellOutcome } from './cell-memo.js';
 
@@ -35,14 +36,31 @@ export interface PreparedRequirement {
   /** Position in the evaluation's requirement list. */
   position: number;
   flow?: FlowPlan;
+  /** Set only for a role-scoped flow: the roles its source and destination must carry. */
+  roles?: RoleScope;
+}
+
+/** sourceRole / destinationRole of a flow; an absent side admits every node. */
+export interface RoleScope {
+  source?: NodeRole;
+  destination?: NodeRole;
+}
+
+/** Whether a role-scoped flow exists for this directed pair. Nodes without `roles` have none. */
+export function rolesAdmit(scope: RoleScope, source: ClusterNode, destination: ClusterNode): boolean {
+  if (scope.source !== undefined && !(source.roles?.includes(scope.source) ?? false)) return false;
+  return scope.destination === undefined || (destination.roles?.includes(scope.destination) ?? false);
 }
 
 export function prepareRequirement(requirement: Requirement, position: number): PreparedRequirement {
   if (requirement.kind !== 'flow') return { requirement, position };
   const traffic = requiredTraffic(requirement);
+  const { sourceRole, destinationRole } = requirement;
+  const roles = sourceRole !== undefined || destinationRole !== undefined ? { source: sourceRole, destination: destinationRole } : undefined;
   return {
     requirement,
     position,
+    ...(roles ? { roles } : {}),
     flow: {
       traffic,
       trafficText: requiredTrafficText(traffic),
@@ -117,10 +135,13 @@ export class CellEvaluator {
   }
 
   /**
-   * undefined when the requirement does not apply to this pair (pairScope). A combined outcome is
-   * refilled by the next call (see Outcomes.combined): read it first.
+   * undefined when the requirement does not apply to this pair (pairScope, or roles). A combined
+   * outcome is refilled by the next call (see Outcomes.combined): read it first.
    */
   evaluate(a: SignedNode, b: SignedNode, req: PreparedRequirement): CellOutcome | undefined {
+    // Roles come from node labels, not from the cloud, so they decide even for an unbound node:
+    // a kubelet flow to a worker that has no cloud port is still no control-plane flow.
+    if (req.roles !== undefined && !rolesAdmit(req.roles, a.bound.node, b.bound.node)) return undefined;
     if (a.iface === undefined || b.iface === undefined) return this.unbound(a, b);
     switch (req.requirement.kind) {
       case 'flow':

@@ -69,10 +69,14 @@ function sign(n: PreparedNode, addressSignature: number, subnetSignature: number
  * Evidence texts may still differ inside a class (a nearest-rule hint names the
  * representative's address); verdicts, layers and deciding rules cannot.
  *
+ * When some requirement is role-scoped (sourceRole/destinationRole), the node's roles join the
+ * key too, so that one representative answers whether the flow exists for the whole class.
+ * Otherwise roles are ignored and never split a class.
+ *
  * The readable signature is written once per class, from its first member. Unbound nodes
  * each get their own class.
  */
-export function buildClasses(nodes: readonly SignedNode[], groupNodes = true): PreparedClass[] {
+export function buildClasses(nodes: readonly SignedNode[], groupNodes = true, roleScoped = false): PreparedClass[] {
   const networks = new Map<string | undefined, number>();
   const byKey = new Map<string, SignedNode[]>();
   for (const n of nodes) {
@@ -83,13 +87,14 @@ export function buildClasses(nodes: readonly SignedNode[], groupNodes = true): P
     // The profile covers provider, port security and the group set.
     let key = `${n.profile} ${n.subnetNumber} ${network} ${iface.sourceDestCheck} ${own} ${n.addressSignature}`;
     if (!groupNodes) key += ` ${n.index}`;
+    if (roleScoped) key += ` ${rolesKey(n)}`;
     const list = byKey.get(key);
     if (list) list.push(n);
     else byKey.set(key, [n]);
   }
 
   const groupsOfNodes: { signature: string; members: SignedNode[] }[] = [];
-  for (const members of byKey.values()) groupsOfNodes.push({ signature: describe(members[0]!, groupNodes), members });
+  for (const members of byKey.values()) groupsOfNodes.push({ signature: describe(members[0]!, groupNodes, roleScoped), members });
   for (const n of nodes) {
     if (n.iface === undefined && n.bound.binding.kind === 'unbound') {
       groupsOfNodes.push({ signature: `unbound: ${n.bound.binding.reason}`, members: [n] });
@@ -116,7 +121,7 @@ function intern<K>(table: Map<K, number>, key: K): number {
 }
 
 /** What the members of a class share, in words; every field is equal across the class. */
-function describe(n: SignedNode, groupNodes: boolean): string {
+function describe(n: SignedNode, groupNodes: boolean, roleScoped: boolean): string {
   const iface = n.iface!;
   const fields = [
     iface.provider,
@@ -128,8 +133,15 @@ function describe(n: SignedNode, groupNodes: boolean): string {
     `own pairs cover pods ${iface.provider === 'openstack' ? ownPairsCoverPods(n) : '-'}`,
     `address signature ${n.addressSignature}`,
   ];
+  if (roleScoped) fields.push(`roles [${rolesKey(n)}]`);
   if (!groupNodes) fields.push(`node ${n.index}`);
   return fields.join('; ');
+}
+
+/** The node's roles in a fixed order, so label order does not split a class. */
+function rolesKey(n: SignedNode): string {
+  const roles = n.bound.node.roles;
+  return roles === undefined || roles.length === 0 ? '' : [...new Set(roles)].sort().join(',');
 }
 
 /** Neutron anti-spoofing: which of the node's pod CIDRs its own port's allowed-address-pairs cover. */

@@ -11,7 +11,7 @@ import type { CellResult, Evaluation } from './types.js';
  * The audit engine: every requirement for every directed node pair, computed once per
  * (source class, destination class) on representatives. Pure and deterministic: classes
  * are ordered by their first member's name, cells by source class, destination class,
- * then requirement order. Cells a requirement's pairScope excludes are omitted, as are
+ * then requirement order. Cells a requirement's pairScope or roles exclude are omitted, as are
  * self-pairs of one-member classes.
  *
  * Evidence objects, and the evidence arrays of cells with the same checks, may be shared
@@ -31,7 +31,7 @@ export function evaluate(snapshot: Snapshot, requirements: Requirement[], option
   const plans = requirements.map(prepareRequirement);
   const flows = plans.flatMap((p) => (p.flow ? [p.flow.traffic] : []));
   const prepared = signNodes(index, prepareNodes(nodes), flows);
-  const classes = buildClasses(prepared, options.groupNodes ?? true);
+  const classes = buildClasses(prepared, options.groupNodes ?? true, plans.some((p) => p.roles !== undefined));
 
   const evaluator = new CellEvaluator(index, prepared);
 

@@ -22,7 +22,7 @@ import type {
   Subnet,
   Unavailable,
 } from '../../model/cloud.js';
-import type { ClusterNode, FlannelConfig } from '../../model/cluster.js';
+import type { ClusterNode, FlannelConfig, NodeRole } from '../../model/cluster.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import type { SourceRef } from '../../model/source.js';
 
@@ -215,18 +215,16 @@ export function snapshot(parts: SnapshotParts): Snapshot {
     unavailable: parts.unavailable ?? [],
     providedKinds: parts.providedKinds ?? defaultKinds(parts),
   };
+  const flannel: FlannelConfig = {
+    network: '10.244.0.0/16',
+    enableIPv4: true,
+    enableIPv6: false,
+    backend: { type: 'vxlan', port: undefined, vni: 1, directRouting: false, gbp: false },
+    origin: { kind: 'node-annotations', note: 'test' },
+    ...parts.flannel,
+  };
   return {
-    cluster: {
-      nodes: parts.nodes,
-      flannel: {
-        network: '10.244.0.0/16',
-        enableIPv4: true,
-        enableIPv6: false,
-        backend: { type: 'vxlan', port: undefined, vni: 1, directRouting: false, gbp: false },
-        origin: { kind: 'node-annotations', note: 'test' },
-        ...parts.flannel,
-      },
-    },
+    cluster: { nodes: parts.nodes, flannel, cni: { name: 'flannel', flannel }, detection: { how: 'given', evidence: [], conflicts: [] } },
     cloud,
     warnings: [],
   };
@@ -250,6 +248,8 @@ export interface FlowOptions {
   source?: FlowEndpoint;
   destination?: FlowEndpoint;
   pairScope?: PairScope;
+  sourceRole?: NodeRole;
+  destinationRole?: NodeRole;
 }
 
 /** VXLAN UDP 8472 node-vtep -> node-vtep, IPv4, unless overridden. */
@@ -269,6 +269,8 @@ export function flowRequirement(opts: FlowOptions = {}): FlowRequirement {
     source: opts.source ?? 'node-vtep',
     destination: opts.destination ?? 'node-vtep',
     ...(opts.pairScope ? { pairScope: opts.pairScope } : {}),
+    ...(opts.sourceRole ? { sourceRole: opts.sourceRole } : {}),
+    ...(opts.destinationRole ? { destinationRole: opts.destinationRole } : {}),
   };
 }
 
