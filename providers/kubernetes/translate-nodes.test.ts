@@ -187,3 +187,27 @@ describe('translateNodes: bad input names document, pointer, value and reason', 
     ]);
   });
 });
+
+describe('translateNodes: CNI fields, roles and pools', () => {
+  it('reads Calico addresses, role labels, the pool label and the CNI marks', () => {
+    const item = awsNode('cp-0', '10.0.1.5', '10.244.0.0/24', {
+      annotations: { 'projectcalico.org/IPv4Address': '10.0.1.5/24', 'projectcalico.org/IPv6Address': 'fd00::5/64', 'k3s.io/node-args': '["server"]' },
+      labels: { 'node-role.kubernetes.io/control-plane': '', 'node-role.kubernetes.io/master': '', 'node-role.kubernetes.io/etcd': 'true', 'eks.amazonaws.com/nodegroup': 'ng-a', 'node.kubernetes.io/instance-type': 'k3s' },
+    });
+    const [n] = translateNodes([doc(nodeList(item))]).nodes;
+    expect(n).toMatchObject({ calicoIpv4Address: '10.0.1.5/24', calicoIpv6Address: 'fd00::5/64', roles: ['control-plane', 'etcd'], pool: 'ng-a' });
+    expect(n!.cniMarks).toEqual([
+      { where: 'annotations', key: 'projectcalico.org/IPv4Address', value: '10.0.1.5/24' },
+      { where: 'annotations', key: 'projectcalico.org/IPv6Address', value: 'fd00::5/64' },
+      { where: 'annotations', key: 'k3s.io/node-args', value: '["server"]' },
+      { where: 'labels', key: 'node.kubernetes.io/instance-type', value: 'k3s' },
+    ]);
+  });
+
+  it('a malformed Calico address is a problem with its pointer', () => {
+    const item = awsNode('n-0', '10.0.1.5', '10.244.0.0/24', { annotations: { 'projectcalico.org/IPv4Address': '10.0.1.5/33' } });
+    expect(problemsOf(() => translateNodes([doc(nodeList(item))]))).toEqual([
+      expect.objectContaining({ pointer: '/items/0/metadata/annotations/projectcalico.org~1IPv4Address', value: '10.0.1.5/33' }),
+    ]);
+  });
+});

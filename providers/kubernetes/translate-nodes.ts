@@ -5,6 +5,7 @@ import { IssueCollector, describeType, isPlainObject } from '../../src/model/iss
 import { plainCanonicalCidr, plainIpFamily } from '../../src/model/cidr.js';
 import { FLANNEL_ANNOTATION, OS_LABELS } from './flannel-annotations.js';
 import { parseProviderId } from './provider-id.js';
+import { CALICO_ANNOTATION, cniMarksOf, poolOf, rolesOf } from './cni-node-marks.js';
 
 /**
  * Translates `kubectl get nodes -o json|yaml` output (a v1 List/NodeList), single Node
@@ -143,6 +144,8 @@ function translateNode(body: Record<string, unknown>, source: SourceRef, issues:
 
   const backendType = annotations[FLANNEL_ANNOTATION.backendType];
   const backendData = readBackendData(annotations, base, doc, issues, name);
+  const calicoIpv4Address = readCalicoAddress(annotations, CALICO_ANNOTATION.ipv4Address, 4, base, doc, issues);
+  const calicoIpv6Address = readCalicoAddress(annotations, CALICO_ANNOTATION.ipv6Address, 6, base, doc, issues);
 
   if (issues.problems.length > before || typeof name !== 'string') return undefined;
   const node: ClusterNode = { name, os, vtepSource, podCidrs, source };
@@ -152,6 +155,15 @@ function translateNode(body: Record<string, unknown>, source: SourceRef, issues:
   if (providerId) node.providerId = providerId;
   if (backendType !== undefined && backendType !== '') node.backendTypeAnnotation = backendType;
   if (backendData) node.backendData = backendData;
+  if (calicoIpv4Address !== undefined) node.calicoIpv4Address = calicoIpv4Address;
+  if (calicoIpv6Address !== undefined) node.calicoIpv6Address = calicoIpv6Address;
+  // Set only when a role label exists, so node objects of clusters without them stay as they were.
+  const roles = rolesOf(labels);
+  if (roles.length > 0) node.roles = roles;
+  const pool = poolOf(labels);
+  if (pool !== undefined) node.pool = pool;
+  const marks = cniMarksOf(annotations, labels);
+  if (marks.length > 0) node.cniMarks = marks;
   return node;
 }
 
@@ -271,6 +283,28 @@ function readIpAnnotation(
     return value;
   }
   return undefined;
+}
+
+/** Calico's address annotation: a CIDR whose address is the node's BGP and tunnel address (`10.0.1.5/24`). */
+function readCalicoAddress(
+  annotations: Readonly<Record<string, string>>,
+  key: string,
+  family: 4 | 6,
+  base: string,
+  doc: string,
+  issues: IssueCollector,
+): string | undefined {
+  const value = annotations[key];
+  if (value === undefined || value === '') return undefined;
+  const slash = value.indexOf('/');
+  const address = slash < 0 ? value : value.slice(0, slash);
+  const prefix = slash < 0 ? undefined : Number(value.slice(slash + 1));
+  const maxPrefix = family === 4 ? 32 : 128;
+  if (plainIpFamily(address) !== family || (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= maxPrefix && /^\d+$/.test(value.slice(slash + 1))))) {
+    issues.problem(doc, annotationPointer(base, key), `not an IPv${family} address with prefix length such as ${family === 4 ? '10.0.1.5/24' : 'fd00::5/64'}`, value);
+    return undefined;
+  }
+  return value;
 }
 
 /** The node's InternalIP; IPv4 is preferred because the VTEP fallback and `public-ip` are IPv4. */
