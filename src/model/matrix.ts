@@ -22,6 +22,11 @@ export interface MatrixGroup {
   members: string[];
   /** What the members share, in words (class signature, subnet id, pool, group ids). */
   detail?: string;
+  /**
+   * The value the members share, by grouping: node name, class id, pool, subnet id, or the
+   * sorted group ids joined by ",". Absent on the "other" row that folds groups past the cap.
+   */
+  key?: string;
 }
 
 export interface MatrixCell {

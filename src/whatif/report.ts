@@ -7,6 +7,7 @@ import type { Finding, Remediation, ReportRequirement, ReportSummary } from '../
 import type { AppliedChange } from './apply-changes.js';
 import type { IgnoredResource, ProposalSource, UnknownUntilApply, UnsupportedResource } from '../model/changes.js';
 import type { PairChange } from './diff.js';
+import type { MatrixSection } from '../model/matrix.js';
 
 /**
  * breaks: something newly blocked, nothing newly allowed. fixes: newly allowed only.
@@ -46,6 +47,8 @@ export interface WhatifReport {
   requirements: ReportRequirement[];
   proposal: ProposalSource;
   warnings: Warning[];
+  /** The verdict matrix before and after the change; the after one keeps the before grouping where it can. */
+  matrix?: { before: MatrixSection; after: MatrixSection };
 }
 
 export function whatifVerdict(newlyBlocked: number, newlyAllowed: number, notSafe: boolean): WhatifVerdict {

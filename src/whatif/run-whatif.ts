@@ -29,7 +29,8 @@ export function runWhatif(before: Snapshot, requirements: Requirement[], proposa
   const afterEvaluation = evaluate(after, requirements);
   const diff = diffEvaluations(beforeEvaluation, afterEvaluation, maxPairs);
   const beforeReport = buildReport(before, beforeEvaluation, { maxPairs });
-  const afterReport = buildReport(after, afterEvaluation, { maxPairs });
+  // The after matrix keeps the before rows where it can, so the two read side by side.
+  const afterReport = buildReport(after, afterEvaluation, { maxPairs }, beforeReport.matrix ? { grouping: beforeReport.matrix.grouping } : {});
 
   const newlyBlockedFindings = afterReport.findings.filter(
     (f) => f.verdict === 'blocked' && f.pairs.some((p) => diff.transition(p.sourceNode, p.destinationNode, f.requirement) === 'newly-blocked'),
@@ -65,5 +66,6 @@ export function runWhatif(before: Snapshot, requirements: Requirement[], proposa
     requirements: afterReport.requirements,
     proposal: source,
     warnings: [...afterReport.warnings],
+    ...(beforeReport.matrix && afterReport.matrix ? { matrix: { before: beforeReport.matrix, after: afterReport.matrix } } : {}),
   };
 }
