@@ -1,6 +1,7 @@
 import type { NetworkAcl, NetworkInterface, SecurityGroup, Subnet } from '../model/cloud.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { RemoteCoverer } from './remote-cover.js';
+import { podNetworksOf } from './pod-networks.js';
 
 /** Cloud objects of one snapshot by id, for the text of findings and remediations (the evaluator keeps its own EvaluationIndex). */
 export interface CloudLookup {
@@ -32,7 +33,7 @@ export function lookupCloud(snapshot: Snapshot): CloudLookup {
       return interfacesByInstance;
     },
     subnets: cloud.subnets,
-    coverer: new RemoteCoverer(cloud.subnets, snapshot.cluster.flannel),
+    coverer: new RemoteCoverer(cloud.subnets, podNetworksOf(snapshot.cluster)),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { BoundNode, NodeClass } from '../evaluate/types.js';
-import type { FlannelConfig } from '../model/cluster.js';
+import type { PodNetworks } from './pod-networks.js';
 import type { IpFamily, Subnet } from '../model/cloud.js';
 import type { FlowEndpoint } from '../model/requirement.js';
 import {
@@ -38,17 +38,17 @@ export function endpointAddress(bound: BoundNode, endpoint: FlowEndpoint, family
 /**
  * The narrowest CIDRs that admit the given nodes' addresses without opening more than
  * their own networks: for VTEP addresses the smallest known subnet holding each one
- * (a /32 or /128 when none does); for pod addresses the pod CIDRs, or flannel's Network
- * when every pod CIDR lies inside it. A whole address space is never proposed.
+ * (a /32 or /128 when none does); for pod addresses the pod CIDRs, or the CNI's pod network
+ * (flannel's Network, a Calico IPPool) when every pod CIDR lies inside it. A whole address space is never proposed.
  */
 export function coverRemoteNodes(
   nodes: readonly BoundNode[],
   endpoint: FlowEndpoint,
   family: IpFamily,
   subnets: readonly Subnet[],
-  flannel: FlannelConfig,
+  podNetworks: PodNetworks,
 ): RemoteCover {
-  return new RemoteCoverer(subnets, flannel).coverNodes(nodes, endpoint, family);
+  return new RemoteCoverer(subnets, podNetworks).coverNodes(nodes, endpoint, family);
 }
 
 /**
@@ -72,7 +72,7 @@ interface ClassPart {
   noted: NotedCover[];
   /** Members with a CIDR. */
   covered: number;
-  /** Whether every member's CIDR lies inside flannel's Network (pod CIDRs only). */
+  /** Whether every member's CIDR lies inside the pod network (pod CIDRs only). */
   insideNetwork: boolean;
 }
 
@@ -121,12 +121,12 @@ interface CoverCore {
   cidrNotes: Map<string, string[]>;
   /** CIDR text -> the kept CIDR containing it; every node maps here unless aggregated. */
   ownerOf: Map<string, string>;
-  /** Set when every pod CIDR was replaced by flannel's Network. */
+  /** Set when every pod CIDR was replaced by the CNI's pod network. */
   aggregated?: string;
 }
 
 /**
- * Computes covers for one snapshot's subnets and flannel config, remembering each class's
+ * Computes covers for one snapshot's subnets and pod networks, remembering each class's
  * share, so that covering many findings costs classes, not nodes x findings.
  * Nodes and classes must not change while a coverer is in use.
  */
@@ -136,7 +136,7 @@ export class RemoteCoverer {
   private readonly caches = new Map<string, CoverCache>();
   private readonly networks: Record<IpFamily, { text: string | undefined; parsed: ParsedCidr | undefined }>;
 
-  constructor(subnets: readonly Subnet[], private readonly flannel: FlannelConfig) {
+  constructor(subnets: readonly Subnet[], private readonly podNetworks: PodNetworks) {
     const parsed = subnets
       .map((subnet) => ({ subnet, parsed: tryParseCidr(subnet.cidr) }))
       .filter((s): s is { subnet: Subnet; parsed: ParsedCidr } => s.parsed !== undefined)
@@ -155,7 +155,7 @@ export class RemoteCoverer {
       text,
       parsed: text === undefined ? undefined : tryParseCidr(text),
     });
-    this.networks = { 4: network(flannel.network), 6: network(flannel.ipv6Network) };
+    this.networks = { 4: network(podNetworks[4]), 6: network(podNetworks[6]) };
   }
 
   coverNodes(nodes: readonly BoundNode[], endpoint: FlowEndpoint, family: IpFamily): RemoteCover {
@@ -285,7 +285,7 @@ export class RemoteCoverer {
     return { kind: 'cidr', name, cidr: host, text, note };
   }
 
-  /** Notes in the order given, aggregation to flannel's Network, then dropping contained CIDRs. */
+  /** Notes in the order given, aggregation to the pod network, then dropping contained CIDRs. */
   private combine(
     cidrs: Map<string, ParsedCidr>,
     noted: readonly NotedCover[],
@@ -308,11 +308,11 @@ export class RemoteCoverer {
       const { text: networkText, parsed: network } = this.networks[family];
       if (network && network.family === family && covered > 0) {
         if (isWholeAddressSpace(network)) {
-          notes.push(`flannel's Network ${networkText} is the whole address space; the rules use each node's pod CIDR instead.`);
+          notes.push(`${this.podNetworks.label[family]} ${networkText} is the whole address space; the rules use each node's pod CIDR instead.`);
         } else if (insideNetwork) {
           aggregated = formatCidr(network);
           cidrs = new Map([[aggregated, network]]);
-          noteFor(aggregated, `Pod CIDRs aggregated to flannel's Network ${aggregated}.`);
+          noteFor(aggregated, `Pod CIDRs aggregated to ${this.podNetworks.label[family]} ${aggregated}.`);
         }
       }
     }

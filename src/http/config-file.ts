@@ -7,6 +7,7 @@ import { InputError, type InputProblem } from '../model/source.js';
 import { MIN_SECRET_BYTES } from '../probe/auth.js';
 import { DEFAULT_AGENT_PORT } from '../probe/protocol.js';
 import { ProbeSecret } from './probe-secret.js';
+import { CNI_CHOICES, type CniChoice } from '../model/cni.js';
 import { SCOPES, sha256, type ConfiguredToken, type Scope } from './auth.js';
 import { schemaIssues } from './schemas.js';
 import { parseWatch, WATCH_SCHEMA, type RawWatch, type WatchSchedule } from './watch/watch-config.js';
@@ -51,6 +52,10 @@ export interface ClusterTarget {
   limits: CallLimits;
   /** Absent: the cluster is audited only when asked. */
   watch?: WatchSchedule;
+  /** `cni`: the CNI to audit against; absent means `auto` (detected from what the cluster holds). */
+  cni?: CniChoice;
+  /** `controlPlane: true` adds the Kubernetes control-plane requirements to its audits. */
+  controlPlane?: boolean;
 }
 
 /** How long stored audits are kept; an absent bound does not apply. */
@@ -130,6 +135,8 @@ export const CONFIG_FILE_SCHEMA = {
         properties: {
           ...CALL_LIMIT_PROPERTIES,
           watch: WATCH_SCHEMA,
+          cni: { type: 'string', enum: CNI_CHOICES, description: 'the CNI whose requirements are checked, or auto (the default) to detect it' },
+          controlPlane: { type: 'boolean', description: 'also check the Kubernetes control-plane ports; default false' },
           probe: {
             type: 'object',
             additionalProperties: false,
@@ -191,7 +198,7 @@ interface RawConfig {
   retention?: { days?: number; count?: number };
   tokens?: { name: string; sha256?: string; tokenEnv?: string; scopes: Scope[] }[];
   webhooks?: RawWebhook[];
-  clusters?: Record<string, RawLimits & { kubernetes: { kubeconfig?: string; context?: string; inCluster?: boolean }; cloud?: CloudAccess; probe?: RawProbe; watch?: RawWatch }>;
+  clusters?: Record<string, RawLimits & { kubernetes: { kubeconfig?: string; context?: string; inCluster?: boolean }; cloud?: CloudAccess; probe?: RawProbe; watch?: RawWatch; cni?: CniChoice; controlPlane?: boolean }>;
 }
 
 interface RawProbe {
@@ -320,6 +327,8 @@ export function parseConfig(body: unknown, path: string, env: NodeJS.ProcessEnv)
       ...(probe ? { probe } : {}),
       limits: callLimits(c, raw.defaults ?? {}),
       ...(watch ? { watch } : {}),
+      ...(c.cni !== undefined ? { cni: c.cni } : {}),
+      ...(c.controlPlane !== undefined ? { controlPlane: c.controlPlane } : {}),
     });
   }
   const webhooks = parseWebhooks(raw.webhooks ?? [], env, path, new Set(Object.keys(raw.clusters ?? {})));

@@ -27,7 +27,11 @@ export const collectTarget: LiveCollector = async (target, signal) => {
   const deadline = new CollectionDeadline(target.limits, signal);
   const progress: Progress = { upstream: 'the Kubernetes API' };
   try {
-    return await collectWithin(target, deadline, progress);
+    const collected = await collectWithin(target, deadline, progress);
+    // The cluster's configured CNI choice and requirement groups travel with its inputs to the audit.
+    if (target.cni !== undefined) collected.inputs.cniChoice = target.cni;
+    if (target.controlPlane === true) collected.inputs.requirementOptions = { controlPlane: true };
+    return collected;
   } catch (e) {
     throw timeoutOf(e, target, deadline, progress) ?? e;
   } finally {

@@ -1,4 +1,4 @@
-import { translateFlannel } from '../../providers/kubernetes/translate-flannel.js';
+import { probeCniOf } from '../inputs/probe-cni.js';
 import { translateNodes } from '../../providers/kubernetes/translate-nodes.js';
 import type { AuditInputs } from '../model/documents.js';
 import type { PairSpec, ProbeReport } from '../model/probe.js';
@@ -18,10 +18,8 @@ export function probeNodesOf(inputs: AuditInputs, cluster: string): ProbeNode[] 
   let nodes;
   try {
     nodes = translateNodes(inputs.nodes).nodes;
-    const { flannel } = translateFlannel(inputs.flannel, nodes);
-    if (flannel.backend.type !== 'vxlan') {
-      throw new HttpProblem('probe-unsupported', `cluster ${cluster} runs the flannel ${flannel.backend.type} backend; live probes send VXLAN and cover the vxlan backend only`);
-    }
+    const checked = probeCniOf([...inputs.flannel, ...(inputs.cni ?? [])], nodes, inputs.cniChoice ?? 'auto');
+    if (!checked.ok) throw new HttpProblem('probe-unsupported', `cluster ${cluster}: ${checked.reason}`);
   } catch (e) {
     if (e instanceof InputError) throw new HttpProblem('collection-failed', `cluster ${cluster} returned documents the probes cannot use: ${e.problems.map(formatProblem).join('; ')}`);
     throw e;

@@ -4,6 +4,8 @@ import { emptyInputs, type AuditInputs, type RawDocument } from '../model/docume
 export interface RequestInputs {
   nodes: object | object[];
   flannel?: object | object[];
+  /** Every other CNI document (calico-config, cilium-config, IPPools, …); read with `flannel`. */
+  cni?: object | object[];
   aws?: object[];
   openstack?: object[];
 }
@@ -16,6 +18,7 @@ export function auditInputsFromRequest(inputs: RequestInputs, base = '/inputs'):
   const out = emptyInputs();
   out.nodes = documents(inputs.nodes, `${base}/nodes`);
   out.flannel = inputs.flannel === undefined ? [] : documents(inputs.flannel, `${base}/flannel`);
+  if (inputs.cni !== undefined) out.cni = documents(inputs.cni, `${base}/cni`);
   out.aws = documents(inputs.aws ?? [], `${base}/aws`);
   out.openstack = documents(inputs.openstack ?? [], `${base}/openstack`);
   return out;

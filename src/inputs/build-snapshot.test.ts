@@ -48,7 +48,10 @@ describe('buildSnapshot', () => {
       unavailable: [{ kind: 'network-acl', reason: 'DescribeNetworkAcls: UnauthorizedOperation' }],
     }));
     expect(snapshot.cluster.nodes.map((n) => n.name)).toEqual(['ip-172-16-10-11', 'ip-172-16-10-12']);
-    expect(snapshot.cluster.flannel.backend.type).toBe('vxlan');
+    expect(snapshot.cluster.cni.name).toBe('flannel');
+    expect(snapshot.cluster.flannel?.backend.type).toBe('vxlan');
+    // The one flannel configuration: the report's flannel section and the requirements read the same object.
+    expect(snapshot.cluster.cni).toEqual({ name: 'flannel', flannel: snapshot.cluster.flannel });
     // A Windows node with the port unset: flannel needs 4789, and the catalog says why.
     expect(requirements.map((r) => r.kind === 'flow' ? `${r.id}:${r.fromPort}` : r.id)).toEqual(['flannel-vxlan:4789']);
     expect(snapshot.warnings.map((w) => w.code)).toContain('vxlan-windows-port');
@@ -62,7 +65,7 @@ describe('buildSnapshot', () => {
 
   it('works with no cloud documents and no flannel documents (annotation fallback)', () => {
     const { snapshot, requirements } = buildSnapshot(inputs({ flannel: [] }));
-    expect(snapshot.cluster.flannel.origin.kind).toBe('node-annotations');
+    expect(snapshot.cluster.flannel?.origin.kind).toBe('node-annotations');
     expect(snapshot.cloud.securityGroups).toEqual([]);
     expect(snapshot.cloud.providedKinds).toEqual([]);
     expect(snapshot.warnings.map((w) => w.code)).toEqual(['flannel-from-annotations', 'vxlan-windows-port', 'vxlan-windows-vni']);

@@ -1,20 +1,21 @@
 import type { Cloud, CloudObjectKind } from '../model/cloud.js';
 import { emptyCloud } from '../model/cloud.js';
-import type { ClusterNode, FlannelConfig } from '../model/cluster.js';
+import type { Cluster, FlannelConfig } from '../model/cluster.js';
+import type { CniConfig } from '../model/cni.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Warning } from '../model/source.js';
 import type { Requirement } from '../model/requirement.js';
 import type { AuditInputs, CloudTranslation, RawDocument } from '../model/documents.js';
 import { IssueCollector } from '../model/issues.js';
 import { translateNodes } from '../../providers/kubernetes/translate-nodes.js';
-import { translateFlannel } from '../../providers/kubernetes/translate-flannel.js';
+import { translateCni } from '../../providers/kubernetes/translate-cni.js';
 import { translateAwsDocuments } from '../../providers/aws/translate.js';
 import { translateOpenstackDocuments } from '../../providers/openstack/translate.js';
-import { requirementsFor } from '../../rules/catalog.js';
+import { requirementsForCni } from '../../rules/catalog.js';
 
 /**
  * Turns every native document of an audit into the one normalized snapshot the evaluator reads,
- * plus the requirements of the effective flannel config. Each translator runs even when an
+ * plus the requirements of the detected (or given) CNI. Each translator runs even when an
  * earlier one failed, so one InputError lists every input problem at once.
  */
 export function buildSnapshot(inputs: AuditInputs): { snapshot: Snapshot; requirements: Requirement[] } {
@@ -24,30 +25,52 @@ export function buildSnapshot(inputs: AuditInputs): { snapshot: Snapshot; requir
   if (nodes && nodes.nodes.length === 0) {
     issues.problem(inputs.nodes[0]?.name ?? '--nodes', '', inputs.nodes.length === 0 ? 'no node documents given; pass kubectl get nodes -o json' : 'the node documents contain no nodes');
   }
-  // Without usable nodes the annotation fallback has nothing to read; a given ConfigMap can still be checked.
+  // Without usable nodes the annotations have nothing to say; given CNI documents can still be checked.
   const usable = nodes && nodes.nodes.length > 0 ? nodes.nodes : undefined;
-  const flannel = usable || inputs.flannel.length > 0 ? issues.absorb(() => translateFlannel(inputs.flannel, usable ?? [])) : undefined;
+  const cniDocuments = [...inputs.flannel, ...(inputs.cni ?? [])];
+  const cni = usable || cniDocuments.length > 0 ? issues.absorb(() => translateCni(cniDocuments, usable ?? [], inputs.cniChoice ?? 'auto')) : undefined;
   const aws = translateCloud(inputs.aws, translateAwsDocuments, issues);
   const openstack = translateCloud(inputs.openstack, translateOpenstackDocuments, issues);
   issues.throwIfProblems();
 
-  const clusterNodes: ClusterNode[] = nodes!.nodes;
-  const flannelConfig: FlannelConfig = flannel!.flannel;
-  const catalog = requirementsFor(flannelConfig, clusterNodes);
+  // The CNI's translation puts each node's tunnel address (Calico's IPv4Address, Cilium's node IP) in vtepIp.
+  const cluster: Cluster = {
+    nodes: cni!.nodes,
+    cni: cni!.cni,
+    detection: cni!.detection,
+    ...(flannelOf(cni!.cni) && { flannel: flannelOf(cni!.cni) }),
+  };
+  const catalog = requirementsForCni(cluster.cni, cluster.nodes, inputs.requirementOptions ?? { controlPlane: false });
   const cloud = mergeClouds([aws!.cloud, openstack!.cloud]);
   cloud.unavailable.push(...inputs.unavailable);
   const warnings: Warning[] = [
     ...(inputs.warnings ?? []),
-    ...nodes!.warnings,
-    ...flannel!.warnings,
+    ...nodeWarnings(nodes!.warnings, cluster.cni),
+    ...cni!.warnings,
     ...catalog.warnings,
     ...aws!.warnings,
     ...openstack!.warnings,
   ];
   return {
-    snapshot: { cluster: { nodes: clusterNodes, flannel: flannelConfig }, cloud, warnings },
+    snapshot: { cluster, cloud, warnings },
     requirements: catalog.requirements,
   };
+}
+
+/**
+ * Node translation reads addresses the way flannel does; its warnings about flannel's VTEP and
+ * podCIDR say nothing true of a Calico or Cilium cluster, whose translation (translateCni)
+ * warns about the address that CNI really uses.
+ */
+const FLANNEL_NODE_WARNINGS = new Set(['vtep-from-internal-ip', 'vtep-unknown', 'vtep-shared', 'pod-cidr-missing']);
+
+function nodeWarnings(warnings: Warning[], cni: CniConfig): Warning[] {
+  return flannelOf(cni) ? warnings : warnings.filter((w) => !FLANNEL_NODE_WARNINGS.has(w.code));
+}
+
+/** flannel's configuration when flannel does the networking (flannel, canal, k3s, rke2's canal). */
+function flannelOf(cni: CniConfig): FlannelConfig | undefined {
+  return 'flannel' in cni ? cni.flannel : undefined;
 }
 
 function translateCloud(docs: RawDocument[], translate: (docs: RawDocument[]) => CloudTranslation, issues: IssueCollector): CloudTranslation | undefined {

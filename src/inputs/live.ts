@@ -6,7 +6,7 @@ import type { ConfigMapRef } from '../../providers/kubernetes/flannel-configmaps
 import { translateNodes } from '../../providers/kubernetes/translate-nodes.js';
 import type { CollectionDeadline } from '../model/deadline.js';
 import { InputError, type Warning } from '../model/source.js';
-import type { AuditInputs } from '../model/documents.js';
+import type { AuditInputs, RawDocument } from '../model/documents.js';
 
 export interface LiveKubernetesOptions {
   kubeconfig?: string;
@@ -60,9 +60,12 @@ export async function collectLiveInputs(files: AuditInputs, options: LiveOptions
   const inputs: AuditInputs = {
     nodes: [...files.nodes],
     flannel: [...files.flannel],
+    ...(files.cni && { cni: [...files.cni] }),
     aws: [...files.aws],
     openstack: [...files.openstack],
     unavailable: [...files.unavailable],
+    ...(files.cniChoice !== undefined && { cniChoice: files.cniChoice }),
+    ...(files.requirementOptions && { requirementOptions: files.requirementOptions }),
   };
   const result: LiveCollection = { inputs, warnings: [], flannelLookups: [], calls: { kubernetes: 0, aws: 0 } };
 
@@ -74,9 +77,12 @@ export async function collectLiveInputs(files: AuditInputs, options: LiveOptions
     }
     const k8s = await collectKubernetes({ ...options.kubernetes, ...(options.deadline && { deadline: options.deadline }) });
     inputs.nodes.push(...k8s.nodes);
-    // A flannel file the user passed is the more deliberate choice; the ConfigMap found live is not used then.
-    if (files.flannel.length === 0) {
+    // CNI documents the user passed are the more deliberate choice; the ones found live are not used then.
+    if (files.flannel.length === 0 && (files.cni ?? []).length === 0) {
       inputs.flannel.push(...k8s.flannel);
+      // TODO(lead): drop the cast once providers/kubernetes/collect.ts returns `cni` (the live CNI documents).
+      const liveCni = (k8s as { cni?: RawDocument[] }).cni ?? [];
+      if (liveCni.length > 0) inputs.cni = liveCni;
       result.warnings.push(...k8s.warnings);
       result.flannelLookups = k8s.flannelLookups;
     }

@@ -1,4 +1,5 @@
 import type { Cloud, Unavailable } from './cloud.js';
+import type { CniChoice, RequirementOptions } from './cni.js';
 import type { Warning } from './source.js';
 
 /**
@@ -17,8 +18,18 @@ export interface RawDocument {
  */
 export interface AuditInputs {
   nodes: RawDocument[];
-  /** Empty: flannel config comes from node annotations and flannel's defaults. */
+  /** Documents given as flannel's configuration (`--flannel`, `inputs.flannel`); CNI detection reads them with `cni`. */
   flannel: RawDocument[];
+  /**
+   * Every other CNI document (`--cni-config`, `inputs.cni`, or read live): calico-config,
+   * cilium-config, canal-config, IPPools, the operator's Installation, DaemonSets, … Detection
+   * reads `flannel` and `cni` as one list; none at all leaves only the node annotations as evidence.
+   */
+  cni?: RawDocument[];
+  /** `--cni` / `options.cni`: a CNI name, or `auto` (the default) to detect it. */
+  cniChoice?: CniChoice;
+  /** Requirement groups beyond the CNI's own (`--control-plane`); all off by default. */
+  requirementOptions?: RequirementOptions;
   aws: RawDocument[];
   openstack: RawDocument[];
   /** Collection failures reported by live providers; they turn affected pairs `unknown`. */

@@ -8,6 +8,7 @@ import type { Evidence, Layer } from './evidence.js';
 import type { FlowEndpoint } from './requirement.js';
 import type { ProbeResult } from './probe.js';
 import type { MatrixSection } from './matrix.js';
+import type { CniEvidence, CniName } from './cni.js';
 
 /** How many pairs each finding lists unless the caller says otherwise; pairCount is always exact. */
 export const DEFAULT_MAX_PAIRS = 1000;
@@ -150,12 +151,37 @@ export interface ReportNode {
   class: number | null;
   /** Why the node could not be tied to a cloud interface, when it could not. */
   unboundReason?: string;
+  /**
+   * How the node was tied to its interface, when not simply by one of the interface's own
+   * addresses: through a Neutron allowed-address pair, or chosen by providerID among several.
+   */
+  bindingNote?: string;
+}
+
+/** The CNI the requirements come from, and why sgaudit believes it runs. */
+export interface ReportCni {
+  name: CniName;
+  /** `given`: named with --cni / options.cni. `detected`: found from the documents and node annotations. */
+  how: 'given' | 'detected';
+  /** One line, e.g. "calico: BGP on (tcp 179), IPPool default-ipv4-ippool 192.168.0.0/16 IP-in-IP CrossSubnet". */
+  summary: string;
+  /** The facts detection rests on, each with the document it was read from. */
+  evidence: CniEvidence[];
+  /** Evidence that points at another CNI; reported, never silently dropped. */
+  conflicts: string[];
 }
 
 export interface AuditReport {
   schemaVersion: 1;
   summary: ReportSummary;
-  flannel: {
+  /** Present on every report since CNI detection; reports stored before it lack it. */
+  cni?: ReportCni;
+  /**
+   * Present when flannel carries pod traffic (cni.name flannel, canal, k3s or rke2). A Calico or
+   * Cilium cluster has no flannel configuration, so this section is left out rather than filled
+   * with flannel's defaults, which would describe a network that does not exist.
+   */
+  flannel?: {
     backend: string;
     /** Effective overlay port, when the backend has one. */
     port?: number;

@@ -93,6 +93,7 @@ export function reportNodes(evaluation: Evaluation, classes: NodeClassIndex = in
       class: classOf.get(node.name) ?? null,
     };
     if (binding.kind === 'unbound') entry.unboundReason = binding.reason;
+    else if (binding.note !== undefined) entry.bindingNote = binding.note;
     out.push(entry);
   }
   return out.sort(byName);

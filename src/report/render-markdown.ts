@@ -24,7 +24,7 @@ export function renderTicketMarkdown(report: AuditReport, ticket: TicketData): s
     '|---:|---:|---:|---:|---:|---:|',
     `| ${s.nodes} | ${s.classes} | ${s.directedPairs} | ${s.allowed} | ${s.blocked} | ${s.unknown} |`,
     '',
-    flannelParagraph(report),
+    ...cniParagraphs(report),
   ];
   const probes = probeSummaryText(report);
   if (probes) out.push('', `${probes.charAt(0).toUpperCase()}${probes.slice(1)}.`);
@@ -52,8 +52,21 @@ export function renderTicketMarkdown(report: AuditReport, ticket: TicketData): s
   return `${out.join('\n')}\n`;
 }
 
-function flannelParagraph(report: AuditReport): string {
-  const f = report.flannel;
+/** What carries pod traffic: the CNI and how it was found (unless it is plain flannel found without doubt), then flannel's facts. */
+function cniParagraphs(report: AuditReport): string[] {
+  const out: string[] = [];
+  const c = report.cni;
+  if (c && (c.name !== 'flannel' || c.how === 'given' || c.conflicts.length > 0)) {
+    const evidence = c.evidence.map((e) => `${e.fact}${e.source ? ` (${code(`${e.source.document}${e.source.pointer ? `#${e.source.pointer}` : ''}`)})` : ''}`);
+    out.push(`CNI: ${code(c.name)}, ${c.how === 'given' ? 'given with --cni' : 'detected'}. ${c.summary}.`);
+    if (evidence.length > 0) out.push(evidence.map((e) => `- ${e}`).join('\n'));
+    if (c.conflicts.length > 0) out.push(c.conflicts.map((x) => `- **Conflicting evidence:** ${x}`).join('\n'));
+  }
+  if (report.flannel) out.push(flannelParagraph(report.flannel));
+  return out.flatMap((p, i) => (i === 0 ? [p] : ['', p]));
+}
+
+function flannelParagraph(f: NonNullable<AuditReport['flannel']>): string {
   const facts = [`backend ${code(f.backend)}`];
   if (f.port !== undefined) facts.push(`port ${f.port}`);
   if (f.network !== undefined) facts.push(`network ${code(f.network)}`);

@@ -35,10 +35,16 @@ export function remediationText(r: Remediation): string {
   return `${r.direction} rule ${flow} ${peer} in ${targetText(r.target)}`;
 }
 
-/** `flannel vxlan (udp 8472)`: what the overlay is. */
+/**
+ * What carries pod traffic: `flannel vxlan (port 8472)` for flannel itself (as before CNI
+ * detection), else the CNI's one-line summary (`calico: BGP on (tcp 179), IPPool …`).
+ */
 export function overlayText(report: AuditReport): string {
-  const port = report.flannel.port !== undefined ? ` (port ${report.flannel.port})` : '';
-  return `flannel ${report.flannel.backend}${port}`;
+  const f = report.flannel;
+  if (f && (report.cni === undefined || report.cni.name === 'flannel')) {
+    return `flannel ${f.backend}${f.port !== undefined ? ` (port ${f.port})` : ''}`;
+  }
+  return report.cni?.summary ?? 'CNI not recorded in this report';
 }
 
 export function summaryLine(report: AuditReport): string {

@@ -66,10 +66,19 @@ export function ticketSeverity(report: AuditReport): TicketSeverity {
 
 export function ticketTitle(report: AuditReport): string {
   const s = report.summary;
-  const overlay = `flannel ${report.flannel.backend}${report.flannel.port !== undefined ? ` (port ${report.flannel.port})` : ''}`;
+  const overlay = ticketOverlay(report);
   if (s.blocked > 0) return `sgaudit: ${overlay} traffic blocked for ${s.blocked} of ${s.directedPairs} node pairs`;
   if (s.unknown > 0) return `sgaudit: ${overlay} traffic unverified for ${s.unknown} of ${s.directedPairs} node pairs`;
   return `sgaudit: ${overlay} traffic allowed for all ${plural(s.directedPairs, 'node pair')}`;
+}
+
+/** `flannel vxlan (port 8472)`, `canal flannel vxlan (port 8472)`, or `calico` / `cilium` (their summary is long for a title). */
+function ticketOverlay(report: AuditReport): string {
+  const f = report.flannel;
+  const flannel = f ? `flannel ${f.backend}${f.port !== undefined ? ` (port ${f.port})` : ''}` : undefined;
+  const name = report.cni?.name ?? 'flannel';
+  if (name === 'flannel') return flannel ?? 'flannel';
+  return flannel ? `${name} ${flannel}` : name;
 }
 
 export function ticketSummary(report: AuditReport): string {

@@ -19,16 +19,20 @@ import { readDocuments } from '../../src/inputs/read-files.js';
 import { emptyInputs, type AuditInputs, type RawDocument } from '../../src/model/documents.js';
 import type { CellResult, Evaluation } from '../../src/evaluate/types.js';
 import type { AuditReport } from '../../src/model/report.js';
+import type { CniChoice } from '../../src/model/cni.js';
 import { renderMarkdown } from '../../src/report/render-markdown.js';
 
 const GOLDEN_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(GOLDEN_DIR, '..', '..');
 const UPDATE = process.env.SGAUDIT_UPDATE_GOLDEN === '1';
 
-type Flag = 'nodes' | 'flannel' | 'aws' | 'openstack';
+/** Input kinds of scenario.json; `cni` is what `--cni-config` reads. */
+type Flag = 'nodes' | 'flannel' | 'cni' | 'aws' | 'openstack';
 interface ScenarioFile {
   description: string;
   inputs: Partial<Record<Flag, string[]>>;
+  /** `--cni` and `--control-plane`. */
+  options?: { cni?: CniChoice; controlPlane?: boolean };
 }
 
 interface Expectation {
@@ -48,6 +52,8 @@ interface Expectation {
   cells: string[];
   /** Hand-picked citations and commands the Markdown ticket must contain verbatim. */
   mentions: string[];
+  /** The report's `cni.summary`, hand-checked, where the scenario is about the CNI. */
+  cni?: string;
 }
 
 /** Hand-checked facts about each scenario; independent of the generated files. */
@@ -179,6 +185,106 @@ const SCENARIOS: Record<string, Expectation> = {
     ],
     mentions: ['no network interface in the inputs has address 172.16.40.21'],
   },
+  // Calico CrossSubnet (DOMAIN §8.1): only pairs in different subnets encapsulate in IP-in-IP;
+  // same-subnet pairs route pod addresses natively, which the group and the disabled
+  // source/destination check allow.
+  'calico-cross-subnet': {
+    nodes: 4,
+    allowed: 4,
+    blocked: 8,
+    unknown: 0,
+    findings: [{ verdict: 'blocked', requirement: 'calico-ipip', layer: 'security-group', direction: 'ingress', pairCount: 8 }],
+    remediations: [
+      { target: 'sg-0a1b2c3d4e5f61001', direction: 'ingress', protocol: 'ipip', port: -1, cidr: '10.0.1.0/24' },
+      { target: 'sg-0a1b2c3d4e5f61001', direction: 'ingress', protocol: 'ipip', port: -1, cidr: '10.0.2.0/24' },
+    ],
+    cells: [
+      '0->0 calico-native-pod-traffic allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
+      '0->0 calico-native-foreign-address allowed at source-dest-check [forwarding:source-dest-check:allowed forwarding:source-dest-check:allowed]',
+      '0->0 calico-bgp allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
+      '0->1 calico-ipip blocked at security-group [source-egress:security-group:allowed destination-ingress:security-group:blocked source-subnet-outbound:network-acl:allowed destination-subnet-inbound:network-acl:allowed]',
+      '0->1 calico-native-foreign-address allowed at source-dest-check [forwarding:source-dest-check:allowed forwarding:source-dest-check:allowed]',
+      '0->1 calico-bgp allowed at network-acl [source-egress:security-group:allowed destination-ingress:security-group:allowed source-subnet-outbound:network-acl:allowed destination-subnet-inbound:network-acl:allowed]',
+      '1->0 calico-ipip blocked at security-group [source-egress:security-group:allowed destination-ingress:security-group:blocked source-subnet-outbound:network-acl:allowed destination-subnet-inbound:network-acl:allowed]',
+      '1->0 calico-native-foreign-address allowed at source-dest-check [forwarding:source-dest-check:allowed forwarding:source-dest-check:allowed]',
+      '1->0 calico-bgp allowed at network-acl [source-egress:security-group:allowed destination-ingress:security-group:allowed source-subnet-outbound:network-acl:allowed destination-subnet-inbound:network-acl:allowed]',
+      '1->1 calico-native-pod-traffic allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
+      '1->1 calico-native-foreign-address allowed at source-dest-check [forwarding:source-dest-check:allowed forwarding:source-dest-check:allowed]',
+      '1->1 calico-bgp allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
+    ],
+    mentions: ["IpProtocol=4,IpRanges=[{CidrIp=10.0.1.0/24", 'CNI: `calico`, detected.'],
+    cni: 'calico: BGP on (tcp 179), IPPool default-ipv4-ippool 192.168.0.0/16 IP-in-IP CrossSubnet',
+  },
+  // IP-in-IP routes come from BIRD (DOMAIN §8.1): protocol 4 alone is not enough without TCP 179.
+  'calico-bgp-blocked': {
+    nodes: 3,
+    allowed: 0,
+    blocked: 6,
+    unknown: 0,
+    findings: [{ verdict: 'blocked', requirement: 'calico-bgp', layer: 'security-group', direction: 'ingress', pairCount: 6 }],
+    remediations: [{ target: 'sg-0a1b2c3d4e5f61002', direction: 'ingress', protocol: 'tcp', port: 179, cidr: '10.0.1.0/24' }],
+    cells: [
+      '0->0 calico-ipip allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
+      '0->0 calico-bgp blocked at security-group [source-egress:security-group:allowed destination-ingress:security-group:blocked]',
+    ],
+    mentions: ['ipip is allowed from members of sg-0a1b2c3d4e5f61002, tcp is not', 'IpProtocol=tcp,FromPort=179,ToPort=179,IpRanges=[{CidrIp=10.0.1.0/24'],
+    cni: 'calico: BGP on (tcp 179), IPPool default-ipv4-ippool 192.168.0.0/16 IP-in-IP Always',
+  },
+  // Cilium Geneve is UDP 6081 (DOMAIN §8.2); a group still open on 8472 (Cilium's VXLAN) is the trap.
+  'cilium-geneve': {
+    nodes: 3,
+    allowed: 0,
+    blocked: 6,
+    unknown: 0,
+    findings: [{ verdict: 'blocked', requirement: 'cilium-geneve', layer: 'security-group', direction: 'ingress', pairCount: 6 }],
+    remediations: [{ target: 'sg-0a1b2c3d4e5f61003', direction: 'ingress', protocol: 'udp', port: 6081, cidr: '10.0.1.0/24' }],
+    cells: [
+      '0->0 cilium-geneve blocked at security-group [source-egress:security-group:allowed destination-ingress:security-group:blocked]',
+      '0->0 cilium-health allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
+      '0->0 cilium-health-icmp allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
+    ],
+    mentions: ['udp 8472 is allowed, not 6081', 'IpProtocol=udp,FromPort=6081,ToPort=6081,IpRanges=[{CidrIp=10.0.1.0/24'],
+    cni: 'cilium: tunnel geneve (udp 6081), health checks (tcp 4240, icmp)',
+  },
+  // Native routing puts pod addresses on the wire (DOMAIN §8.2); EC2 drops them while the source/destination check is on.
+  'cilium-native-aws': {
+    nodes: 3,
+    allowed: 0,
+    blocked: 6,
+    unknown: 0,
+    findings: [
+      { verdict: 'blocked', requirement: 'cilium-native-foreign-address', layer: 'source-dest-check', direction: 'egress', pairCount: 6 },
+      { verdict: 'blocked', requirement: 'cilium-native-foreign-address', layer: 'source-dest-check', direction: 'egress', pairCount: 6 },
+    ],
+    remediations: [],
+    cells: [
+      '0->0 cilium-native-pod-traffic allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
+      '0->0 cilium-native-foreign-address blocked at source-dest-check [forwarding:source-dest-check:blocked forwarding:source-dest-check:blocked]',
+      '0->0 cilium-health allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
+      '0->0 cilium-health-icmp allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
+    ],
+    mentions: ['--no-source-dest-check'],
+    cni: 'cilium: native routing (ipv4-native-routing-cidr 10.244.0.0/16), health checks (tcp 4240, icmp)',
+  },
+  // Canal networks with flannel: vxlan with no Port is 8472, not the 4789 of Calico's table (DOMAIN §8.3).
+  canal: {
+    nodes: 3,
+    allowed: 0,
+    blocked: 6,
+    unknown: 0,
+    findings: [{ verdict: 'blocked', requirement: 'flannel-vxlan', layer: 'security-group', direction: 'ingress', pairCount: 6 }],
+    remediations: [
+      { target: 'sg-0a1b2c3d4e5f61005', direction: 'ingress', protocol: 'udp', port: 8472, cidr: '10.0.1.0/24' },
+      { target: 'sg-0a1b2c3d4e5f61005', direction: 'ingress', protocol: 'udp', port: 8472, cidr: '10.0.2.0/24' },
+    ],
+    cells: [
+      '0->0 flannel-vxlan blocked at security-group [source-egress:security-group:allowed destination-ingress:security-group:blocked]',
+      '0->1 flannel-vxlan blocked at security-group [source-egress:security-group:allowed destination-ingress:security-group:blocked source-subnet-outbound:network-acl:allowed destination-subnet-inbound:network-acl:allowed]',
+      '1->0 flannel-vxlan blocked at security-group [source-egress:security-group:allowed destination-ingress:security-group:blocked source-subnet-outbound:network-acl:allowed destination-subnet-inbound:network-acl:allowed]',
+    ],
+    mentions: ['udp 4789 is allowed, not 8472', 'CNI: `canal`, detected. canal: flannel vxlan (port 8472).', 'DaemonSet kube-system/canal runs Canal'],
+    cni: 'canal: flannel vxlan (port 8472)',
+  },
 };
 
 function scenarioDirs(): string[] {
@@ -197,15 +303,20 @@ async function loadInputs(name: string): Promise<AuditInputs> {
   const dir = join(GOLDEN_DIR, name);
   const scenario = JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8')) as ScenarioFile;
   const inputs = emptyInputs();
-  for (const flag of ['nodes', 'flannel', 'aws', 'openstack'] as const) {
+  const read = async (flag: Flag): Promise<RawDocument[]> => {
     const paths = (scenario.inputs[flag] ?? []).map((p) => resolve(dir, p));
-    const docs = await readDocuments(paths, `--${flag}`);
-    inputs[flag] = docs.map((d: RawDocument) => ({ ...d, name: repoPath(d.name) }));
-  }
+    const docs = await readDocuments(paths, flag === 'cni' ? '--cni-config' : `--${flag}`);
+    return docs.map((d: RawDocument) => ({ ...d, name: repoPath(d.name) }));
+  };
+  for (const flag of ['nodes', 'flannel', 'aws', 'openstack'] as const) inputs[flag] = await read(flag);
+  const cni = await read('cni');
+  if (cni.length > 0) inputs.cni = cni;
+  if (scenario.options?.cni !== undefined) inputs.cniChoice = scenario.options.cni;
+  if (scenario.options?.controlPlane === true) inputs.requirementOptions = { controlPlane: true };
   return inputs;
 }
 
-function summarize(report: AuditReport, evaluation: Evaluation): Omit<Expectation, 'mentions'> {
+function summarize(report: AuditReport, evaluation: Evaluation): Omit<Expectation, 'mentions' | 'cni'> {
   return {
     nodes: report.summary.nodes,
     allowed: report.summary.allowed,
@@ -260,8 +371,9 @@ describe('golden reports', () => {
       const expectation = SCENARIOS[name];
       expect(expectation, `add ${name} to SCENARIOS in golden.test.ts`).toBeDefined();
 
-      const { mentions, ...facts } = expectation!;
+      const { mentions, cni, ...facts } = expectation!;
       expect(summarize(report, evaluation)).toEqual(facts);
+      if (cni !== undefined) expect(report.cni?.summary).toBe(cni);
       const s = report.summary;
       expect(s.directedPairs).toBe(s.nodes * (s.nodes - 1));
       expect(s.allowed + s.blocked + s.unknown).toBe(s.directedPairs);

@@ -19,6 +19,8 @@ export interface CollectOptions {
   /** File inputs to carry along (e.g. nodes from a file while AWS is read live). */
   nodes?: string[];
   flannel?: string[];
+  /** CNI documents from files instead of the cluster. */
+  cniConfig?: string[];
   live: LiveOptions;
   /** Live Neutron, when `--os-cloud` or `--os-live` was given. */
   openstack?: OpenstackCliOptions;
@@ -36,7 +38,9 @@ export interface CollectSummary {
 /**
  * `sgaudit collect … --out DIR`: saves every raw document an audit would read, so the same
  * audit can run offline (`sgaudit audit --nodes DIR/nodes.json --flannel DIR/flannel.json
- * --aws DIR/aws-*.json --unavailable DIR/unavailable.json`) or be attached to a bug report.
+ * --cni-config DIR/cni*.json --aws DIR/aws-*.json --unavailable DIR/unavailable.json`) or be
+ * attached to a bug report. The CNI documents read live (calico-config, IPPools, DaemonSets, …)
+ * are saved as `cni.json`, `cni-2.json`, … so detection sees offline what it saw live.
  * `unavailable.json` is always written (`[]` when everything was read).
  */
 export async function runCollect(opts: CollectOptions): Promise<CollectSummary> {
@@ -62,6 +66,8 @@ async function collectWithin(opts: CollectOptions, deadline: CollectionDeadline)
   const files: AuditInputs = emptyInputs();
   files.nodes = await readDocuments(opts.nodes ?? [], '--nodes');
   files.flannel = await readDocuments(opts.flannel ?? [], '--flannel');
+  const cniFiles = await readDocuments(opts.cniConfig ?? [], '--cni-config');
+  if (cniFiles.length > 0) files.cni = cniFiles;
   const collected: LiveCollection =
     opts.live.kubernetes || opts.live.aws
       ? await collectLiveInputs(files, { ...opts.live, deadline })
@@ -90,6 +96,7 @@ async function collectWithin(opts: CollectOptions, deadline: CollectionDeadline)
   const { inputs } = collected;
   for (const [i, doc] of inputs.nodes.entries()) await write(numbered('nodes', i), doc.body);
   for (const [i, doc] of inputs.flannel.entries()) await write(numbered('flannel', i), doc.body);
+  for (const [i, doc] of (inputs.cni ?? []).entries()) await write(numbered('cni', i), doc.body);
   for (const [i, doc] of inputs.aws.entries()) await write(awsFileName(doc, i), doc.body);
   for (const [i, doc] of inputs.openstack.entries()) await write(openstackFileName(doc, i), doc.body);
   await write('unavailable.json', inputs.unavailable);
@@ -131,6 +138,7 @@ interface CollectCliOptions extends LiveCliOptions, OpenstackCliOptions, CallLim
   out: string;
   nodes?: string[];
   flannel?: string[];
+  cniConfig?: string[];
   osLive?: boolean;
 }
 
@@ -139,7 +147,8 @@ export function collectCommand(): Command {
     .description(summaryOf('collect'))
     .requiredOption('--out <dir>', 'directory for the documents (created if missing)')
     .option('--nodes <files...>', 'nodes from files instead of the cluster')
-    .option('--flannel <files...>', 'flannel config from a file instead of the cluster');
+    .option('--flannel <files...>', 'flannel config from a file instead of the cluster')
+    .option('--cni-config <files...>', 'CNI documents from files instead of the cluster (see docs/cni.md)');
   addLiveOptions(cmd);
   addOpenstackOptions(cmd).option('--os-live', 'read Neutron live with the cloud named by OS_CLOUD or the OS_* variables');
   addCallLimitOptions(cmd);
@@ -151,6 +160,7 @@ export function collectCommand(): Command {
         out: opts.out,
         ...(opts.nodes && { nodes: opts.nodes }),
         ...(opts.flannel && { flannel: opts.flannel }),
+        ...(opts.cniConfig && { cniConfig: opts.cniConfig }),
         live: liveOptionsFrom(opts),
         ...((opts.osCloud !== undefined || opts.osLive) && { openstack: openstackOptionsOf(opts) }),
         deadline,

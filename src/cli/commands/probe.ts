@@ -9,7 +9,8 @@ import { DEFAULT_AGENT_PORT } from '../../probe/protocol.js';
 import { probeExitCode, renderProbeTable } from '../../probe/render.js';
 import type { PairSpec, PeerPlanSummary } from '../../model/probe.js';
 import { plannedSweep } from '../../probe/peer-selection.js';
-import { translateFlannel } from '../../../providers/kubernetes/translate-flannel.js';
+import { probeCniOf } from '../../inputs/probe-cni.js';
+import { CNI_CHOICES, type CniChoice } from '../../model/cni.js';
 import { translateNodes } from '../../../providers/kubernetes/translate-nodes.js';
 import { EXIT_BAD_INPUT } from '../exit-codes.js';
 import { parseNonNegativeInt, parsePositiveInt } from '../parse-options.js';
@@ -21,6 +22,10 @@ export type ProbeFormat = (typeof PROBE_FORMATS)[number];
 export interface ProbeCommandOptions {
   nodes: string[];
   flannel?: string[];
+  /** `--cni-config`: CNI documents, read with --flannel. */
+  cniConfig?: string[];
+  /** `--cni`; default auto. */
+  cni?: CniChoice;
   agentPort: number;
   count: number;
   timeoutMs: number;
@@ -57,12 +62,13 @@ export async function runProbeCommand(opts: ProbeCommandOptions, io: CommandIo =
   }
   try {
     const { nodes } = translateNodes(await readDocuments(opts.nodes, '--nodes'));
-    if (opts.flannel?.length) {
-      const { flannel } = translateFlannel(await readDocuments(opts.flannel, '--flannel'), nodes);
-      if (flannel.backend.type !== 'vxlan') {
-        throw new InputError([
-          { document: '--flannel', pointer: '', value: flannel.backend.type, reason: 'live probes cover the vxlan backend only' },
-        ]);
+    const cniDocuments = [...(await readDocuments(opts.flannel ?? [], '--flannel')), ...(await readDocuments(opts.cniConfig ?? [], '--cni-config'))];
+    // Without CNI documents or --cni the probes go ahead as before: the agents find out on the wire.
+    if (cniDocuments.length > 0 || (opts.cni !== undefined && opts.cni !== 'auto')) {
+      const checked = probeCniOf(cniDocuments, nodes, opts.cni ?? 'auto');
+      if (!checked.ok) {
+        const flag = opts.cni !== undefined && opts.cni !== 'auto' ? '--cni' : cniDocuments.length > 0 && opts.flannel?.length ? '--flannel' : '--cni-config';
+        throw new InputError([{ document: flag, pointer: '', value: flag === '--cni' ? opts.cni : checked.cni.name, reason: checked.reason }]);
       }
     }
     const probeNodes = probeNodesFromCluster(nodes);
@@ -119,6 +125,8 @@ export function probeCommand(): Command {
     .description(summaryOf('probe'))
     .requiredOption('--nodes <files...>', 'kubectl get nodes -o json (a NodeList, List or single Node)')
     .option('--flannel <files...>', 'the kube-flannel-cfg ConfigMap or net-conf.json (checked to be the vxlan backend)')
+    .option('--cni-config <files...>', 'CNI documents (see docs/cni.md), checked to be flannel-networked on the vxlan backend')
+    .addOption(new Option('--cni <name>', 'the CNI, or auto to detect it from --flannel/--cni-config and the node annotations').choices(CNI_CHOICES))
     .option('--agent-port <port>', 'the agents\' port', parsePositiveInt('--agent-port'), DEFAULT_AGENT_PORT)
     .option('--count <n>', 'overlay and underlay datagrams per pair', parsePositiveInt('--count'), PROBE_DEFAULTS.count)
     .option('--timeout-ms <ms>', 'how long to wait for datagrams to arrive', parsePositiveInt('--timeout-ms'), PROBE_DEFAULTS.timeoutMs)

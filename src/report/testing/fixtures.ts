@@ -142,7 +142,12 @@ export function snapshotFor(parts: SnapshotParts): Snapshot {
   cloud.securityGroups = parts.groups ?? [];
   cloud.networkAcls = parts.acls ?? [];
   cloud.subnets = parts.subnets ?? [];
-  return { cluster: { nodes: nodes.map((n) => n.node), flannel: parts.flannel ?? FLANNEL }, cloud, warnings: parts.warnings ?? [] };
+  const flannel = parts.flannel ?? FLANNEL;
+  return {
+    cluster: { nodes: nodes.map((n) => n.node), flannel, cni: { name: 'flannel', flannel }, detection: { how: 'given', evidence: [], conflicts: [] } },
+    cloud,
+    warnings: parts.warnings ?? [],
+  };
 }
 
 export function evaluationOf(requirements: Requirement[], classes: NodeClass[], cells: CellResult[], extraNodes: BoundNode[] = []): Evaluation {
