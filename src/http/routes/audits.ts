@@ -1,6 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Request, Response } from 'express';
 import { buildTicket } from '../../report/ticket.js';
+import { REPORT_CSP_HEADER } from '../../report/html-assets.js';
+import { renderAuditHtml } from '../../report/render-html.js';
 import { encodeCursor } from '../../store/cursor.js';
 import type { AuditHead, AuditOrigin, AuditRecord } from '../../store/types.js';
 import { evaluatePostedAudit, prependFields, type EvaluatedAudit } from '../audit-pool-request.js';
@@ -82,6 +84,13 @@ export function auditRoutes(deps: AppDeps): HandlerTable {
         return;
       }
       res.status(STATUS.ok).json(ticket);
+    },
+
+    async getAuditReportHtml(_req: Request, res: Response) {
+      const record = await findAudit(deps, res);
+      // A report stored before matrices existed has none; the page then says so instead of failing.
+      const html = renderAuditHtml(record.report, { version: deps.spec.doc.info.version, generatedAt: record.createdAt, cluster: record.cluster });
+      res.status(STATUS.ok).set('Content-Security-Policy', REPORT_CSP_HEADER).type('text/html; charset=utf-8').send(html);
     },
   };
 }

@@ -3,6 +3,9 @@ import { evaluatePostedWhatif } from '../audit-pool-request.js';
 import { STATUS, type AppDeps, type HandlerTable } from '../deps.js';
 import { inputErrorProblem } from '../problems.js';
 import { postedBodyBytes } from '../validate.js';
+import { REPORT_CSP_HEADER } from '../../report/html-assets.js';
+import { renderWhatifHtml } from '../../whatif/render-html.js';
+import type { WhatifReport } from '../../whatif/report.js';
 
 export function whatifRoutes(deps: AppDeps): HandlerTable {
   return {
@@ -17,6 +20,13 @@ export function whatifRoutes(deps: AppDeps): HandlerTable {
         case 'too-large':
           throw evaluation.problem;
         case 'evaluated':
+          res.vary('Accept');
+          // A browser (or anyone whose Accept ranks text/html above JSON) gets the HTML report; JSON wins ties and */*.
+          if (req.accepts(['application/json', 'text/html']) === 'text/html') {
+            const html = renderWhatifHtml(JSON.parse(evaluation.report.json) as WhatifReport, { version: deps.spec.doc.info.version });
+            res.status(STATUS.ok).set('Content-Security-Policy', REPORT_CSP_HEADER).type('text/html; charset=utf-8').send(html);
+            return;
+          }
           // The worker's JSON text goes out as it is: a large what-if is not stringified again here.
           res.status(STATUS.ok).type('application/json').send(evaluation.report.json);
       }
