@@ -17,8 +17,8 @@ describe('bearer auth over every operation', () => {
   });
   const call = (op: (typeof guarded)[number]) => request(t.app)[op.method as 'get' | 'post'](concrete(op.path));
 
-  it('guards every operation except the four open ones', () => {
-    expect(open.map((o) => o.path).sort()).toEqual(['/docs', '/healthz', '/openapi.yaml', '/readyz']);
+  it('guards every operation except the open ones: operations, docs and the web UI\'s data-free files', () => {
+    expect(open.map((o) => o.path).sort()).toEqual(['/docs', '/healthz', '/openapi.yaml', '/readyz', '/ui', '/ui/ui.css', '/ui/ui.js']);
   });
 
   it.each(guarded.map((o) => [o.operationId, o] as const))('%s: 401 without a token, with a wrong one, with a malformed header', async (id, op) => {
