@@ -9,6 +9,7 @@ import type { Layer } from '../model/evidence.js';
 import type { Warning } from '../model/source.js';
 import type { AuditReport, Finding, PairRef, ProbeContradiction, ReportRequirement } from '../model/report.js';
 import { runProbes, type RunProbesOptions } from './orchestrator.js';
+import { probePlan } from './encapsulation.js';
 import type { PairSpec, ProbeResult } from '../model/probe.js';
 
 export type ProbeFunction = (pairs: PairSpec[]) => Promise<ProbeResult[]>;
@@ -22,17 +23,15 @@ export interface ConfirmOptions {
 
 const pairKey = (source: string, destination: string) => `${source}\u0000${destination}`;
 
-/** Only the vxlan flow is what the probes carry: UDP over IPv4 between VTEPs. */
-function isProbeable(r: ReportRequirement | undefined): boolean {
-  return (
-    r !== undefined &&
-    r.kind === 'flow' &&
-    r.backend === 'vxlan' &&
-    r.protocol === 'udp' &&
-    r.family === 4 &&
-    r.source === 'node-vtep' &&
-    r.destination === 'node-vtep'
-  );
+/** Only a tunnel flow the agents can send through is probed (see probePlan). */
+function isProbeable(r: ReportRequirement | undefined, cni: string | undefined): boolean {
+  return probePlan(r, cni).kind === 'probe';
+}
+
+function notProbedReason(r: ReportRequirement | undefined, id: string, cni: string | undefined): string {
+  const plan = probePlan(r, cni);
+  // A probeable requirement without representatives had no pair the agents could send on.
+  return plan.kind === 'not-probed' ? plan.reason : `requirement ${id} had no pair the probes could send on`;
 }
 
 export async function confirmFindings(
@@ -44,6 +43,7 @@ export async function confirmFindings(
   const maxPerFinding = options.maxPairsPerFinding ?? 10;
   const maxAllowed = options.maxAllowedSamples ?? 20;
   const requirements = new Map(report.requirements.map((r) => [r.id, r]));
+  const cni = report.cni?.name;
   const classOf = new Map<string, number>();
   for (const c of evaluation.classes) for (const m of c.members) classOf.set(m.node.name, c.id);
   const ipOf = new Map(evaluation.nodes.map((n) => [n.node.name, n.node.vtepIp ?? null]));
@@ -51,7 +51,7 @@ export async function confirmFindings(
   // Representatives of each finding: the first listed pair of each class pair.
   const representatives = new Map<string, PairRef[]>();
   for (const f of report.findings) {
-    if (!isProbeable(requirements.get(f.requirement))) continue;
+    if (!isProbeable(requirements.get(f.requirement), cni)) continue;
     const seen = new Set<string>();
     const reps: PairRef[] = [];
     for (const p of f.pairs) {
@@ -69,7 +69,7 @@ export async function confirmFindings(
   const sampled = new Set<string>();
   for (const cell of evaluation.cells) {
     if (allowedSamples.length >= maxAllowed) break;
-    if (cell.verdict !== 'allowed' || !isProbeable(requirements.get(cell.requirementId))) continue;
+    if (cell.verdict !== 'allowed' || !isProbeable(requirements.get(cell.requirementId), cni)) continue;
     const pair = cellPair(evaluation, cell.sourceClass, cell.destinationClass);
     if (!pair || sampled.has(pairKey(pair.source, pair.destination))) continue;
     sampled.add(pairKey(pair.source, pair.destination));
@@ -102,7 +102,7 @@ export async function confirmFindings(
     const reps = representatives.get(f.id);
     if (!reps) {
       tally.notProbed++;
-      findings.push({ ...f, confirmation: 'not-probed', confirmationReason: `requirement ${f.requirement} is not carried by the VXLAN probes` });
+      findings.push({ ...f, confirmation: 'not-probed', confirmationReason: notProbedReason(requirements.get(f.requirement), f.requirement, cni) });
       continue;
     }
     const probes = reps.map((p) => byPair.get(pairKey(p.sourceNode, p.destinationNode))).filter((r): r is ProbeResult => r !== undefined);
@@ -132,7 +132,7 @@ export async function confirmFindings(
   const allowedResults = allowedSamples
     .map((p) => byPair.get(pairKey(p.sourceNode, p.destinationNode)))
     .filter((r): r is ProbeResult => r !== undefined);
-  const requirementId = report.requirements.find((r) => isProbeable(r))?.id;
+  const requirementId = report.requirements.find((r) => isProbeable(r, cni))?.id;
   const dropped = allowedResults.filter(isCertainBlock);
   if (dropped.length > 0 && requirementId) {
     const layer = allowedSamples[0]!.layer;
