@@ -6,12 +6,15 @@ import { requestLogging } from './logging.js';
 import { HttpProblem, PROBLEM_TYPES, problemTypeUri, sendProblem } from './problems.js';
 import { requestState } from './request-state.js';
 import { auditRoutes } from './routes/audits.js';
+import { matrixRoutes } from './routes/matrix.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { operationRoutes } from './routes/operations.js';
 import { probeRoutes } from './routes/probes.js';
 import { ProbeGate } from './probe-gate.js';
 import { watchRoutes } from './routes/watch.js';
 import { whatifRoutes } from './routes/whatif.js';
+import { uiSecurityHeaders } from './ui/ui-csp.js';
+import { uiRoutes } from './ui/ui-routes.js';
 import { jsonBody, validateParameters } from './validate.js';
 
 /**
@@ -32,9 +35,12 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
+  // Before every route: the UI's policy must cover its 404s and errors as well as its pages.
+  app.use('/ui', uiSecurityHeaders());
+
   // One gate per app (shared with watch mode when it probes): sweeps and probing audits of a cluster take turns (probe-gate.ts).
   const probeGate = deps.probeGate ?? new ProbeGate();
-  const handlers: HandlerTable = { ...auditRoutes(deps), ...clusterRoutes(deps, probeGate), ...probeRoutes(deps, probeGate), ...operationRoutes(deps), ...whatifRoutes(deps), ...watchRoutes(deps) };
+  const handlers: HandlerTable = { ...auditRoutes(deps), ...matrixRoutes(deps), ...clusterRoutes(deps, probeGate), ...probeRoutes(deps, probeGate), ...operationRoutes(deps), ...whatifRoutes(deps), ...watchRoutes(deps), ...uiRoutes() };
   const specIds = new Set(deps.spec.operations.map((o) => o.operationId));
   const orphans = Object.keys(handlers).filter((id) => !specIds.has(id));
   if (orphans.length > 0) throw new Error(`handlers without an operation in openapi.yaml: ${orphans.join(', ')}`);

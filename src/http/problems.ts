@@ -23,6 +23,7 @@ export const PROBLEM_TYPES = {
   'probe-not-configured': { status: 422, title: 'Probes not configured', about: 'The cluster has no `probe` section in the server configuration (agent port, secret), so the server cannot reach its agents; `errors[].pointer` names `/probe` when the request asked for probes.' },
   'probe-unsupported': { status: 422, title: 'Probes not supported here', about: 'The cluster runs a flannel backend the live probes do not cover (they send VXLAN), or has fewer than two nodes.' },
   'probe-in-progress': { status: 409, title: 'Probe sweep in progress', about: 'Another probe sweep (or probing audit) of this cluster is running; one at a time per cluster, so two sweeps never share the agents\' rate and receive buffers. Retry after `Retry-After` seconds.' },
+  'matrix-missing': { status: 409, title: 'Report has no matrix', about: 'The audit was stored before reports carried the verdict matrix; audit again (POST /v1/audits) to get one.' },
   'report-too-large': { status: 422, title: 'Report too large', about: 'The report would exceed the server\'s size bound; lower `options.maxPairs` (or audit fewer nodes per request).' },
   'internal-error': { status: 500, title: 'Internal server error', about: 'An unexpected failure; the server log has the details under the request id.' },
   'not-implemented': { status: 501, title: 'Not implemented', about: 'This build cannot do what was asked (live collection for a configured cluster).' },

@@ -6,6 +6,7 @@ import { parsePositiveInt } from '../parse-options.js';
 import { addInputOptions, gatherInputs, type InputCliOptions } from '../gather-inputs.js';
 import { AUDIT_FORMATS, emit, renderAudit, type AuditFormat } from '../render-audit.js';
 import { summaryOf } from '../command-table.js';
+import { inputDocumentNames, sarifEdgeOptions } from '../sarif-options.js';
 
 
 interface AuditCommandOptions extends InputCliOptions {
@@ -32,7 +33,8 @@ export function auditCommand(): Command {
       const { inputs } = await gatherInputs(opts);
       const result = runAudit(inputs, { maxPairs: opts.maxPairs });
       const report = opts.probe ? await confirmByProbes(result, opts) : result.report;
-      await emit(renderAudit(report, opts.format), opts.out);
+      const sarif = opts.format === 'sarif' ? await sarifEdgeOptions(inputDocumentNames(inputs)) : {};
+      await emit(renderAudit(report, opts.format, sarif), opts.out);
       process.exitCode = auditExitCode(report);
     });
   return cmd;

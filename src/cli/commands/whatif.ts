@@ -7,13 +7,15 @@ import { whatifExitCode, type WhatifReport } from '../../whatif/report.js';
 import { renderWhatifJunit } from '../../whatif/render-junit.js';
 import { renderWhatifMarkdown } from '../../whatif/render-markdown.js';
 import { renderWhatifSarif } from '../../whatif/render-sarif.js';
+import { renderWhatifHtml } from '../../whatif/render-html.js';
 import { whatifFromInputs } from '../../pipeline/whatif.js';
 import { addInputOptions, gatherInputs, type InputCliOptions } from '../gather-inputs.js';
 import { emit } from '../render-audit.js';
 import { parsePositiveInt } from '../parse-options.js';
 import { summaryOf } from '../command-table.js';
+import { sarifEdgeOptions, type SarifEdgeOptions } from '../sarif-options.js';
 
-export const WHATIF_FORMATS = ['json', 'markdown', 'sarif', 'junit'] as const;
+export const WHATIF_FORMATS = ['json', 'markdown', 'sarif', 'junit', 'html'] as const;
 export type WhatifFormat = (typeof WHATIF_FORMATS)[number];
 
 /** Version reported in SARIF; kept with the program's own --version. */
@@ -28,16 +30,18 @@ interface WhatifCommandOptions extends InputCliOptions {
   out?: string;
 }
 
-export function renderWhatif(report: WhatifReport, format: WhatifFormat): string {
+export function renderWhatif(report: WhatifReport, format: WhatifFormat, sarif: SarifEdgeOptions = {}): string {
   switch (format) {
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'markdown':
       return renderWhatifMarkdown(report);
     case 'sarif':
-      return renderWhatifSarif(report, TOOL_VERSION);
+      return renderWhatifSarif(report, TOOL_VERSION, sarif);
     case 'junit':
       return renderWhatifJunit(report);
+    case 'html':
+      return renderWhatifHtml(report, { version: TOOL_VERSION });
   }
 }
 
@@ -74,7 +78,9 @@ export function whatifCommand(): Command {
       const proposal = await readProposal(opts);
       const { inputs } = await gatherInputs(opts);
       const report = whatifFromInputs(inputs, proposal, { maxPairs: opts.maxPairs });
-      await emit(renderWhatif(report, opts.format), opts.out);
+      const proposalDocs = report.proposal.kind === 'terraform-plan' ? [report.proposal.document] : report.proposal.documents;
+      const sarif = opts.format === 'sarif' ? await sarifEdgeOptions(proposalDocs) : {};
+      await emit(renderWhatif(report, opts.format, sarif), opts.out);
       process.exitCode = whatifExitCode(report);
     });
   return cmd;
