@@ -2,11 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { AccessError, InputError } from '../model/source.js';
 import { EXIT_BAD_INPUT } from './exit-codes.js';
 import { COMMANDS, commandNamed, type CommandEntry } from './command-table.js';
+import { TOOL_VERSION } from './version.js';
 
 /** Internal errors get their own status so scripts never mistake a crash for findings. */
 const EXIT_INTERNAL = 3;
-
-export const VERSION = '0.1.0';
 
 /**
  * The program with every command listed, but only `wanted` built in full: a command's module
@@ -16,7 +15,7 @@ export const VERSION = '0.1.0';
 export async function buildProgram(wanted?: CommandEntry): Promise<Command> {
   const program = new Command('sgaudit')
     .description('Audit cloud security groups and network ACLs against the node-to-node traffic flannel needs')
-    .version(VERSION)
+    .version(TOOL_VERSION)
     .showHelpAfterError()
     .exitOverride();
   for (const entry of COMMANDS) {

@@ -1,6 +1,6 @@
 /**
- * sgaudit's version as the renderers print it (HTML footer). Kept in a file of its own so that a
- * renderer can import it without importing main.ts, which loads the command table; it must equal
- * main.ts's VERSION and package.json's, which test/cli/html-format.test.ts checks.
+ * sgaudit's version, for `--version` and the renderers (HTML footer, SARIF driver). In a file of
+ * its own so that a renderer can import it without importing main.ts, which loads the command
+ * table; test/cli/html-format.test.ts checks it equals package.json's.
  */
 export const TOOL_VERSION = '0.1.0';

@@ -14,12 +14,12 @@ import { emit } from '../render-audit.js';
 import { parsePositiveInt } from '../parse-options.js';
 import { summaryOf } from '../command-table.js';
 import { sarifEdgeOptions, type SarifEdgeOptions } from '../sarif-options.js';
+import { TOOL_VERSION } from '../version.js';
 
 export const WHATIF_FORMATS = ['json', 'markdown', 'sarif', 'junit', 'html'] as const;
 export type WhatifFormat = (typeof WHATIF_FORMATS)[number];
 
 /** Version reported in SARIF; kept with the program's own --version. */
-const TOOL_VERSION = '0.1.0';
 
 interface WhatifCommandOptions extends InputCliOptions {
   terraformPlan?: string;
