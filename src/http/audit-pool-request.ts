@@ -11,6 +11,8 @@ import { shuttingDownProblem } from './shutdown.js';
 export interface EvaluatedReport {
   json: string;
   bytes: number;
+  /** The what-if page, when the client asked for text/html (rendered by the worker). */
+  html?: string;
 }
 
 /** An audit report with its listing counts, so metrics and the store never parse the report. */
@@ -40,9 +42,11 @@ export async function evaluatePostedAudit(deps: AppDeps, res: Response, body: Ar
 }
 
 /** A posted what-if, like evaluatePostedAudit. */
-export async function evaluatePostedWhatif(deps: AppDeps, res: Response, body: ArrayBuffer): Promise<Evaluation<EvaluatedReport>> {
-  const evaluation = await evaluate(deps, res, { kind: 'posted-whatif', body, reportLimitBytes: deps.reportLimitBytes });
-  return evaluation.kind === 'evaluated' ? { ...evaluation, report: { json: evaluation.report.json, bytes: evaluation.report.bytes } } : evaluation;
+export async function evaluatePostedWhatif(deps: AppDeps, res: Response, body: ArrayBuffer, renderHtml?: { version: string }): Promise<Evaluation<EvaluatedReport>> {
+  const evaluation = await evaluate(deps, res, { kind: 'posted-whatif', body, reportLimitBytes: deps.reportLimitBytes, ...(renderHtml ? { renderHtml } : {}) });
+  if (evaluation.kind !== 'evaluated') return evaluation;
+  const { json, bytes, html } = evaluation.report;
+  return { ...evaluation, report: { json, bytes, ...(html !== undefined ? { html } : {}) } };
 }
 
 /** A live audit of documents collected on this thread. */

@@ -19,6 +19,8 @@ export interface PostedTask {
   kind: 'posted-audit' | 'posted-whatif';
   body: ArrayBuffer;
   reportLimitBytes: number;
+  /** A what-if whose client asked for text/html: the worker renders the page too (tens of ms at 5,000 nodes), with this version in its footer. */
+  renderHtml?: { version: string };
 }
 
 /** A live audit: its documents were collected on the main thread, so they travel as data. */
@@ -77,7 +79,7 @@ export type TaskOutcome =
    * The report as JSON text, serialized once in the worker: the main thread sends and stores
    * this text and never parses or stringifies a large report. `counts` only for audits.
    */
-  | { kind: 'report'; json: string; bytes: number; counts: ReportCounts | null; options: RequestOptions; probeMs?: number }
+  | { kind: 'report'; json: string; bytes: number; counts: ReportCounts | null; options: RequestOptions; probeMs?: number; html?: string }
   /** The body could not be read as the operation's request (malformed, too deep, off-schema). */
   | { kind: 'bad-request'; problem: ProblemData }
   | { kind: 'invalid-input'; problems: InputProblem[]; options: RequestOptions }

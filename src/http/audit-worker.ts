@@ -12,6 +12,8 @@ import { runAudit, type AuditResult } from '../pipeline/audit.js';
 import { confirmFindings, orchestratorProbe } from '../probe/confirm.js';
 import { probeNodesFromCluster } from '../probe/inventory.js';
 import { whatifFromInputs } from '../pipeline/whatif.js';
+import { renderWhatifHtml } from '../whatif/render-html.js';
+import type { WhatifReport } from '../whatif/report.js';
 import { plannedSweep } from '../probe/peer-selection.js';
 import type { EvaluationTask, LiveAuditTask, PeerPlanOutcome, PeerPlanTask, PostedTask, ProbeTaskSettings, ReportCounts, RequestOptions, TaskOutcome } from './audit-task.js';
 import { readPostedBody, WORKER_READ_OPERATIONS, type WorkerReadOperation } from './posted-body.js';
@@ -66,8 +68,15 @@ export default function evaluateTask(task: EvaluationTask): TaskOutcome | Promis
     return evaluated(request.options, task.reportLimitBytes, () => audit(runAudit(request.inputs, { maxPairs: request.options.maxPairs }).report));
   }
   const request = whatifRequest(body as WhatifRequestBody);
+  let report: WhatifReport | undefined;
   // A what-if is answered, never stored: no listing counts.
-  return evaluated(request.options, task.reportLimitBytes, () => ({ report: whatifFromInputs(request.inputs, request.proposal, { maxPairs: request.options.maxPairs }), counts: null }));
+  const outcome = evaluated(request.options, task.reportLimitBytes, () => {
+    report = whatifFromInputs(request.inputs, request.proposal, { maxPairs: request.options.maxPairs });
+    return { report, counts: null };
+  });
+  // The page is rendered here, within the report bound, so the event loop never parses or renders a large what-if.
+  if (outcome.kind !== 'report' || !task.renderHtml || !report) return outcome;
+  return { ...outcome, html: renderWhatifHtml(report, { version: task.renderHtml.version }) };
 }
 
 /**

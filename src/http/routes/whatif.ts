@@ -4,14 +4,14 @@ import { STATUS, type AppDeps, type HandlerTable } from '../deps.js';
 import { inputErrorProblem } from '../problems.js';
 import { postedBodyBytes } from '../validate.js';
 import { REPORT_CSP_HEADER } from '../../report/html-assets.js';
-import { renderWhatifHtml } from '../../whatif/render-html.js';
-import type { WhatifReport } from '../../whatif/report.js';
 
 export function whatifRoutes(deps: AppDeps): HandlerTable {
   return {
     async createWhatif(req: Request, res: Response) {
-      // The body's bytes go to a worker, which reads the request (posted-request.ts) and evaluates it.
-      const evaluation = await evaluatePostedWhatif(deps, res, postedBodyBytes(req));
+      // A browser (or anyone whose Accept ranks text/html above JSON) gets the HTML report; JSON wins ties and */*.
+      const wantsHtml = req.accepts(['application/json', 'text/html']) === 'text/html';
+      // The body's bytes go to a worker, which reads the request (posted-request.ts), evaluates it and renders the page.
+      const evaluation = await evaluatePostedWhatif(deps, res, postedBodyBytes(req), wantsHtml ? { version: deps.spec.doc.info.version } : undefined);
       switch (evaluation.kind) {
         case 'cancelled':
           return;
@@ -21,10 +21,9 @@ export function whatifRoutes(deps: AppDeps): HandlerTable {
           throw evaluation.problem;
         case 'evaluated':
           res.vary('Accept');
-          // A browser (or anyone whose Accept ranks text/html above JSON) gets the HTML report; JSON wins ties and */*.
-          if (req.accepts(['application/json', 'text/html']) === 'text/html') {
-            const html = renderWhatifHtml(JSON.parse(evaluation.report.json) as WhatifReport, { version: deps.spec.doc.info.version });
-            res.status(STATUS.ok).set('Content-Security-Policy', REPORT_CSP_HEADER).type('text/html; charset=utf-8').send(html);
+          if (wantsHtml) {
+            if (evaluation.report.html === undefined) throw new Error('the audit worker answered a text/html what-if without its page');
+            res.status(STATUS.ok).set('Content-Security-Policy', REPORT_CSP_HEADER).type('text/html; charset=utf-8').send(evaluation.report.html);
             return;
           }
           // The worker's JSON text goes out as it is: a large what-if is not stringified again here.
