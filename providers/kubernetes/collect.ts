@@ -1,6 +1,4 @@
-import { CoreV1Api, type ConfigurationOptions, type V1ConfigMap, type V1Node, type V1NodeList } from '@kubernetes/client-node';
-// client-node does not re-export its generated serializer; it is the one its own API classes use.
-import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, type V1ConfigMap, type V1Node, type V1NodeList } from '@kubernetes/client-node';
 import { CollectionDeadline, DEFAULT_CALL_LIMITS } from '../../src/model/deadline.js';
 import type { RawDocument } from '../../src/model/documents.js';
 import type { Warning } from '../../src/model/source.js';
@@ -9,9 +7,13 @@ import {
   httpStatusOf,
   KubernetesAccessError,
 } from './collect-errors.js';
-import { boundedCall, BoundedCallError } from './bounded-call.js';
+import { BoundedCallError } from './bounded-call.js';
+import { collectCniDocuments, type CniRead } from './collect-cni.js';
+import { failureCause, read, toKubectlJson, type Reader } from './collect-reader.js';
 import { DEFAULT_FLANNEL_CONFIGMAPS, formatConfigMapRef, type ConfigMapRef } from './flannel-configmaps.js';
 import { loadKubeConfig, type KubeConfigOptions } from './kubeconfig.js';
+
+export type { CniRead } from './collect-cni.js';
 
 export interface CollectKubernetesOptions extends KubeConfigOptions {
   /** ConfigMaps tried in order for net-conf.json; the first that exists wins. Default DEFAULT_FLANNEL_CONFIGMAPS. */
@@ -23,6 +25,11 @@ export interface CollectKubernetesOptions extends KubeConfigOptions {
    * request gets its per-request timeout and its signal. Default: a new one with DEFAULT_CALL_LIMITS.
    */
   deadline?: CollectionDeadline;
+  /**
+   * Also read the documents CNI detection looks at (collect-cni.ts). Default true; the probe
+   * agent, which only needs the node list and whose RBAC grants nothing else, turns it off.
+   */
+  cniDocuments?: boolean;
 }
 
 export type ConfigMapLookup = ConfigMapRef & { outcome: 'found' | 'not-found' };
@@ -35,6 +42,19 @@ export interface CollectKubernetesResult {
   warnings: Warning[];
   /** Every ConfigMap looked at, in order, and whether it existed. */
   flannelLookups: ConfigMapLookup[];
+  /**
+   * The other CNI documents found (calico-config, cilium-config, rke2-canal-config, the kube-system
+   * DaemonSets/Deployments of CNIs, Installation/IPPool/FelixConfiguration/BGPConfiguration lists,
+   * calico-typha pods), for AuditInputs.cni. Empty when `cniDocuments` is false.
+   */
+  cni: RawDocument[];
+  /** Every CNI read and its outcome; `unavailable` ones also have a warning in `cniWarnings`. */
+  cniReads: CniRead[];
+  /**
+   * One `cni-document-unavailable` warning per CNI read refused or not answered in time. Kept
+   * apart from `warnings` (flannel's), which are dropped when flannel files are given.
+   */
+  cniWarnings: Warning[];
   /** API requests made. */
   calls: number;
 }
@@ -47,13 +67,13 @@ export function configMapDocumentName(ref: ConfigMapRef): string {
 
 const DEFAULT_PAGE_SIZE = 500;
 
-/** Reads the nodes and the flannel ConfigMap, read-only, with the RBAC of deploy/rbac.yaml. */
+/** Reads the nodes, the flannel ConfigMap and the other CNI documents, read-only, with the RBAC of deploy/rbac.yaml. */
 export async function collectKubernetes(options: CollectKubernetesOptions = {}): Promise<CollectKubernetesResult> {
   const kc = loadKubeConfig(options);
   const ownDeadline = options.deadline === undefined;
   const deadline = options.deadline ?? new CollectionDeadline(DEFAULT_CALL_LIMITS);
   const reader: Reader = {
-    api: kc.makeApiClient(CoreV1Api),
+    apis: { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), custom: kc.makeApiClient(CustomObjectsApi) },
     server: kc.getCurrentCluster()?.server ?? '(unknown server)',
     deadline,
     calls: 0,
@@ -65,33 +85,27 @@ export async function collectKubernetes(options: CollectKubernetesOptions = {}):
   }
 }
 
-/** What every read needs: the client, the server it names in errors, the clock, and the request count. */
-interface Reader {
-  api: CoreV1Api;
-  server: string;
-  deadline: CollectionDeadline;
-  /** Requests sent, retries included. */
-  calls: number;
-}
-
 async function collectWith(reader: Reader, options: CollectKubernetesOptions): Promise<CollectKubernetesResult> {
+  // Nodes first: without them there is nothing to audit, and nothing else is worth asking for.
   const nodeList = await listAllNodes(reader, options.pageSize ?? DEFAULT_PAGE_SIZE);
-  const { flannel, lookups, warnings } = await findFlannelConfigMap(reader, options.flannelConfigMaps ?? [...DEFAULT_FLANNEL_CONFIGMAPS]);
+  const [flannelLookup, cniLookup] = await Promise.allSettled([
+    findFlannelConfigMap(reader, options.flannelConfigMaps ?? [...DEFAULT_FLANNEL_CONFIGMAPS]),
+    options.cniDocuments === false ? Promise.resolve({ documents: [], reads: [], warnings: [] }) : collectCniDocuments(reader),
+  ]);
+  // Settled both before throwing: no read is left running behind a failed collection.
+  if (flannelLookup.status === 'rejected') throw flannelLookup.reason;
+  if (cniLookup.status === 'rejected') throw cniLookup.reason;
+  const { flannel, lookups, warnings } = flannelLookup.value;
   return {
     nodes: [{ name: NODES_DOCUMENT, body: nodeList }],
     flannel,
     warnings,
     flannelLookups: lookups,
+    cni: cniLookup.value.documents,
+    cniReads: cniLookup.value.reads,
+    cniWarnings: cniLookup.value.warnings,
     calls: reader.calls,
   };
-}
-
-/** One GET with the collection's timeouts and retries; every attempt is counted. */
-function read<T>(reader: Reader, send: (api: CoreV1Api, options: ConfigurationOptions) => Promise<T>): Promise<T> {
-  return boundedCall(reader.deadline, (options) => {
-    reader.calls += 1;
-    return send(reader.api, options);
-  });
 }
 
 async function listAllNodes(reader: Reader, limit: number): Promise<Record<string, unknown>> {
@@ -102,7 +116,7 @@ async function listAllNodes(reader: Reader, limit: number): Promise<Record<strin
     let page: V1NodeList;
     try {
       const params = token === undefined ? { limit } : { limit, _continue: token };
-      page = await read(reader, (api, options) => api.listNode(params, options));
+      page = await read(reader, (apis, options) => apis.core.listNode(params, options));
     } catch (error) {
       throw accessError(error, 'list nodes', reader.server, 'a ClusterRole with `nodes` verbs `get`, `list` (deploy/rbac.yaml)');
     }
@@ -128,7 +142,7 @@ async function findFlannelConfigMap(
   for (const ref of candidates) {
     let cm: V1ConfigMap;
     try {
-      cm = await read(reader, (api, options) => api.readNamespacedConfigMap({ namespace: ref.namespace, name: ref.name }, options));
+      cm = await read(reader, (apis, options) => apis.core.readNamespacedConfigMap({ namespace: ref.namespace, name: ref.name }, options));
     } catch (error) {
       if (httpStatusOf(failureCause(error)) === 404) {
         lookups.push({ ...ref, outcome: 'not-found' });
@@ -153,25 +167,11 @@ async function findFlannelConfigMap(
       {
         code: 'flannel-configmap-not-found',
         message:
-          `no flannel ConfigMap found (tried ${tried || 'none'}); the flannel settings are taken from the node ` +
-          'annotations and flannel defaults. Pass the ConfigMap (namespace/name) if it lives elsewhere.',
+          `no flannel ConfigMap found (tried ${tried || 'none'}); if the cluster runs a flannel-based CNI, its settings are ` +
+          'taken from the node annotations and flannel defaults. Pass the ConfigMap (namespace/name) if it lives elsewhere.',
       },
     ],
   };
-}
-
-/**
- * client-node returns class instances with Date objects and renamed fields (`_continue`);
- * its serializer turns them back into the API's JSON, the same shape `kubectl -o json` prints.
- */
-function toKubectlJson(value: object, type: string): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(ObjectSerializer.serialize(value, type, ''))) as Record<string, unknown>;
-}
-
-/** The server's or the connection's error behind a failed read, if there was one. */
-function failureCause(error: unknown): unknown {
-  if (error instanceof BoundedCallError && error.failure.kind === 'failed') return error.failure.error;
-  return error;
 }
 
 function accessError(error: unknown, what: string, server: string, permission: string): KubernetesAccessError {

@@ -5,6 +5,7 @@ import type { Unavailable } from '../model/cloud.js';
 import type { CollectionDeadline } from '../model/deadline.js';
 import type { Warning } from '../model/source.js';
 import type { RawDocument } from '../model/documents.js';
+import { candidateNodeAddresses } from './node-addresses.js';
 
 /** Which cloud and endpoint to read; field names match the `--os-*` flags. */
 export interface LiveOpenstackOptions {
@@ -38,7 +39,7 @@ export async function collectOpenstackInputs(
   extra: { http?: HttpOptions; batchSize?: number; deadline?: CollectionDeadline } = {},
 ): Promise<OpenstackInputs> {
   const { nodes, warnings } = translateNodes(nodeDocs);
-  const vtepIps = nodes.flatMap((n) => [n.vtepIp, n.vtepIpv6].filter((ip): ip is string => ip !== undefined));
+  const vtepIps = candidateNodeAddresses(nodes);
   const serverIds = nodes.flatMap((n) => (n.providerId?.provider === 'openstack' ? [n.providerId.serverId] : []));
   const collected = await collectOpenstack({
     vtepIps,

@@ -17,8 +17,22 @@ const nodeList = {
 };
 
 describe('collectLiveInputs', () => {
-  it('takes VTEP IPs the way the audit reads them: public-ip annotation, else InternalIP, de-duplicated', () => {
-    expect(vtepIpsOf({ nodes: [nodeList] }).sort()).toEqual(['10.0.0.2', '172.16.0.1']);
+  it('looks up every IPv4 address a CNI may tunnel from: public-ip, InternalIP and Calico IPv4Address, de-duplicated', () => {
+    expect(vtepIpsOf({ nodes: [nodeList] }).sort()).toEqual(['10.0.0.1', '10.0.0.2', '172.16.0.1']);
+    const calico = {
+      name: 'calico-nodes.json',
+      body: {
+        apiVersion: 'v1',
+        kind: 'NodeList',
+        items: [
+          {
+            metadata: { name: 'k', annotations: { 'projectcalico.org/IPv4Address': '10.1.0.7/24', 'projectcalico.org/IPv6Address': 'fd00::7/64' } },
+            status: { addresses: [{ type: 'InternalIP', address: '10.0.0.7' }] },
+          },
+        ],
+      },
+    };
+    expect(vtepIpsOf({ nodes: [calico] }).sort()).toEqual(['10.0.0.7', '10.1.0.7']);
   });
 
   it('refuses nodes from files and from a cluster at once', async () => {

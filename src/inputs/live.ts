@@ -6,7 +6,8 @@ import type { ConfigMapRef } from '../../providers/kubernetes/flannel-configmaps
 import { translateNodes } from '../../providers/kubernetes/translate-nodes.js';
 import type { CollectionDeadline } from '../model/deadline.js';
 import { InputError, type Warning } from '../model/source.js';
-import type { AuditInputs, RawDocument } from '../model/documents.js';
+import type { AuditInputs } from '../model/documents.js';
+import { candidateNodeAddresses } from './node-addresses.js';
 
 export interface LiveKubernetesOptions {
   kubeconfig?: string;
@@ -80,10 +81,9 @@ export async function collectLiveInputs(files: AuditInputs, options: LiveOptions
     // CNI documents the user passed are the more deliberate choice; the ones found live are not used then.
     if (files.flannel.length === 0 && (files.cni ?? []).length === 0) {
       inputs.flannel.push(...k8s.flannel);
-      // TODO(lead): drop the cast once providers/kubernetes/collect.ts returns `cni` (the live CNI documents).
-      const liveCni = (k8s as { cni?: RawDocument[] }).cni ?? [];
-      if (liveCni.length > 0) inputs.cni = liveCni;
-      result.warnings.push(...k8s.warnings);
+      if (k8s.cni.length > 0) inputs.cni = [...k8s.cni];
+      // A CNI read that was refused or timed out leaves detection to the evidence that was read; the warning says which.
+      result.warnings.push(...k8s.warnings, ...k8s.cniWarnings);
       result.flannelLookups = k8s.flannelLookups;
     }
     result.calls.kubernetes = k8s.calls;
@@ -105,11 +105,11 @@ export async function collectLiveInputs(files: AuditInputs, options: LiveOptions
 }
 
 /**
- * The addresses flannel sends to, exactly as the audit will read them (the public-ip
- * annotations, else InternalIP), so the ENIs found are the ones the evaluator looks for.
- * IPv4 only: `addresses.private-ip-address` does not match IPv6 ENI addresses.
+ * The IPv4 addresses the nodes may tunnel from (candidateNodeAddresses), so the ENIs found
+ * include the ones the evaluator looks for whichever CNI is detected. IPv4 only:
+ * `addresses.private-ip-address` does not match IPv6 ENI addresses.
  */
 export function vtepIpsOf(inputs: Pick<AuditInputs, 'nodes'>): string[] {
   const { nodes } = translateNodes(inputs.nodes);
-  return [...new Set(nodes.flatMap((n) => (n.vtepIp === undefined ? [] : [n.vtepIp])))];
+  return candidateNodeAddresses(nodes).filter((a) => !a.includes(':'));
 }

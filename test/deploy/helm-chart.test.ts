@@ -81,7 +81,9 @@ describe.skipIf(!ok)('Helm chart deploy/helm/sgaudit', () => {
     const names = m.map((x) => `${x.kind} ${x.metadata.namespace ?? '-'}/${x.metadata.name}`).sort();
     expect(names).toEqual(
       [
+        'ClusterRole -/prod-sgaudit-read-cni',
         'ClusterRole -/prod-sgaudit-read-nodes',
+        'ClusterRoleBinding -/prod-sgaudit-read-cni',
         'ClusterRoleBinding -/prod-sgaudit-read-nodes',
         'ConfigMap sgaudit/prod-sgaudit-config',
         'DaemonSet sgaudit/prod-sgaudit-probe-agent',
@@ -89,8 +91,10 @@ describe.skipIf(!ok)('Helm chart deploy/helm/sgaudit', () => {
         'NetworkPolicy sgaudit/prod-sgaudit-probe-agent',
         'PodDisruptionBudget sgaudit/prod-sgaudit',
         'Role kube-flannel/prod-sgaudit-read-flannel-config',
+        'Role kube-system/prod-sgaudit-read-cni',
         'Role kube-system/prod-sgaudit-read-flannel-config',
         'RoleBinding kube-flannel/prod-sgaudit-read-flannel-config',
+        'RoleBinding kube-system/prod-sgaudit-read-cni',
         'RoleBinding kube-system/prod-sgaudit-read-flannel-config',
         'Service sgaudit/prod-sgaudit',
         'ServiceAccount sgaudit/prod-sgaudit',
@@ -103,7 +107,7 @@ describe.skipIf(!ok)('Helm chart deploy/helm/sgaudit', () => {
     const m = rendered.get('full values') as Manifest[];
     const kinds = m.map((x) => `${x.kind} ${x.metadata.namespace ?? '-'}/${x.metadata.name}`);
     expect(kinds).toContain('ServiceMonitor netsec/audit');
-    expect(kinds.filter((k) => k.startsWith('Role '))).toEqual(['Role kube-flannel/audit-read-flannel-config']);
+    expect(kinds.filter((k) => k.startsWith('Role '))).toEqual(['Role kube-system/audit-read-cni', 'Role kube-flannel/audit-read-flannel-config']);
     expect(kinds.some((k) => k.startsWith('PersistentVolumeClaim'))).toBe(false);
     const sm = one(m, 'ServiceMonitor');
     const endpoint = (sm.spec?.endpoints as { port: string; path: string; authorization: { type: string; credentials: { name: string; key: string } } }[])[0];

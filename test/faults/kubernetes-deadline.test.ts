@@ -88,8 +88,8 @@ describe('Kubernetes API faults', () => {
     expect('value' in r).toBe(true);
     const result = (r as { value: Awaited<ReturnType<typeof collectKubernetes>> }).value;
     expect((result.nodes[0]!.body as { items: unknown[] }).items).toHaveLength(1);
-    // 3 node requests (two 503s) + 1 ConfigMap read.
-    expect(result.calls).toBe(4);
+    // 3 node requests (two 503s) + 1 ConfigMap read + the 10 CNI reads (all 404 here).
+    expect(result.calls).toBe(14);
   });
 
   it('503 on every attempt: the server error after 3 attempts, not a timeout', async () => {

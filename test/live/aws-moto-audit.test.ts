@@ -204,7 +204,8 @@ describe.skipIf(!ok)('live AWS audit against moto: verdicts match the topology',
         'b1->a2': 'blocked',
       });
       expect(fromCluster.flannel).toMatchObject({ backend: 'vxlan', port: 8472, origin: 'configmap' });
-      expect(live.calls.kubernetes).toBe(2);
+      // One node page, the flannel ConfigMap, and the 10 CNI reads (providers/kubernetes/collect-cni.ts).
+      expect(live.calls.kubernetes).toBe(12);
     });
 
     it('collect --out writes documents an offline audit reads back to the same report, failures included', async () => {

@@ -70,7 +70,8 @@ describe('collectKubernetes against a fake API server with the real client', () 
     expect(flannel.network).toBe('10.244.0.0/16');
     expect(flannel.origin).toMatchObject({ kind: 'configmap', namespace: 'kube-flannel', name: 'kube-flannel-cfg' });
     expect(result.warnings).toEqual([]);
-    expect(result.calls).toBe(4);
+    // 3 node pages, 1 ConfigMap, and the 10 CNI reads (providers/kubernetes/collect-cni.ts).
+    expect(result.calls).toBe(14);
   });
 
   it('a server that caps the page size still yields every node', async () => {
@@ -92,7 +93,8 @@ describe('collectKubernetes against a fake API server with the real client', () 
   ])('falls through 404s in the documented order until $present', async ({ present, tried }) => {
     const kubeconfig = await serve({ configMaps: { [present]: { 'net-conf.json': vxlanNetConf('10.244.0.0/16') } } });
     const result = await collectKubernetes({ kubeconfig, context: 'fake' });
-    expect(paths().filter((p) => p.includes('/configmaps/'))).toEqual(
+    // calico-config and cilium-config are CNI reads made alongside, not flannel look-ups.
+    expect(paths().filter((p) => p.includes('/configmaps/') && !/\/(calico|cilium)-config$/.test(p))).toEqual(
       tried.map((t) => `/api/v1/namespaces/${t.split('/')[0]}/configmaps/${t.split('/')[1]}`),
     );
     expect(result.flannelLookups.map((l) => `${l.namespace}/${l.name}:${l.outcome}`)).toEqual(
@@ -123,7 +125,7 @@ describe('collectKubernetes against a fake API server with the real client', () 
       context: 'fake',
       flannelConfigMaps: [{ namespace: 'net', name: 'my-flannel' }],
     });
-    expect(paths().filter((p) => p.includes('/configmaps/'))).toEqual(['/api/v1/namespaces/net/configmaps/my-flannel']);
+    expect(paths().filter((p) => p.includes('/configmaps/') && !/\/(calico|cilium)-config$/.test(p))).toEqual(['/api/v1/namespaces/net/configmaps/my-flannel']);
     const { flannel } = translateFlannel(result.flannel, translateNodes(result.nodes).nodes);
     expect(flannel.backend).toMatchObject({ type: 'vxlan', port: 4789 });
   });

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 
 /**
- * A small stand-in for kube-apiserver: the two read paths sgaudit uses, with the real
- * wire shapes (NodeList pages with `metadata.continue`, single objects with kind/apiVersion,
- * `Status` bodies for 401/403/404). No real API server can be installed on this machine.
+ * A small stand-in for kube-apiserver: the read paths sgaudit uses, with the real wire shapes
+ * (NodeList pages with `metadata.continue`, single objects with kind/apiVersion, typed lists
+ * whose items carry none, `Status` bodies for 401/403/404, 404 for a CRD that is not installed).
+ * No real API server can be installed on this machine.
  */
 export interface FakeApiServerOptions {
   token: string;
@@ -18,6 +19,21 @@ export interface FakeApiServerOptions {
   configMaps?: Record<string, Record<string, string>>;
   /** `namespace/name` ConfigMaps, or `nodes`, that answer 403 for this identity. */
   forbidden?: string[];
+  /** Any other paths (without the query) that answer 403, e.g. `/api/v1/namespaces/kube-system/secrets/rke2-canal-config`. */
+  forbiddenPaths?: string[];
+  /** `namespace/name` -> Secret data as written; served base64-encoded, as the API does. */
+  secrets?: Record<string, Record<string, string>>;
+  /** namespace -> apps/v1 DaemonSets (any kind/apiVersion is stripped: list items carry none). A namespace not given lists empty. */
+  daemonSets?: Record<string, Record<string, unknown>[]>;
+  /** namespace -> apps/v1 Deployments, like daemonSets. */
+  deployments?: Record<string, Record<string, unknown>[]>;
+  /** Pods of every namespace, listed at /api/v1/pods with `labelSelector` (equality terms only). */
+  pods?: Record<string, unknown>[];
+  /**
+   * Cluster-scoped custom resources by `group/version/plural` (`crd.projectcalico.org/v1/ippools`),
+   * items with their kind. A key not given is a CRD that is not installed: 404.
+   */
+  customObjects?: Record<string, Record<string, unknown>[]>;
   /** Largest page the server hands out, whatever `limit` asks (real servers cap too). */
   maxPage?: number;
   /**
@@ -43,6 +59,7 @@ const USER = 'system:serviceaccount:sgaudit:sgaudit';
 export async function startFakeApiServer(opts: FakeApiServerOptions): Promise<FakeApiServer> {
   const requests: string[] = [];
   const forbidden = new Set(opts.forbidden ?? []);
+  const forbiddenPaths = new Set(opts.forbiddenPaths ?? []);
   const hang = new Set(opts.hang ?? []);
   const failures = (opts.failFirst ?? []).map((f) => ({ ...f }));
   const hung = new Set<ServerResponse>();
@@ -63,6 +80,10 @@ export async function startFakeApiServer(opts: FakeApiServerOptions): Promise<Fa
       return status(res, 401, 'Unauthorized', 'Unauthorized');
     }
     if (req.method !== 'GET') return status(res, 405, 'MethodNotAllowed', `${req.method} is not served here`);
+    if (forbiddenPaths.has(url.pathname)) {
+      return status(res, 403, 'Forbidden', `${url.pathname} is forbidden: User "${USER}" cannot get this resource`);
+    }
+    if (serveCniPath(res, url, opts)) return;
 
     if (url.pathname === '/api/v1/nodes') {
       if (forbidden.has('nodes')) {
@@ -113,6 +134,54 @@ export async function startFakeApiServer(opts: FakeApiServerOptions): Promise<Fa
         server.closeAllConnections();
       }),
   };
+}
+
+/** Secrets, apps/v1 lists, pods and custom resources; false when the path is none of them. */
+function serveCniPath(res: ServerResponse, url: URL, opts: FakeApiServerOptions): boolean {
+  const secret = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/.exec(url.pathname);
+  if (secret) {
+    const [, namespace, name] = secret as unknown as [string, string, string];
+    const data = opts.secrets?.[`${namespace}/${name}`];
+    if (!data) status(res, 404, 'NotFound', `secrets "${name}" not found`);
+    else {
+      const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]));
+      // As `kubectl apply` leaves it: the annotation repeats the data in clear.
+      const lastApplied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: data });
+      const metadata = { name, namespace, resourceVersion: '2210', creationTimestamp: '2026-01-14T09:30:00Z', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } };
+      json(res, 200, { kind: 'Secret', apiVersion: 'v1', type: 'Opaque', metadata, data: encoded });
+    }
+    return true;
+  }
+  const apps = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/(daemonsets|deployments)$/.exec(url.pathname);
+  if (apps) {
+    const [, namespace, resource] = apps as unknown as [string, string, 'daemonsets' | 'deployments'];
+    const items = (resource === 'daemonsets' ? opts.daemonSets : opts.deployments)?.[namespace] ?? [];
+    json(res, 200, { kind: resource === 'daemonsets' ? 'DaemonSetList' : 'DeploymentList', apiVersion: 'apps/v1', metadata: { resourceVersion: '48213' }, items: items.map(asListItem) });
+    return true;
+  }
+  if (url.pathname === '/api/v1/pods') {
+    const terms = (url.searchParams.get('labelSelector') ?? '').split(',').filter((t) => t !== '').map((t) => t.split('=') as [string, string]);
+    const matches = (pod: Record<string, unknown>): boolean => {
+      const labels = ((pod.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {});
+      return terms.every(([k, v]) => labels[k] === v);
+    };
+    json(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '48213' }, items: (opts.pods ?? []).filter(matches).map(asListItem) });
+    return true;
+  }
+  const custom = /^\/apis\/([^/]+\.[^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+  if (custom && custom[1] !== 'apps') {
+    const [, group, version, plural] = custom as unknown as [string, string, string, string];
+    const items = opts.customObjects?.[`${group}/${version}/${plural}`];
+    if (!items) status(res, 404, 'NotFound', 'the server could not find the requested resource');
+    else json(res, 200, { apiVersion: `${group}/${version}`, kind: `${String(items[0]?.kind ?? 'Object')}List`, metadata: { continue: '', resourceVersion: '48213' }, items });
+    return true;
+  }
+  return false;
+}
+
+function asListItem(item: Record<string, unknown>): Record<string, unknown> {
+  const { kind: _kind, apiVersion: _apiVersion, ...rest } = item;
+  return rest;
 }
 
 function listNodes(res: ServerResponse, url: URL, opts: FakeApiServerOptions): void {

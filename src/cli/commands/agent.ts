@@ -95,8 +95,8 @@ export async function runAgentCommand(opts: AgentCommandOptions, io: { stderr: (
 async function listNodesInCluster(): Promise<RawDocument[]> {
   // Loaded lazily: the Kubernetes client is only needed when no --nodes file is given.
   const { collectKubernetes } = await import('../../../providers/kubernetes/collect.js');
-  // No flannel ConfigMaps: the agent needs only the node list, and its RBAC grants nothing else.
-  return (await collectKubernetes({ inCluster: true, flannelConfigMaps: [] })).nodes;
+  // No flannel ConfigMaps, no CNI documents: the agent needs only the node list, and its RBAC grants nothing else.
+  return (await collectKubernetes({ inCluster: true, flannelConfigMaps: [], cniDocuments: false })).nodes;
 }
 
 function parsePort(value: string): number {
