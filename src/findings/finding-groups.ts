@@ -31,7 +31,10 @@ export interface FindingGroup {
   direction?: Direction;
   check: Evidence['check'];
   target: FindingTarget;
-  /** The evaluator's reason shared by every cell of the group. */
+  /**
+   * The evaluator's reason shared by every cell of the group; for an interface layer (see
+   * isInterfaceLayer), the first cell's, which names the one member the evaluator checked.
+   */
   evidenceReason: string;
   /** Sorted by source class id, then destination class id. */
   cells: GroupedCell[];
@@ -101,10 +104,11 @@ class CellGrouper {
     let joinedMore: GroupDraft[] | undefined;
     for (const evidence of entries) {
       if (evidence.decision !== verdict) continue;
-      const direction = evidenceDirection(cell, evidence);
+      const side = evidenceDirection(cell, evidence);
+      const direction = isInterfaceLayer(evidence.layer) ? undefined : side;
       const group = targetNeedsClasses(evidence)
-        ? this.groupFor(requirement, verdict, evidence, direction, findingTarget(this.index, evidence, source, destination, direction))
-        : this.knownGroup(requirement, verdict, evidence, direction, source, destination);
+        ? this.groupFor(requirement, verdict, evidence, direction, findingTarget(this.index, evidence, source, destination, side))
+        : this.knownGroup(requirement, verdict, evidence, direction, side, source, destination);
       if (group === joined || joinedMore?.includes(group)) continue;
       if (!joined) joined = group;
       else (joinedMore ??= []).push(group);
@@ -118,6 +122,7 @@ class CellGrouper {
     verdict: Exclude<Verdict, 'allowed'>,
     evidence: Evidence,
     direction: Direction | undefined,
+    side: Direction | undefined,
     source: NodeClass,
     destination: NodeClass,
   ): GroupDraft {
@@ -127,7 +132,7 @@ class CellGrouper {
       this.known.set(evidence, list);
     }
     for (const k of list) if (k.requirement === requirement && k.verdict === verdict && k.direction === direction) return k.group;
-    const group = this.groupFor(requirement, verdict, evidence, direction, findingTarget(this.index, evidence, source, destination, direction));
+    const group = this.groupFor(requirement, verdict, evidence, direction, findingTarget(this.index, evidence, source, destination, side));
     list.push({ requirement, verdict, direction, group });
     return group;
   }
@@ -165,7 +170,19 @@ function hasDecidingEvidence(cell: CellResult): boolean {
 }
 
 function groupKey(requirement: Requirement, verdict: Verdict, evidence: Evidence, direction: Direction | undefined, target: FindingTarget): string {
-  return JSON.stringify([requirement.id, verdict, evidence.layer, direction ?? '', evidence.check, target.kind, target.id, evidence.reason]);
+  // An interface-layer reason names the class representative the evaluator checked; every member
+  // shares the setting (it is part of the class key), so the reason must not split the class.
+  const reason = isInterfaceLayer(evidence.layer) ? '' : evidence.reason;
+  return JSON.stringify([requirement.id, verdict, evidence.layer, direction ?? '', evidence.check, target.kind, target.id, reason]);
+}
+
+/**
+ * Layers decided by one interface's own setting (source/dest check, allowed-address pairs, port
+ * security). Such a finding is about the interfaces of a whole class, and has no direction: the
+ * setting drops the node's pod-addressed traffic whether it sends or receives it.
+ */
+export function isInterfaceLayer(layer: Layer): boolean {
+  return layer === 'source-dest-check' || layer === 'allowed-address-pairs' || layer === 'port-security';
 }
 
 /** Whether findingTarget reads the cell's classes for this evidence, rather than only the evidence. */
@@ -261,8 +278,10 @@ function findingTarget(
       return { kind: 'node', id: nodesNamedBy(evidence, source, destination).join(',') || ids.join(',') || '(unknown)' };
     case 'source-dest-check':
     case 'allowed-address-pairs':
-    case 'port-security':
-      return { kind: 'network-interface', id: ids.join(',') || interfaceIds(direction === 'ingress' ? destination : source).join(',') };
+    case 'port-security': {
+      const all = interfaceIds(interfaceSide(ids, source, destination, direction));
+      return all.length === 1 ? { kind: 'network-interface', id: all[0]! } : { kind: 'network-interfaces', id: all.join(',') || ids.join(',') };
+    }
     case 'l2-adjacency':
       return { kind: 'subnets', id: ids.join(',') || '(unknown)' };
     case 'collection':
@@ -291,6 +310,21 @@ function nodesNamedBy(evidence: Evidence, source: NodeClass, destination: NodeCl
   const unboundSource = source.members.filter((m) => m.binding.kind === 'unbound').map((m) => m.node.name).sort();
   if (unboundSource.length > 0) return unboundSource;
   return destination.members.filter((m) => m.binding.kind === 'unbound').map((m) => m.node.name).sort();
+}
+
+/**
+ * The class whose member the evidence checked (its representative's interface), else the side the
+ * cell's direction points at. Evidence without objectIds comes only from missingEvidence.
+ */
+function interfaceSide(ids: readonly string[], source: NodeClass, destination: NodeClass, direction: Direction | undefined): NodeClass {
+  if (ids.length > 0) {
+    const named = new Set(ids);
+    const holds = (cls: NodeClass): boolean =>
+      cls.members.some((m) => m.binding.kind === 'bound' && (named.has(m.binding.iface.id) || (m.binding.iface.instanceId !== undefined && named.has(m.binding.iface.instanceId))));
+    if (holds(source)) return source;
+    if (holds(destination)) return destination;
+  }
+  return direction === 'ingress' ? destination : source;
 }
 
 function interfaceIds(cls: NodeClass): string[] {

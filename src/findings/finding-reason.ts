@@ -4,9 +4,9 @@ import type { Requirement } from '../model/requirement.js';
 import { describeFlow } from '../model/protocol.js';
 import { denyingRuleNumber, IMPLICIT_DENY } from './denying-rule.js';
 import { shellCommand } from './shell-quote.js';
-import type { FindingGroup } from './finding-groups.js';
+import { isInterfaceLayer, type FindingGroup } from './finding-groups.js';
 import { compareText } from './order.js';
-import { cidrContainsIp, tryParseCidr, type ParsedCidr } from '../model/cidr.js';
+import { cidrContainsCidr, cidrContainsIp, tryParseCidr, type ParsedCidr } from '../model/cidr.js';
 import { groupLabel, type CloudLookup } from './cloud-lookup.js';
 
 export function requirementFlow(requirement: Requirement): string {
@@ -56,6 +56,14 @@ function unknownReason(index: CloudLookup, group: FindingGroup, flow: string, be
       return `${group.target.id} could not be tied to a cloud network interface (${because}), so ${flow} to and from it cannot be checked; supply the interface/port export holding its address or fix its providerID.`;
     }
     return `Cannot tell whether ${flow} is allowed for ${group.target.id}: ${because}.`;
+  }
+  if (isInterfaceLayer(group.layer)) {
+    const ifaces = forwardingInterfaces(index, group);
+    const names = nodeNamesByInterface(group);
+    const subjects = ifaces.map((i) => `${i.id}${names.get(i.id) ? ` (${names.get(i.id)})` : ''}`);
+    // The evaluator read one member of the class; the others hold the same setting by the class key.
+    const shared = ifaces.length > 1 ? ', which share the setting' : '';
+    return `Cannot tell whether ${flow} is allowed at the ${group.layer} of ${namedList(subjects, 'interfaces')}${shared}: ${because}.`;
   }
   const where = group.layer === 'security-group' ? targetLabel(index, group) : `${group.layer} ${group.target.id}`;
   const direction = group.direction ? ` ${group.direction}` : '';
@@ -141,43 +149,69 @@ function networkAclReason(index: CloudLookup, group: FindingGroup, flow: string)
   return `Network ACL ${aclId} ${way} entry #${number}${cited} denies ${flow} ${fromTo} ${remote}; add an allow entry numbered below ${number}.`;
 }
 
+/** How many interfaces a host-level reason names, and gives a command for, before it counts the rest. */
+export const MAX_NAMED_INTERFACES = 20;
+
 function sourceDestCheckReason(index: CloudLookup, group: FindingGroup): string {
   const ifaces = forwardingInterfaces(index, group).filter((i) => i.sourceDestCheck === true);
   if (ifaces.length === 0) return `${capitalize(trimSentence(group.evidenceReason))}.`;
   const names = nodeNamesByInterface(group);
   const subjects = ifaces.map((i) => `${i.instanceId ?? i.id}${names.get(i.id) ? ` (${names.get(i.id)})` : ''}`);
-  const commands = ifaces.map((i) =>
+  const commands = ifaces.slice(0, MAX_NAMED_INTERFACES).map((i) =>
     i.instanceId
       ? shellCommand(['aws', 'ec2', 'modify-instance-attribute', '--instance-id', i.instanceId, '--no-source-dest-check'])
       : shellCommand(['aws', 'ec2', 'modify-network-interface-attribute', '--network-interface-id', i.id, '--no-source-dest-check']),
   );
-  return `Source/destination check is enabled on ${subjects.join(', ')}, so EC2 drops the pod-addressed packets ${group.requirement.backend} routes through ${ifaces.length === 1 ? 'it' : 'them'}; run ${commands.map((c) => `\`${c}\``).join(' and ')}.`;
+  return `Source/destination check is enabled on ${namedList(subjects, 'interfaces')}, so EC2 drops the pod-addressed packets ${group.requirement.backend} routes through ${ifaces.length === 1 ? 'it' : 'them'}; run ${commandList(commands, ifaces.length)}.`;
 }
 
 function allowedAddressPairsReason(index: CloudLookup, group: FindingGroup): string {
   const ifaces = forwardingInterfaces(index, group);
   const podCidrs = podCidrsByInterface(group);
   const fixes = ifaces
-    .map((i) => ({ iface: i, missing: (podCidrs.get(i.id) ?? []).filter((c) => !i.allowedAddressPairs.includes(c)) }))
+    .map((i) => ({ iface: i, missing: uncoveredCidrs(podCidrs.get(i.id) ?? [], i.allowedAddressPairs) }))
     .filter((f) => f.missing.length > 0);
   if (fixes.length === 0) return `${capitalize(trimSentence(group.evidenceReason))}.`;
   const names = nodeNamesByInterface(group);
   const subjects = fixes.map((f) => `port ${f.iface.id}${names.get(f.iface.id) ? ` (${names.get(f.iface.id)})` : ''} lacks ${f.missing.join(', ')}`);
-  const commands = fixes.map((f) =>
+  const commands = fixes.slice(0, MAX_NAMED_INTERFACES).map((f) =>
     shellCommand(['openstack', 'port', 'set', ...f.missing.flatMap((c) => ['--allowed-address', `ip-address=${c}`]), f.iface.id]),
   );
-  return `Neutron port security drops pod-addressed packets because ${subjects.join('; ')} in allowed_address_pairs; run ${commands.map((c) => `\`${c}\``).join(' and ')}.`;
+  const shown = subjects.slice(0, MAX_NAMED_INTERFACES).join('; ');
+  const more = subjects.length > MAX_NAMED_INTERFACES ? `; ${subjects.length - MAX_NAMED_INTERFACES} more ports lack their own pod CIDRs` : '';
+  return `Neutron port security drops pod-addressed packets because ${shown}${more} in allowed_address_pairs; run ${commandList(commands, fixes.length)}.`;
 }
 
-/** Interfaces named by the evidence (by interface or instance id), else every bound member's interface. */
+/** The pod CIDRs no allowed-address pair contains (a wider pair covers a narrower pod CIDR, as Neutron matches it). */
+function uncoveredCidrs(podCidrs: readonly string[], pairs: readonly string[]): string[] {
+  const parsed = pairs.map((p) => tryParseCidr(p)).filter((p): p is ParsedCidr => p !== undefined);
+  return podCidrs.filter((text) => {
+    const pod = tryParseCidr(text);
+    return pod === undefined ? !pairs.includes(text) : !parsed.some((p) => cidrContainsCidr(p, pod));
+  });
+}
+
+/** `a, b and c`, or the first MAX_NAMED_INTERFACES and `and N more <noun>`. */
+function namedList(items: string[], noun: string): string {
+  if (items.length <= MAX_NAMED_INTERFACES) return listText(items, `no ${noun}`, MAX_NAMED_INTERFACES);
+  return `${items.slice(0, MAX_NAMED_INTERFACES).join(', ')} and ${items.length - MAX_NAMED_INTERFACES} more ${noun}`;
+}
+
+/** Back-quoted commands joined with `and`; when some were left off, says how many more need the same. */
+function commandList(commands: string[], total: number): string {
+  const quoted = commands.map((c) => `\`${c}\``);
+  const rest = total - commands.length;
+  return rest > 0 ? `${quoted.join(', ')}, and the same for the other ${rest}` : listText(quoted, 'nothing', MAX_NAMED_INTERFACES);
+}
+
+/** The interfaces the finding is about (its target, by interface or instance id), else every bound member's interface. */
 function forwardingInterfaces(index: CloudLookup, group: FindingGroup): NetworkInterface[] {
   const found = new Map<string, NetworkInterface>();
-  for (const c of group.cells) {
-    for (const id of c.evidence.objectIds) {
-      const direct = index.interfaces.get(id);
-      if (direct) found.set(direct.id, direct);
-      for (const i of index.interfacesByInstance.get(id) ?? []) found.set(i.id, i);
-    }
+  const ids = group.target.kind === 'network-interface' || group.target.kind === 'network-interfaces' ? group.target.id.split(',') : [];
+  for (const id of ids) {
+    const direct = index.interfaces.get(id);
+    if (direct) found.set(direct.id, direct);
+    for (const i of index.interfacesByInstance.get(id) ?? []) found.set(i.id, i);
   }
   if (found.size === 0) {
     for (const m of [...sideMembers(group, 'source'), ...sideMembers(group, 'destination')]) {

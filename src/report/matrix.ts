@@ -1,6 +1,7 @@
 import type { BoundNode, CellResult, Evaluation } from '../evaluate/types.js';
 import type { AuditFindings } from '../findings/find-findings.js';
 import { compareIds } from '../findings/order.js';
+import { isInterfaceLayer } from '../findings/finding-groups.js';
 import type { MatrixCell, MatrixGrouping, MatrixSection, MatrixVerdict } from '../model/matrix.js';
 import { chooseGrouping, type GroupPlan } from './matrix-grouping.js';
 
@@ -158,7 +159,13 @@ function matrixCell(plan: GroupPlan, unclassified: number[], s: number, d: numbe
   const deciding = t?.deciding;
   if (deciding && deciding.verdict === verdict) {
     const evidence = deciding.evidence.find((e) => e.decision === verdict) ?? deciding.evidence[0];
-    return { ...cell, layer: evidence?.layer ?? deciding.layer, requirement: deciding.requirementId, reason: evidence?.reason ?? `${deciding.requirementId} is ${verdict}` };
+    const layer = evidence?.layer ?? deciding.layer;
+    // An interface-layer reason names the class representative, which need not be in this cell's
+    // groups; the findings name every interface of the class.
+    const reason = evidence && isInterfaceLayer(evidence.layer)
+      ? `${deciding.requirementId} is ${verdict} by the ${evidence.layer} setting of the interfaces named in ${cell.findingIds.join(', ') || 'the findings'}`
+      : (evidence?.reason ?? `${deciding.requirementId} is ${verdict}`);
+    return { ...cell, layer, requirement: deciding.requirementId, reason };
   }
   return { ...cell, reason: `${unclassifiedPairs} pair(s) include a node the evaluation placed in no equivalence class, so they cannot be vouched for` };
 }

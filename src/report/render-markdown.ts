@@ -109,6 +109,8 @@ function targetHeading(kind: string): string {
       return 'Node';
     case 'network-interface':
       return 'Interface';
+    case 'network-interfaces':
+      return 'Interfaces';
     default:
       return 'Object';
   }

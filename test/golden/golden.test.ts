@@ -253,8 +253,8 @@ const SCENARIOS: Record<string, Expectation> = {
     blocked: 6,
     unknown: 0,
     findings: [
-      { verdict: 'blocked', requirement: 'cilium-native-foreign-address', layer: 'source-dest-check', direction: 'egress', pairCount: 6 },
-      { verdict: 'blocked', requirement: 'cilium-native-foreign-address', layer: 'source-dest-check', direction: 'egress', pairCount: 6 },
+      // One finding for the one class: all three ENIs share the check, and it blocks all 6 pairs.
+      { verdict: 'blocked', requirement: 'cilium-native-foreign-address', layer: 'source-dest-check', pairCount: 6 },
     ],
     remediations: [],
     cells: [
@@ -263,7 +263,12 @@ const SCENARIOS: Record<string, Expectation> = {
       '0->0 cilium-health allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
       '0->0 cilium-health-icmp allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
     ],
-    mentions: ['--no-source-dest-check'],
+    mentions: [
+      '`eni-0d1c2b3a4f5e60031,eni-0d1c2b3a4f5e60032,eni-0d1c2b3a4f5e60033`',
+      'aws ec2 modify-instance-attribute --instance-id i-0f3e2d1c0b9a80031 --no-source-dest-check',
+      'aws ec2 modify-instance-attribute --instance-id i-0f3e2d1c0b9a80032 --no-source-dest-check',
+      'aws ec2 modify-instance-attribute --instance-id i-0f3e2d1c0b9a80033 --no-source-dest-check',
+    ],
     cni: 'cilium: native routing (ipv4-native-routing-cidr 10.244.0.0/16), health checks (tcp 4240, icmp)',
   },
   // Canal networks with flannel: vxlan with no Port is 8472, not the 4789 of Calico's table (DOMAIN §8.3).
