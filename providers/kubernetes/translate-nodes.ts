@@ -146,6 +146,7 @@ function translateNode(body: Record<string, unknown>, source: SourceRef, issues:
   const backendData = readBackendData(annotations, base, doc, issues, name);
   const calicoIpv4Address = readCalicoAddress(annotations, CALICO_ANNOTATION.ipv4Address, 4, base, doc, issues);
   const calicoIpv6Address = readCalicoAddress(annotations, CALICO_ANNOTATION.ipv6Address, 6, base, doc, issues);
+  const calicoVxlanTunnelAddress = readCalicoTunnelAddress(annotations, CALICO_ANNOTATION.vxlanTunnel, base, doc, issues);
 
   if (issues.problems.length > before || typeof name !== 'string') return undefined;
   const node: ClusterNode = { name, os, vtepSource, podCidrs, source };
@@ -157,6 +158,7 @@ function translateNode(body: Record<string, unknown>, source: SourceRef, issues:
   if (backendData) node.backendData = backendData;
   if (calicoIpv4Address !== undefined) node.calicoIpv4Address = calicoIpv4Address;
   if (calicoIpv6Address !== undefined) node.calicoIpv6Address = calicoIpv6Address;
+  if (calicoVxlanTunnelAddress !== undefined) node.calicoVxlanTunnelAddress = calicoVxlanTunnelAddress;
   // Set only when a role label exists, so node objects of clusters without them stay as they were.
   const roles = rolesOf(labels);
   if (roles.length > 0) node.roles = roles;
@@ -302,6 +304,23 @@ function readCalicoAddress(
   const maxPrefix = family === 4 ? 32 : 128;
   if (plainIpFamily(address) !== family || (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= maxPrefix && /^\d+$/.test(value.slice(slash + 1))))) {
     issues.problem(doc, annotationPointer(base, key), `not an IPv${family} address with prefix length such as ${family === 4 ? '10.0.1.5/24' : 'fd00::5/64'}`, value);
+    return undefined;
+  }
+  return value;
+}
+
+/** Calico's tunnel address annotation: a plain IPv4 address (`10.244.3.0`), the address of vxlan.calico. */
+function readCalicoTunnelAddress(
+  annotations: Readonly<Record<string, string>>,
+  key: string,
+  base: string,
+  doc: string,
+  issues: IssueCollector,
+): string | undefined {
+  const value = annotations[key];
+  if (value === undefined || value === '') return undefined;
+  if (plainIpFamily(value) !== 4) {
+    issues.problem(doc, annotationPointer(base, key), 'not a plain IPv4 address such as 10.244.3.0', value);
     return undefined;
   }
   return value;

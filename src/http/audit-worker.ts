@@ -100,7 +100,7 @@ async function probedLiveAudit(task: LiveAuditTask, probe: ProbeTaskSettings): P
       result.report,
       result.evaluation,
       orchestratorProbe({
-        nodes: probeNodesFromCluster(result.snapshot.cluster.nodes),
+        nodes: probeNodesFromCluster(result.snapshot.cluster.nodes, result.snapshot.cluster.cni),
         agentPort: probe.agentPort,
         secret: Buffer.from(probe.secret),
         timeoutMs: probe.timeoutMs,

@@ -4,7 +4,7 @@ import type { ReportSummary } from '../model/report.js';
 import type { AuditPoolStats } from './audit-pool.js';
 
 /** Every verdict a probe can give, so the gauge has a series for each; a new verdict in src/model/probe.ts fails to compile here until it is added. */
-const PROBE_VERDICTS = Object.keys({ ok: true, blocked: true, 'underlay-unreachable': true, 'agent-missing': true, error: true } satisfies Record<ProbeVerdict, true>) as ProbeVerdict[];
+const PROBE_VERDICTS = Object.keys({ ok: true, blocked: true, 'underlay-unreachable': true, 'agent-missing': true, error: true, 'not-probed': true } satisfies Record<ProbeVerdict, true>) as ProbeVerdict[];
 
 /** What became of an audit request, as the `outcome` label of sgaudit_audits_total. */
 export type AuditOutcome = 'clean' | 'blocked' | 'unknown' | 'invalid-input' | 'collection-failed' | 'error';

@@ -16,16 +16,18 @@ import { HttpProblem } from './problems.js';
  */
 export function probeNodesOf(inputs: AuditInputs, cluster: string): ProbeNode[] {
   let nodes;
+  let cni;
   try {
     nodes = translateNodes(inputs.nodes).nodes;
     const checked = probeCniOf([...inputs.flannel, ...(inputs.cni ?? [])], nodes, inputs.cniChoice ?? 'auto');
     if (!checked.ok) throw new HttpProblem('probe-unsupported', `cluster ${cluster}: ${checked.reason}`);
+    cni = checked.cni;
   } catch (e) {
     if (e instanceof InputError) throw new HttpProblem('collection-failed', `cluster ${cluster} returned documents the probes cannot use: ${e.problems.map(formatProblem).join('; ')}`);
     throw e;
   }
   if (nodes.length < 2) throw new HttpProblem('probe-unsupported', `cluster ${cluster} has ${nodes.length} node(s); probing needs at least two`);
-  return probeNodesFromCluster(nodes);
+  return probeNodesFromCluster(nodes, cni);
 }
 
 /**

@@ -49,6 +49,8 @@ export interface ClusterNode {
   calicoIpv4Address?: string;
   /** Calico's `projectcalico.org/IPv6Address` annotation as written. */
   calicoIpv6Address?: string;
+  /** Calico's `projectcalico.org/IPv4VXLANTunnelAddr`: the address of the node's vxlan.calico device, where live probes send overlay datagrams. */
+  calicoVxlanTunnelAddress?: string;
   /** Roles from labels (`node-role.kubernetes.io/control-plane`, `…/master`, `…/etcd`); empty when none. */
   roles?: NodeRole[];
   /** The node pool or group from well-known labels (EKS node group, kops instance group, …), for grouping. */

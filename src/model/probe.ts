@@ -1,5 +1,10 @@
 /** Results of live probes: one verdict per directed node pair. */
-export type ProbeVerdict = 'ok' | 'blocked' | 'underlay-unreachable' | 'agent-missing' | 'error';
+/**
+ * `not-probed`: the pair's traffic does not take a tunnel the agents can send through (IP-in-IP,
+ * native routing, an eBPF datapath, a CrossSubnet pair routed natively), so a probe would test
+ * another path; the reason says which. It is neither a success nor a failure of the data plane.
+ */
+export type ProbeVerdict = 'ok' | 'blocked' | 'underlay-unreachable' | 'agent-missing' | 'error' | 'not-probed';
 
 export interface KindEvidence {
   destinationIp: string;
@@ -31,6 +36,8 @@ export type MtuEvidence =
 
 export interface ProbeEvidence {
   overlay: KindEvidence | null;
+  /** The tunnel the overlay probes took, when the CNI is known, e.g. "VXLAN UDP 4789 via vxlan.calico". */
+  overlayPath?: string;
   underlay: KindEvidence | null;
   mtu?: MtuEvidence;
   timings: {

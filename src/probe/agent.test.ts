@@ -146,7 +146,7 @@ describe('agent and orchestrator over loopback', () => {
   it.each([
     [{ node: 'evil', underlayIp: '127.0.0.50' }, /not in this agent's inventory/],
     [{ node: 'b', underlayIp: '127.0.0.50' }, /127.0.0.50 is not an address of b/],
-    [{ node: 'b', overlayIp: '127.0.0.50' }, /not the overlay address of b/],
+    [{ node: 'b', overlayIp: '127.0.0.50' }, /not an overlay address of b/],
   ])('refuses to probe outside its inventory: %o', async (target, reason) => {
     const res = await callAgent<SendResponse>(client(), '127.0.0.11', API_PATHS.send, { targets: [target], count: 1 });
     expect(res).toMatchObject({ ok: false, failure: 'http', status: 403 });

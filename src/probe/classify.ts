@@ -4,6 +4,7 @@ import type { KindEvidence, ProbeVerdict, RoundEvidence } from '../model/probe.j
 export type PairObservation =
   | { kind: 'agent-missing'; reason: string }
   | { kind: 'error'; reason: string }
+  | { kind: 'not-probed'; reason: string }
   | { kind: 'observed'; overlay: KindEvidence | null; underlay: KindEvidence | null };
 
 /**
@@ -17,7 +18,7 @@ export function classifyPair(obs: PairObservation): { verdict: ProbeVerdict; rea
   if (overlay.sent === 0) {
     return {
       verdict: 'error',
-      reason: `the source kernel refused every overlay datagram to ${overlay.destinationIp} (${overlay.sendErrors.join(', ') || 'no datagrams sent'}); is flannel's route to the peer installed?`,
+      reason: `the source kernel refused every overlay datagram to ${overlay.destinationIp} (${overlay.sendErrors.join(', ') || 'no datagrams sent'}); is the CNI's route to the peer's tunnel address installed?`,
     };
   }
   const lost = overlay.sent - overlay.received;

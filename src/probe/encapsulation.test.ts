@@ -13,6 +13,12 @@ describe('probePlan', () => {
     expect(probePlan(tunnel('flannel-vxlan', 8472), undefined).kind).toBe('probe');
   });
 
+  it('probes Calico VXLAN (vxlan.calico), also on a custom vxlanPort', () => {
+    expect(probePlan(tunnel('calico-vxlan', 4789), 'calico')).toEqual({ kind: 'probe', encapsulation: { kind: 'vxlan', port: 4789 } });
+    expect(probePlan(tunnel('calico-vxlan', 4790), 'calico')).toEqual({ kind: 'probe', encapsulation: { kind: 'vxlan', port: 4790 } });
+    expect(probePlan(tunnel('flannel-vxlan', 9999), 'flannel')).toEqual({ kind: 'probe', encapsulation: { kind: 'vxlan', port: 9999 } });
+  });
+
   it('names why it does not probe, never guessing a verdict', () => {
     const reason = (r: ReportRequirement, cni?: string) => {
       const p = probePlan(r, cni);
@@ -20,10 +26,10 @@ describe('probePlan', () => {
       return p.kind === 'not-probed' ? p.reason : '';
     };
     expect(reason(tunnel('cilium-geneve', 6081), 'cilium')).toMatch(/geneve on UDP 6081 \(cilium\)/);
-    expect(reason(tunnel('calico-vxlan', 4789), 'calico')).toMatch(/vxlan on UDP 4789 \(calico\)/);
+    expect(reason(tunnel('cilium-vxlan', 8472), 'cilium')).toMatch(/vxlan on UDP 8472 \(cilium\); Cilium encapsulates in eBPF/);
     expect(reason(tunnel('calico-ipip', 0, { protocol: '4', protocolNumber: 4, fromPort: undefined, toPort: undefined }), 'calico')).toMatch(/IP-in-IP \(IP protocol 4\)/);
     expect(reason(tunnel('native', 0, { protocol: 'any', source: 'node-internal' as ReportRequirement['source'], fromPort: undefined, toPort: undefined }), 'cilium')).toMatch(/only UDP tunnels between VTEPs/);
-    expect(reason(tunnel('flannel-vxlan', 9999), 'flannel')).toMatch(/not a known tunnel port/);
+    expect(reason(tunnel('flannel-udp', 8285, { backend: 'udp' }), 'flannel')).toMatch(/not a VXLAN backend nor a known tunnel port/);
     expect(reason(tunnel('flannel-vxlan', 8472, { family: 6 }), 'flannel')).toMatch(/IPv6/);
   });
 });

@@ -1,5 +1,9 @@
 import type { ClusterNode } from '../model/cluster.js';
-import { bigIntToIp, isPlainIp, tryParseCidr } from '../model/cidr.js';
+import type { CniConfig } from '../model/cni.js';
+import { isPlainIp } from '../model/cidr.js';
+import { nodeOverlay, overlayAddress, type NodeOverlay } from './overlay-target.js';
+
+export { overlayAddress } from './overlay-target.js';
 
 /** What the probes need to know about a node. */
 export interface ProbeNode {
@@ -8,27 +12,39 @@ export interface ProbeNode {
   underlayIp?: string;
   /** The InternalIP, a second address at which the node's agent may be reached. */
   internalIp?: string;
-  /** The flannel.<VNI> address: the first address of the node's IPv4 pod CIDR. */
+  /** Where overlay probes to this node go: flannel.<VNI>'s address (first address of the pod CIDR) or Calico's vxlan.calico address. */
   overlayIp?: string;
+  /**
+   * Every tunnel address the agent's allow-list accepts for this node (flannel's and Calico's).
+   * The agent does not know the CNI, so it accepts both; the orchestrator picks one.
+   */
+  overlayIps?: string[];
+  /** How overlay probes reach this node under the cluster's CNI; absent when the CNI is not known (flannel is assumed). */
+  overlay?: NodeOverlay;
+  /** Calico's projectcalico.org/IPv4Address (a CIDR): the subnet Felix compares for CrossSubnet when this node sends. */
+  calicoNetwork?: string;
 }
 
-/** First address of the node's IPv4 pod CIDR, which flannel puts on flannel.<VNI> as a /32. */
-export function overlayAddress(podCidrs: readonly string[]): string | undefined {
-  for (const text of podCidrs) {
-    const cidr = tryParseCidr(text);
-    if (cidr?.family === 4) return bigIntToIp(cidr.first, 4);
-  }
-  return undefined;
-}
-
-export function probeNodesFromCluster(nodes: readonly ClusterNode[]): ProbeNode[] {
+/**
+ * The probe inventory. With the cluster's CNI, each node's overlay target is that CNI's tunnel
+ * address (or the reason there is none); without it, flannel's, as before CNI detection.
+ */
+export function probeNodesFromCluster(nodes: readonly ClusterNode[], cni?: CniConfig): ProbeNode[] {
   return nodes.map((n) => {
     const p: ProbeNode = { name: n.name };
     const underlay = n.vtepIp ?? n.internalIp;
     if (underlay) p.underlayIp = underlay;
     if (n.internalIp) p.internalIp = n.internalIp;
-    const overlay = overlayAddress(n.podCidrs);
-    if (overlay) p.overlayIp = overlay;
+    const flannelIp = overlayAddress(n.podCidrs);
+    const overlayIps = [...new Set([flannelIp, n.calicoVxlanTunnelAddress].filter((a): a is string => a !== undefined))];
+    if (overlayIps.length > 0) p.overlayIps = overlayIps;
+    if (n.calicoIpv4Address) p.calicoNetwork = n.calicoIpv4Address;
+    if (cni === undefined) {
+      if (flannelIp) p.overlayIp = flannelIp;
+      return p;
+    }
+    p.overlay = nodeOverlay(n, cni);
+    if (p.overlay.kind === 'tunnel') p.overlayIp = p.overlay.ip;
     return p;
   });
 }
@@ -66,10 +82,11 @@ export class Inventory {
   checkTarget(target: { node: string; overlayIp?: string; underlayIp?: string }): TargetCheck {
     const node = this.byName.get(target.node);
     if (!node) return { ok: false, reason: `node ${JSON.stringify(target.node)} is not in this agent's inventory` };
-    if (target.overlayIp !== undefined && target.overlayIp !== node.overlayIp) {
+    const overlays = node.overlayIps ?? (node.overlayIp ? [node.overlayIp] : []);
+    if (target.overlayIp !== undefined && !overlays.includes(target.overlayIp)) {
       return {
         ok: false,
-        reason: `${target.overlayIp} is not the overlay address of ${node.name} (inventory: ${node.overlayIp ?? 'none'})`,
+        reason: `${target.overlayIp} is not an overlay address of ${node.name} (inventory: ${overlays.join(', ') || 'none'})`,
       };
     }
     if (target.underlayIp !== undefined && !agentAddresses(node).includes(target.underlayIp)) {

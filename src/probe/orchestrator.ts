@@ -12,6 +12,7 @@ import { certainty, classifyPair, type PairObservation } from './classify.js';
 import { callAgent, type AgentClientOptions, type CallResult } from './client.js';
 import { agentAddresses, type ProbeNode } from './inventory.js';
 import { mapLimit } from './map-limit.js';
+import { describePath, pairSkipReason } from './overlay-target.js';
 import { mtuBounds, nextMtuSizes, type SizeOutcome } from './mtu-search.js';
 import {
   API_PATHS,
@@ -167,7 +168,10 @@ async function sweep(opts: RunProbesOptions, signal: AbortSignal): Promise<Probe
   }));
   for (const s of states) {
     const problem = agentProblem(agents, s.source, 'source') ?? agentProblem(agents, s.destination, 'destination');
+    const skip = pairSkipReason(s.source, s.destination);
     if (problem) s.observation = problem;
+    // The pair's traffic does not take a tunnel the agents can send through: a probe would test another path.
+    else if (skip) s.observation = { kind: 'not-probed', reason: `not probed: ${skip}` };
     else if (!s.destination.overlayIp && !s.destination.underlayIp) {
       s.observation = { kind: 'error', reason: `${s.destination.name} has neither a pod CIDR nor a node address to probe` };
     }
@@ -437,6 +441,7 @@ function buildResult(s: PairState, agents: Map<string, AgentState>, mtuMode: Swe
     reason: notes.join('; '),
   };
   if (rounds.length > 0) evidence.rounds = rounds;
+  if (s.destination.overlay?.kind === 'tunnel' && observation.kind === 'observed') evidence.overlayPath = describePath(s.destination.overlay.path);
   if (observation.kind === 'observed') evidence.destinationReceiveDrops = drops;
   if (mtuMode !== 'off' && verdict === 'ok') evidence.mtu = mtuEvidence(s, upInfo(agents, s.source.name));
   return {

@@ -14,7 +14,7 @@ function mtuCell(r: ProbeResult): string {
 
 /** A fixed-width table, one row per directed pair, problems first. */
 export function renderProbeTable(report: ProbeReport): string {
-  const order = { blocked: 0, 'underlay-unreachable': 1, error: 2, 'agent-missing': 3, ok: 4 } as const;
+  const order = { blocked: 0, 'underlay-unreachable': 1, error: 2, 'agent-missing': 3, 'not-probed': 4, ok: 5 } as const;
   const rows = [...report.results].sort(
     (a, b) => order[a.verdict] - order[b.verdict] || a.sourceNode.localeCompare(b.sourceNode) || a.destinationNode.localeCompare(b.destinationNode),
   );
@@ -44,8 +44,12 @@ export function renderProbeTable(report: ProbeReport): string {
   ].join('\n');
 }
 
-/** 0 when every pair is ok with no MTU black hole, 1 otherwise. */
+/**
+ * 0 when every probed pair is ok with no MTU black hole (pairs the CNI routes outside a probeable
+ * tunnel are `not-probed` and listed, not failures), 1 otherwise, and 1 when nothing could be probed.
+ */
 export function probeExitCode(report: ProbeReport): 0 | 1 {
-  const bad = report.results.some((r) => r.verdict !== 'ok' || (r.evidence.mtu?.tested === true && r.evidence.mtu.blackHole));
+  const probed = report.results.filter((r) => r.verdict !== 'not-probed');
+  const bad = probed.length === 0 || probed.some((r) => r.verdict !== 'ok' || (r.evidence.mtu?.tested === true && r.evidence.mtu.blackHole));
   return bad ? 1 : 0;
 }

@@ -8,6 +8,12 @@
  *                  exactly as flannel's vxlan backend does it (DOMAIN.md §1.6):
  *                  vxlan VNI 1 dstport 8472 nolearning, 10.244.N.0/32, and per peer an
  *                  onlink route, a PERMANENT neighbour and a permanent fdb entry.
+ *
+ * With `layout: 'calico-vxlan'` each node gets Calico's VXLAN layout instead, as Felix programs
+ * it: vxlan.calico (VNI 4096, dstport 4789, nolearning) with the tunnel address 10.200.N.1/32
+ * from the node's block 10.200.N.0/26, and per peer `<block> via <tunnel addr> dev vxlan.calico
+ * onlink` plus the neighbour and fdb entries. The node list then carries Calico's annotations
+ * (projectcalico.org/IPv4Address, IPv4VXLANTunnelAddr) and no flannel ones.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,8 +25,9 @@ export interface LabNode {
   ns: string;
   index: number;
   underlayIp: string;
-  /** flannel.1 address: the first address of the pod CIDR. */
+  /** The tunnel device's address: flannel.1's (first address of the pod CIDR) or vxlan.calico's. */
   overlayIp: string;
+  /** The pod address range routed through the tunnel: flannel's pod CIDR or the Calico block. */
   podCidr: string;
   vtepMac: string;
   /** The bridge-side end of this node's veth, inside the lab namespace. */
@@ -46,6 +53,12 @@ export interface Lab {
 
 const DEFAULT_UNDERLAY_PREFIX = '192.168.77';
 const VXLAN_PORT = 8472;
+
+export type LabLayout = 'flannel' | 'calico-vxlan';
+const LAYOUTS = {
+  flannel: { device: 'flannel.1', vni: 1, port: VXLAN_PORT },
+  'calico-vxlan': { device: 'vxlan.calico', vni: 4096, port: 4789 },
+} as const;
 
 /** Why the lab cannot be built here, or undefined when it can. */
 export function netnsLabUnavailableReason(): string | undefined {
@@ -81,7 +94,9 @@ function run(argv: string[], input?: string): string {
 }
 
 /** Builds the lab. On any failure it removes what it already created before rethrowing. */
-export function createFlannelLab(opts: { nodeCount: number; prefix?: string; underlayPrefix?: string }): Lab {
+export function createFlannelLab(opts: { nodeCount: number; prefix?: string; underlayPrefix?: string; layout?: LabLayout }): Lab {
+  const layout = opts.layout ?? 'flannel';
+  const tunnel = LAYOUTS[layout];
   if (opts.nodeCount < 2 || opts.nodeCount > 200) throw new Error('nodeCount must be between 2 and 200');
   const UNDERLAY_PREFIX = opts.underlayPrefix ?? DEFAULT_UNDERLAY_PREFIX;
   if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(UNDERLAY_PREFIX)) throw new Error(`underlayPrefix must be three octets, got ${UNDERLAY_PREFIX}`);
@@ -96,8 +111,8 @@ export function createFlannelLab(opts: { nodeCount: number; prefix?: string; und
       ns: `${prefix}-n${i}`,
       index: i,
       underlayIp: `${UNDERLAY_PREFIX}.${i}`,
-      overlayIp: `10.244.${i}.0`,
-      podCidr: `10.244.${i}.0/24`,
+      overlayIp: layout === 'flannel' ? `10.244.${i}.0` : `10.200.${i}.1`,
+      podCidr: layout === 'flannel' ? `10.244.${i}.0/24` : `10.200.${i}.0/26`,
       vtepMac: `0e:2a:5a:00:00:${hex}`,
       bridgePort: `vp${i}`,
     });
@@ -131,23 +146,23 @@ export function createFlannelLab(opts: { nodeCount: number; prefix?: string; und
       ip('link', 'set', 'lo', 'up');
       ip('addr', 'add', `${n.underlayIp}/24`, 'dev', 'eth0');
       ip('link', 'set', 'eth0', 'up');
-      ip('link', 'add', 'flannel.1', 'address', n.vtepMac, 'type', 'vxlan', 'id', '1', 'local', n.underlayIp, 'dev', 'eth0',
-        'dstport', String(VXLAN_PORT), 'nolearning');
-      // flannel: device MTU = external MTU - 50
-      ip('link', 'set', 'flannel.1', 'mtu', '1450', 'up');
-      ip('addr', 'add', `${n.overlayIp}/32`, 'dev', 'flannel.1');
+      ip('link', 'add', tunnel.device, 'address', n.vtepMac, 'type', 'vxlan', 'id', String(tunnel.vni), 'local', n.underlayIp, 'dev', 'eth0',
+        'dstport', String(tunnel.port), 'nolearning');
+      // flannel and Felix: device MTU = external MTU - 50
+      ip('link', 'set', tunnel.device, 'mtu', '1450', 'up');
+      ip('addr', 'add', `${n.overlayIp}/32`, 'dev', tunnel.device);
     }
     for (const n of nodes) {
       const batch: string[] = [];
       for (const peer of nodes) {
         if (peer === n) continue;
-        batch.push(`route add ${peer.podCidr} via ${peer.overlayIp} dev flannel.1 onlink`);
-        batch.push(`neigh add ${peer.overlayIp} dev flannel.1 lladdr ${peer.vtepMac} nud permanent`);
+        batch.push(`route add ${peer.podCidr} via ${peer.overlayIp} dev ${tunnel.device} onlink`);
+        batch.push(`neigh add ${peer.overlayIp} dev ${tunnel.device} lladdr ${peer.vtepMac} nud permanent`);
       }
       run(['ip', '-n', n.ns, '-batch', '-'], `${batch.join('\n')}\n`);
       const fdb = nodes
         .filter((p) => p !== n)
-        .map((p) => `fdb append ${p.vtepMac} dev flannel.1 dst ${p.underlayIp} self permanent`);
+        .map((p) => `fdb append ${p.vtepMac} dev ${tunnel.device} dst ${p.underlayIp} self permanent`);
       run(['bridge', '-n', n.ns, '-batch', '-'], `${fdb.join('\n')}\n`);
     }
   } catch (err) {
@@ -177,14 +192,20 @@ export function createFlannelLab(opts: { nodeCount: number; prefix?: string; und
         metadata: {
           name: n.name,
           labels: { 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': n.name },
-          annotations: {
-            'flannel.alpha.coreos.com/backend-type': 'vxlan',
-            'flannel.alpha.coreos.com/backend-data': JSON.stringify({ VNI: 1, VtepMAC: n.vtepMac }),
-            'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
-            'flannel.alpha.coreos.com/public-ip': n.underlayIp,
-          },
+          annotations: layout === 'flannel'
+            ? {
+                'flannel.alpha.coreos.com/backend-type': 'vxlan',
+                'flannel.alpha.coreos.com/backend-data': JSON.stringify({ VNI: 1, VtepMAC: n.vtepMac }),
+                'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
+                'flannel.alpha.coreos.com/public-ip': n.underlayIp,
+              }
+            : {
+                'projectcalico.org/IPv4Address': `${n.underlayIp}/24`,
+                'projectcalico.org/IPv4VXLANTunnelAddr': n.overlayIp,
+              },
         },
-        spec: { podCIDR: n.podCidr, podCIDRs: [n.podCidr] },
+        // Calico's IPAM does not use the kubelet's podCIDR: give one that differs from the block, as kubeadm does.
+        spec: layout === 'flannel' ? { podCIDR: n.podCidr, podCIDRs: [n.podCidr] } : { podCIDR: `10.244.${n.index}.0/24`, podCIDRs: [`10.244.${n.index}.0/24`] },
         status: {
           addresses: [
             { type: 'InternalIP', address: n.underlayIp },

@@ -49,7 +49,7 @@ async function confirmByProbes(result: AuditResult, opts: AuditCommandOptions): 
   ]);
   const secret = await loadSecret(opts.secretFile === undefined ? {} : { secretFile: opts.secretFile });
   const probe = orchestratorProbe({
-    nodes: probeNodesFromCluster(result.snapshot.cluster.nodes),
+    nodes: probeNodesFromCluster(result.snapshot.cluster.nodes, result.snapshot.cluster.cni),
     agentPort: opts.agentPort,
     secret,
     timeoutMs: opts.probeTimeoutMs,

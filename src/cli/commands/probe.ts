@@ -10,7 +10,7 @@ import { probeExitCode, renderProbeTable } from '../../probe/render.js';
 import type { PairSpec, PeerPlanSummary } from '../../model/probe.js';
 import { plannedSweep } from '../../probe/peer-selection.js';
 import { probeCniOf } from '../../inputs/probe-cni.js';
-import { CNI_CHOICES, type CniChoice } from '../../model/cni.js';
+import { CNI_CHOICES, type CniChoice, type CniConfig } from '../../model/cni.js';
 import { translateNodes } from '../../../providers/kubernetes/translate-nodes.js';
 import { EXIT_BAD_INPUT } from '../exit-codes.js';
 import { parseNonNegativeInt, parsePositiveInt } from '../parse-options.js';
@@ -63,15 +63,24 @@ export async function runProbeCommand(opts: ProbeCommandOptions, io: CommandIo =
   try {
     const { nodes } = translateNodes(await readDocuments(opts.nodes, '--nodes'));
     const cniDocuments = [...(await readDocuments(opts.flannel ?? [], '--flannel')), ...(await readDocuments(opts.cniConfig ?? [], '--cni-config'))];
-    // Without CNI documents or --cni the probes go ahead as before: the agents find out on the wire.
+    // Without CNI documents or --cni the probes go ahead as before (flannel's addresses): the agents find out on the wire.
+    let cni: CniConfig | undefined;
     if (cniDocuments.length > 0 || (opts.cni !== undefined && opts.cni !== 'auto')) {
       const checked = probeCniOf(cniDocuments, nodes, opts.cni ?? 'auto');
       if (!checked.ok) {
         const flag = opts.cni !== undefined && opts.cni !== 'auto' ? '--cni' : cniDocuments.length > 0 && opts.flannel?.length ? '--flannel' : '--cni-config';
         throw new InputError([{ document: flag, pointer: '', value: flag === '--cni' ? opts.cni : checked.cni.name, reason: checked.reason }]);
       }
+      cni = checked.cni;
+    } else {
+      // Flannel's addresses on a Calico or Cilium cluster would probe a path pod traffic does not take.
+      const marked = nodes.find((n) => n.cniMarks?.some((m) => /^(projectcalico\.org\/|io\.cilium\.|network\.cilium\.io\/|cilium\.io\/)/.test(m.key)));
+      if (marked) {
+        const mark = marked.cniMarks!.find((m) => /calico|cilium/.test(m.key))!;
+        throw new InputError([{ document: '--cni', pointer: '', value: mark.key, reason: `node ${marked.name} carries ${mark.key}, so the cluster may not run flannel; name the CNI with --cni and give its documents (Calico IPPools, FelixConfiguration) with --cni-config, so the probes target its tunnel addresses` }]);
+      }
     }
-    const probeNodes = probeNodesFromCluster(nodes);
+    const probeNodes = probeNodesFromCluster(nodes, cni);
     const plan = peerPlanOf(opts, probeNodes.map((n) => n.name));
     const report = await runProbes({
       nodes: probeNodes,
@@ -125,7 +134,7 @@ export function probeCommand(): Command {
     .description(summaryOf('probe'))
     .requiredOption('--nodes <files...>', 'kubectl get nodes -o json (a NodeList, List or single Node)')
     .option('--flannel <files...>', 'the kube-flannel-cfg ConfigMap or net-conf.json (checked to be the vxlan backend)')
-    .option('--cni-config <files...>', 'CNI documents (see docs/cni.md), checked to be flannel-networked on the vxlan backend')
+    .option('--cni-config <files...>', 'CNI documents (see docs/cni.md), checked to be flannel-networked on the vxlan backend or Calico with a VXLAN pool')
     .addOption(new Option('--cni <name>', 'the CNI, or auto to detect it from --flannel/--cni-config and the node annotations').choices(CNI_CHOICES))
     .option('--agent-port <port>', 'the agents\' port', parsePositiveInt('--agent-port'), DEFAULT_AGENT_PORT)
     .option('--count <n>', 'overlay and underlay datagrams per pair', parsePositiveInt('--count'), PROBE_DEFAULTS.count)
