@@ -163,11 +163,21 @@ export function decide(clues: Clue[], choice: CniChoice): Decision | undefined {
     return family === 'flannel' && c.policyOnly === true && name !== 'flannel' && name !== 'k3s';
   };
   const evidence: CniEvidence[] = [];
-  for (const c of clues) {
+  // Strongest first, then by CNI and fact, so the report reads the same whatever order the
+  // documents came in (live reads, or the saved cni*.json files as a shell glob lists them).
+  const ordered = [...clues].sort(
+    (a, b) => b.rank - a.rank || compareText(a.evidence.cni, b.evidence.cni) || compareText(a.evidence.fact, b.evidence.fact),
+  );
+  for (const c of ordered) {
     if (fits(c)) evidence.push(c.evidence);
     else conflicts.push(`${c.evidence.fact}, which points at ${c.evidence.cni}, not ${name}${c.evidence.source ? ` (${c.evidence.source.document}#${c.evidence.source.pointer})` : ''}`);
   }
   const decision: Decision = { name, family, evidence, conflicts };
   if (family === 'calico' && distributions.has('rke2')) decision.distribution = 'rke2';
   return decision;
+}
+
+/** Code-unit order, not the locale's, so every machine sorts alike. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

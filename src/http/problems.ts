@@ -150,7 +150,7 @@ export function inputErrorProblem(err: InputError): HttpProblem {
   const errors = err.problems.map((p): ProblemError => {
     const base = p.document.startsWith('/') ? p.document : flagPointer(p.document);
     const pointer = base === undefined ? '' : `${base}${p.pointer}`;
-    const reason = base === undefined ? `${p.document}: ${p.reason}` : p.reason;
+    const reason = requestWording(base === undefined ? `${p.document}: ${p.reason}` : p.reason);
     return p.value === undefined ? { pointer, reason } : { pointer, value: p.value, reason };
   });
   const first = errors[0];
@@ -159,6 +159,13 @@ export function inputErrorProblem(err: InputError): HttpProblem {
 }
 
 function flagPointer(document: string): string | undefined {
+  if (document === '--cni') return '/options/cni';
+  if (document === '--cni-config') return '/inputs/cni';
   const m = /^--(nodes|flannel|aws|openstack)$/.exec(document);
   return m ? `/inputs/${m[1]}` : undefined;
+}
+
+/** The CNI flags a core message advises, as the request fields that do the same (`pass --cni` -> `pass options.cni`). */
+function requestWording(reason: string): string {
+  return reason.replace(/--cni-config\b/g, 'inputs.cni').replace(/--cni\b(?!-)/g, 'options.cni');
 }

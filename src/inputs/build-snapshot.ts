@@ -44,7 +44,7 @@ export function buildSnapshot(inputs: AuditInputs): { snapshot: Snapshot; requir
   const cloud = mergeClouds([aws!.cloud, openstack!.cloud]);
   cloud.unavailable.push(...inputs.unavailable);
   const warnings: Warning[] = [
-    ...(inputs.warnings ?? []),
+    ...collectionWarnings(inputs.warnings ?? [], cluster.cni),
     ...nodeWarnings(nodes!.warnings, cluster.cni),
     ...cni!.warnings,
     ...catalog.warnings,
@@ -66,6 +66,15 @@ const FLANNEL_NODE_WARNINGS = new Set(['vtep-from-internal-ip', 'vtep-unknown', 
 
 function nodeWarnings(warnings: Warning[], cni: CniConfig): Warning[] {
   return flannelOf(cni) ? warnings : warnings.filter((w) => !FLANNEL_NODE_WARNINGS.has(w.code));
+}
+
+/**
+ * A live collection looks for flannel's ConfigMap before the CNI is known; that it found none
+ * matters only when flannel carries the pod traffic. Dropped otherwise, so a live audit of a
+ * Calico or Cilium cluster reports what an audit of its saved documents reports.
+ */
+function collectionWarnings(warnings: Warning[], cni: CniConfig): Warning[] {
+  return flannelOf(cni) ? warnings : warnings.filter((w) => w.code !== 'flannel-configmap-not-found');
 }
 
 /** flannel's configuration when flannel does the networking (flannel, canal, k3s, rke2's canal). */
