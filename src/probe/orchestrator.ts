@@ -169,9 +169,10 @@ async function sweep(opts: RunProbesOptions, signal: AbortSignal): Promise<Probe
   for (const s of states) {
     const problem = agentProblem(agents, s.source, 'source') ?? agentProblem(agents, s.destination, 'destination');
     const skip = pairSkipReason(s.source, s.destination);
-    if (problem) s.observation = problem;
-    // The pair's traffic does not take a tunnel the agents can send through: a probe would test another path.
-    else if (skip) s.observation = { kind: 'not-probed', reason: `not probed: ${skip}` };
+    // The pair's traffic does not take a tunnel the agents can send through: a probe would test another
+    // path. Known from the inventory alone, so it holds whether or not the agents answer.
+    if (skip) s.observation = { kind: 'not-probed', reason: `not probed: ${skip}` };
+    else if (problem) s.observation = problem;
     else if (!s.destination.overlayIp && !s.destination.underlayIp) {
       s.observation = { kind: 'error', reason: `${s.destination.name} has neither a pod CIDR nor a node address to probe` };
     }

@@ -99,3 +99,15 @@ describe('overlay targets per CNI', () => {
     expect(inventory.checkTarget({ node: 'b', overlayIp: '10.200.1.1' })).toEqual({ ok: false, reason: '10.200.1.1 is not an overlay address of b (inventory: 10.244.6.0, 10.200.2.1)' });
   });
 });
+
+describe('not-probed before agent-missing', () => {
+  it('a pair the CNI routes outside the tunnel is not-probed even when no agent answers', async () => {
+    const { runProbes } = await import('./orchestrator.js');
+    const { calicoVxlanTunnelAddress: _, ...bare } = b;
+    // Agents on 127.0.0.x port 9 (discard): nothing listens, so both agents are missing.
+    const nodes = probeNodesFromCluster([{ ...a, vtepIp: '127.0.0.71', internalIp: '127.0.0.71' }, { ...bare, vtepIp: '127.0.0.72', internalIp: '127.0.0.72' }], calico('Always'));
+    const report = await runProbes({ nodes, agentPort: 9, secret: Buffer.alloc(32, 1), timeoutMs: 200, requestTimeoutMs: 500 });
+    const verdicts = Object.fromEntries(report.results.map((r) => [`${r.sourceNode}->${r.destinationNode}`, r.verdict]));
+    expect(verdicts).toEqual({ 'a->b': 'not-probed', 'b->a': 'agent-missing' });
+  });
+});

@@ -197,7 +197,9 @@ describe.skipIf(!ok)('Helm chart deploy/helm/sgaudit', () => {
         expect(pod.spec.hostIPC ?? false).toBe(false);
         if (pod.spec.hostNetwork) {
           expect(w.kind).toBe('DaemonSet');
-          expect(pod.metadata.annotations?.[HOST_NETWORK_REASON]).toMatch(/flannel\.1.*non-root/s);
+          const device = (c.values.agent as { overlayDevice: string }).overlayDevice;
+          expect(pod.metadata.annotations?.[HOST_NETWORK_REASON]).toContain(`node's own ${device} device`);
+          expect(pod.metadata.annotations?.[HOST_NETWORK_REASON]).toMatch(/non-root/);
         }
       }
     });
@@ -254,6 +256,17 @@ describe.skipIf(!ok)('Helm chart deploy/helm/sgaudit', () => {
     expect(podTemplate(deployment).spec.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName).toBe('prod-sgaudit-data');
   });
 
+  it('runs the agents on Calico\'s vxlan.calico with agent.overlayDevice, and keeps flannel.1 by default', async () => {
+    const m = await render(bin, ['prod', CHART_DIR, '--namespace', 'sgaudit', '--set', 'agent.overlayDevice=vxlan.calico']);
+    const args = agentContainer(m, 'prod-sgaudit').args ?? [];
+    expect(args.filter((a) => a.startsWith('--overlay-device'))).toEqual(['--overlay-device=vxlan.calico']);
+    expect(podTemplate(one(m, 'DaemonSet', 'prod-sgaudit-probe-agent')).metadata.annotations?.[HOST_NETWORK_REASON]).toContain("node's own vxlan.calico device");
+    // Nothing else of the agent's command line moves with the device.
+    const defaults = agentContainer(rendered.get('default values') as Manifest[], 'prod-sgaudit').args ?? [];
+    expect(defaults.filter((a) => a.startsWith('--overlay-device'))).toEqual(['--overlay-device=flannel.1']);
+    expect(args.filter((a) => !a.startsWith('--overlay-device'))).toEqual(defaults.filter((a) => !a.startsWith('--overlay-device')));
+  });
+
   it('leaves out the agents, their policy and the config probe section when probes are off', async () => {
     const m = await render(bin, ['prod', CHART_DIR, '--set', 'probe.enabled=false,cluster.cloud.provider=aws,cluster.cloud.region=eu-west-1']);
     expect(m.filter((x) => ['DaemonSet', 'NetworkPolicy'].includes(x.kind))).toEqual([]);
@@ -274,6 +287,8 @@ describe.skipIf(!ok)('Helm chart deploy/helm/sgaudit', () => {
     ['--set', 'probe.ratePerSecond=0.5', 'probe.ratePerSecond 0.5: must be a whole number'],
     ['--set', 'probe.secretEnv=1BAD', 'probe.secretEnv "1BAD": must be an environment variable name'],
     ['--set', 'serviceMonitor.enabled=true', 'serviceMonitor.tokenSecret.name: empty while serviceMonitor.enabled'],
+    ['--set', 'agent.overlayDevice=vxlan calico', 'agent.overlayDevice "vxlan calico": must be a network device name'],
+    ['--set', 'agent.overlayDevice=vxlan.calico.long', 'agent.overlayDevice "vxlan.calico.long": must be a network device name (1-15 characters'],
   ])('refuses %s %s with the value and the reason', async (flag, set, message) => {
     const out = await helm(bin, ['template', 'prod', CHART_DIR, '--kube-version', KUBE_VERSION, flag, set]);
     expect(out.ok).toBe(false);

@@ -114,7 +114,7 @@ export function agentCommand(): Command {
     .option('--nodes <files...>', 'kubectl get nodes -o json; default: list nodes through the API (in-cluster)')
     .option('--bind <address>', 'address to listen on', '0.0.0.0')
     .option('--rate <n>', 'datagrams per second this agent sends at most', parsePositiveInt('--rate'), DEFAULT_RATE_PER_SECOND)
-    .option('--overlay-device <name>', 'flannel VXLAN device whose MTU bounds the mtu probe', DEFAULT_OVERLAY_DEVICE)
+    .option('--overlay-device <name>', 'the CNI\'s VXLAN device, whose MTU bounds the mtu probe: flannel.<VNI>, or vxlan.calico on Calico', DEFAULT_OVERLAY_DEVICE)
     .option('--refresh <seconds>', 'inventory reload interval when listing nodes through the API', parsePositiveInt('--refresh'), 60)
     .action(async (opts: AgentCommandOptions) => {
       process.exitCode = await runAgentCommand(opts);

@@ -103,6 +103,9 @@ manifest would show: refused at render time, with the value path, the value and 
 {{- if or (lt (int $v.probe.ratePerSecond) 1) (ne (toString (int $v.probe.ratePerSecond)) (toString $v.probe.ratePerSecond)) -}}
 {{- fail (printf "probe.ratePerSecond %v: must be a whole number of datagrams per second, at least 1" $v.probe.ratePerSecond) -}}
 {{- end -}}
+{{- if and $v.probe.enabled (not (regexMatch "^[A-Za-z0-9_][A-Za-z0-9._-]{0,14}$" (toString $v.agent.overlayDevice))) -}}
+{{- fail (printf "agent.overlayDevice %q: must be a network device name (1-15 characters: letters, digits, . _ -), the VXLAN device the CNI creates: flannel.<VNI> for flannel, Canal, k3s and RKE2, vxlan.calico for Calico" (toString $v.agent.overlayDevice)) -}}
+{{- end -}}
 {{- if and $v.serviceMonitor.enabled (not $v.serviceMonitor.tokenSecret.name) -}}
 {{- fail "serviceMonitor.tokenSecret.name: empty while serviceMonitor.enabled; /metrics needs a token with the read scope" -}}
 {{- end -}}
