@@ -58,12 +58,17 @@ describe('cilium requirements', () => {
 
   it('the ICMP health flow needs protocol 1 with no ports, which only an ICMP or all-traffic rule meets', () => {
     const icmp = run(config()).requirements.find((r) => r.id === 'cilium-health-icmp');
-    expect(icmp).toMatchObject({ kind: 'flow', protocol: { name: 'icmp', number: 1 } });
+    expect(icmp).toMatchObject({ kind: 'flow', protocol: { name: 'icmp', number: 1 }, icmp: { type: 8, code: 0 } });
     expect(icmp).not.toHaveProperty('fromPort');
   });
 
-  it('warns that ICMP types are not checked, only when health checks are on', () => {
-    expect(run(config()).warnings.map((w) => w.code)).toEqual(['icmp-type-not-checked']);
+  it('needs ICMPv6 echo request (type 128) over IPv6', () => {
+    const dual = run(config({ enableIPv6: true })).requirements.find((r) => r.id === 'cilium-health-icmp-v6');
+    expect(dual).toMatchObject({ kind: 'flow', family: 6, protocol: { name: 'icmpv6', number: 58 }, icmp: { type: 128, code: 0 } });
+  });
+
+  it('no longer warns that ICMP types are not checked: the evaluator checks them', () => {
+    expect(run(config()).warnings).toEqual([]);
     expect(run(config(off)).warnings).toEqual([]);
   });
 });

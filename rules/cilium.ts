@@ -16,6 +16,8 @@ export const CILIUM_WIREGUARD_PORT = 51871;
 
 const origin = (backend: string, docUrl: string = FIREWALL_DOC): Origin => ({ cni: 'cilium', backend, docUrl });
 const ICMP = { 4: { name: 'icmp', number: 1 }, 6: { name: 'icmpv6', number: 58 } } as const;
+/** Echo request: ICMP type 8 (RFC 792), ICMPv6 type 128 (RFC 4443), code 0 in both. */
+const ECHO_REQUEST = { 4: { type: 8, code: 0 }, 6: { type: 128, code: 0 } } as const;
 
 export const cilium: CniRuleSet<CiliumConfig> = {
   name: 'cilium',
@@ -63,8 +65,8 @@ export const cilium: CniRuleSet<CiliumConfig> = {
         out.push(cniFlow(origin('health'), {
           id: familyId('cilium-health-icmp', family),
           title: `Cilium health checks ${family === 4 ? 'ICMP' : 'ICMPv6'} echo between nodes`,
-          description: `cilium-health pings each peer's ${family === 6 ? 'IPv6 ' : ''}node address (${family === 4 ? 'ICMP type 8, reply type 0' : 'ICMPv6 type 128, reply type 129'}); agents have failed to start without it. Rules are matched on the protocol only: sgaudit does not read ICMP types from the cloud, so a rule for another ICMP type also counts as allowing this flow.`,
-          protocol: ICMP[family], family,
+          description: `cilium-health pings each peer's ${family === 6 ? 'IPv6 ' : ''}node address (echo request ${family === 4 ? 'ICMP type 8, reply type 0' : 'ICMPv6 type 128, reply type 129'}); agents have failed to start without it. Only a rule admitting the echo request counts: one for another ICMP type (e.g. 3, fragmentation needed) does not carry it. Stateful security groups pass the reply as return traffic.`,
+          protocol: ICMP[family], icmp: ECHO_REQUEST[family], family,
           source: nodeAddress(family), destination: nodeAddress(family),
         }));
       }
@@ -95,8 +97,7 @@ export const cilium: CniRuleSet<CiliumConfig> = {
     return out;
   },
 
-  warnings(config): Warning[] {
-    if (!config.health.enabled) return [];
-    return [{ code: 'icmp-type-not-checked', message: 'Cilium health checks need ICMP echo between nodes; security-group ICMP rules are matched on the protocol only (their type and code are not read), so a rule admitting only other ICMP types is counted as allowing echo' }];
+  warnings(): Warning[] {
+    return [];
   },
 };

@@ -7,6 +7,7 @@ const any: ProtocolMatch = { kind: 'any' };
 const proto = (number: number): ProtocolMatch => ({ kind: 'number', number });
 const all: PortMatch = { kind: 'all' };
 const range = (from: number, to: number): PortMatch => ({ kind: 'range', from, to });
+const icmp = (type: number | 'any', code: number | 'any'): PortMatch => ({ kind: 'icmp', type, code });
 
 function permission(IpProtocol: unknown, FromPort?: unknown, ToPort?: unknown): Record<string, unknown> {
   return { IpProtocol, FromPort, ToPort, IpRanges: [{ CidrIp: '172.16.0.0/16' }] };
@@ -25,10 +26,12 @@ describe('security group protocol and ports', () => {
     { name: 'port 65535 alone', p: 'udp', from: 65535, to: 65535, protocol: proto(17), ports: range(65535, 65535) },
     { name: 'ESP "50" ignores ports', p: '50', from: 500, to: 4500, protocol: proto(50), ports: all },
     { name: 'IP-in-IP "4" without ports', p: '4', from: undefined, to: undefined, protocol: proto(4), ports: all },
-    { name: 'icmp type/code become all', p: 'icmp', from: 8, to: -1, protocol: proto(1), ports: all },
-    { name: '"1" equals icmp', p: '1', from: -1, to: -1, protocol: proto(1), ports: all },
-    { name: 'icmpv6', p: 'icmpv6', from: -1, to: -1, protocol: proto(58), ports: all },
-    { name: '"58" equals icmpv6', p: '58', from: 128, to: 0, protocol: proto(58), ports: all },
+    { name: 'icmp FromPort is the type, ToPort -1 every code', p: 'icmp', from: 8, to: -1, protocol: proto(1), ports: icmp(8, 'any') },
+    { name: 'icmp type 3 code 4 (fragmentation needed)', p: 'icmp', from: 3, to: 4, protocol: proto(1), ports: icmp(3, 4) },
+    { name: 'icmp type 0 is a type, not "unset"', p: 'icmp', from: 0, to: -1, protocol: proto(1), ports: icmp(0, 'any') },
+    { name: '"1" equals icmp, -1/-1 every type', p: '1', from: -1, to: -1, protocol: proto(1), ports: icmp('any', 'any') },
+    { name: 'icmpv6 every type', p: 'icmpv6', from: -1, to: -1, protocol: proto(58), ports: icmp('any', 'any') },
+    { name: '"58" equals icmpv6', p: '58', from: 128, to: 0, protocol: proto(58), ports: icmp(128, 0) },
     { name: 'protocol 0 is a number, not any', p: '0', from: -1, to: -1, protocol: proto(0), ports: all },
     { name: 'protocol 255', p: '255', from: -1, to: -1, protocol: proto(255), ports: all },
     { name: 'bare JSON number', p: 17, from: 4789, to: 4789, protocol: proto(17), ports: range(4789, 4789) },
@@ -69,6 +72,9 @@ describe('security group protocol and ports', () => {
     { name: 'port as string', p: 'tcp', from: '80', to: 80, pointer: `${base}/FromPort`, value: '80', reason: /integer/ },
     { name: 'fractional port', p: 'udp', from: 1.5, to: 2, pointer: `${base}/FromPort`, value: 1.5, reason: /integer/ },
     { name: 'icmp type out of range', p: 'icmp', from: 300, to: 0, pointer: `${base}/FromPort`, value: 300, reason: /ICMP type/ },
+    { name: 'icmp type below -1', p: 'icmp', from: -2, to: -1, pointer: `${base}/FromPort`, value: -2, reason: /ICMP type must be -1 \(all types\) or 0-255/ },
+    { name: 'icmp code out of range', p: 'icmpv6', from: 128, to: 256, pointer: `${base}/ToPort`, value: 256, reason: /ICMP code must be -1 \(all codes\) or 0-255/ },
+    { name: 'icmp code under every type', p: 'icmp', from: -1, to: 0, pointer: `${base}/ToPort`, value: 0, reason: /needs an ICMP type/ },
   ])('rejects $name', ({ p, from, to, pointer, value, reason }) => {
     const [problem, ...rest] = problemsOf(groupWithIngress([permission(p, from, to)]));
     expect(rest).toEqual([]);
@@ -113,12 +119,34 @@ describe('network ACL protocol and ports', () => {
     { name: '"-1" is any with all ports', entry: { Protocol: '-1', PortRange: { From: 22, To: 22 } }, protocol: any, ports: all },
     { name: '"17" with a port range', entry: { Protocol: '17', PortRange: { From: 8472, To: 8472 } }, protocol: proto(17), ports: range(8472, 8472) },
     { name: '"6" ephemeral range', entry: { Protocol: '6', PortRange: { From: 1024, To: 65535 } }, protocol: proto(6), ports: range(1024, 65535) },
-    { name: '"1" icmp ignores type/code', entry: { Protocol: '1', IcmpTypeCode: { Type: 8, Code: -1 } }, protocol: proto(1), ports: all },
+    { name: '"1" icmp reads IcmpTypeCode', entry: { Protocol: '1', IcmpTypeCode: { Type: 8, Code: -1 } }, protocol: proto(1), ports: icmp(8, 'any') },
+    { name: 'icmp type and code', entry: { Protocol: '1', IcmpTypeCode: { Type: 3, Code: 4 } }, protocol: proto(1), ports: icmp(3, 4) },
+    { name: 'icmp every type', entry: { Protocol: '1', IcmpTypeCode: { Type: -1, Code: -1 } }, protocol: proto(1), ports: icmp('any', 'any') },
+    { name: '"58" icmpv6 echo request', entry: { Protocol: '58', IcmpTypeCode: { Type: 128, Code: -1 } }, protocol: proto(58), ports: icmp(128, 'any') },
     { name: '"50" ignores a port range', entry: { Protocol: '50', PortRange: { From: 1, To: 2 } }, protocol: proto(50), ports: all },
   ])('$name', ({ entry, protocol, ports }) => {
     const e = translate(acl(entry)).cloud.networkAcls[0]!.entries[0]!;
     expect(e.protocol).toEqual(protocol);
     expect(e.ports).toEqual(ports);
+  });
+
+  it('treats an icmp entry without IcmpTypeCode as every type, with a warning', () => {
+    const { cloud, warnings } = translate(acl({ Protocol: '1' }));
+    expect(cloud.networkAcls[0]!.entries[0]!.ports).toEqual(icmp('any', 'any'));
+    expect(warnings.map((w) => [w.code, w.source?.pointer])).toEqual([[AwsWarningCode.portsMissing, '/NetworkAcls/0/Entries/0']]);
+  });
+
+  it.each([
+    { name: 'type above 255', code: { Type: 256, Code: -1 }, pointer: '/IcmpTypeCode/Type', value: 256, reason: /ICMP type must be -1 \(all types\) or 0-255/ },
+    { name: 'code below -1', code: { Type: 8, Code: -3 }, pointer: '/IcmpTypeCode/Code', value: -3, reason: /ICMP code must be -1 \(all codes\) or 0-255/ },
+    { name: 'code under every type', code: { Type: -1, Code: 4 }, pointer: '/IcmpTypeCode/Code', value: 4, reason: /needs an ICMP type/ },
+    { name: 'not an object', code: '8/0', pointer: '/IcmpTypeCode', value: '8/0', reason: /\{Type, Code\}/ },
+  ])('rejects IcmpTypeCode with $name', ({ code, pointer, value, reason }) => {
+    const [problem, ...rest] = problemsOf(acl({ Protocol: '1', IcmpTypeCode: code }));
+    expect(rest).toEqual([]);
+    expect(problem).toMatchObject({ pointer: `/NetworkAcls/0/Entries/0${pointer}` });
+    expect(problem!.value).toEqual(value);
+    expect(problem!.reason).toMatch(reason);
   });
 
   it('treats a tcp entry without PortRange as all ports, with a warning', () => {

@@ -1,4 +1,4 @@
-import type { PortMatch, ProtocolMatch } from '../../src/model/cloud.js';
+import type { IcmpMatch, PortMatch, ProtocolMatch } from '../../src/model/cloud.js';
 import { ownEntry } from '../../src/model/collections.js';
 import { isPlainObject, type IssueCollector } from '../../src/model/issues.js';
 import { child, fail, optInteger, type At, type JsonObject } from './translate-read.js';
@@ -53,12 +53,33 @@ function portRange(
 }
 
 /**
- * Ports of a security-group permission or rule (`FromPort`/`ToPort` on `obj`).
- *
- * ICMP rules become `all`: for ICMP these fields carry type/code, and no requirement
- * this tool audits (overlay UDP/TCP ports, ESP, IP-in-IP) is an ICMP type, so keeping
- * type/code would add a match dimension nothing reads.
+ * ICMP type and code from EC2's two fields, -1 meaning all (EC2 API reference, IpPermission:
+ * "If the protocol is ICMP or ICMPv6, this is the ICMP type or -1 (all ICMP types)" for
+ * FromPort, the ICMP code or -1 for ToPort; IcmpTypeCode: "A value of -1 means all types",
+ * "-1 means all codes for the specified ICMP type"). Absent fields are read as -1, which is how
+ * an unconstrained rule is written, with a warning. A code under "all types" cannot narrow
+ * anything, so it is refused rather than guessed at.
  */
+function icmpMatch(
+  type: number | undefined,
+  code: number | undefined,
+  typeAt: At,
+  codeAt: At,
+  where: At,
+  issues: IssueCollector,
+): IcmpMatch {
+  if (type !== undefined && (type < -1 || type > 255)) fail(typeAt, 'ICMP type must be -1 (all types) or 0-255', type);
+  if (code !== undefined && (code < -1 || code > 255)) fail(codeAt, 'ICMP code must be -1 (all codes) or 0-255', code);
+  if (type === undefined || code === undefined) {
+    issues.warn(AwsWarningCode.portsMissing, `ICMP rule has no ${type === undefined ? 'type' : 'code'}; treated as -1 (all)`, where);
+  }
+  const t = type === undefined || type === -1 ? 'any' : type;
+  const c = code === undefined || code === -1 ? 'any' : code;
+  if (t === 'any' && c !== 'any') fail(codeAt, 'an ICMP code needs an ICMP type; with type -1 (all types) the code must be -1 too', code);
+  return { kind: 'icmp', type: t, code: c };
+}
+
+/** Ports of a security-group permission or rule (`FromPort`/`ToPort` on `obj`); for ICMP they hold type and code. */
 export function securityGroupPorts(
   protocol: ProtocolMatch,
   obj: JsonObject,
@@ -69,11 +90,7 @@ export function securityGroupPorts(
 ): PortMatch {
   const from = optInteger(obj, keys.from, where);
   const to = optInteger(obj, keys.to, where);
-  if (isIcmp(protocol)) {
-    if (from !== undefined && (from < -1 || from > 255)) fail(child(where, keys.from), 'ICMP type must be -1 or 0-255', from);
-    if (to !== undefined && (to < -1 || to > 255)) fail(child(where, keys.to), 'ICMP code must be -1 or 0-255', to);
-    return { kind: 'all' };
-  }
+  if (isIcmp(protocol)) return icmpMatch(from, to, child(where, keys.from), child(where, keys.to), where, issues);
   if (!hasPorts(protocol)) return { kind: 'all' };
   if ((from === undefined && to === undefined) || (from === -1 && to === -1)) {
     // EC2 refuses to create a TCP/UDP rule without ports, so this comes from a trimmed or
@@ -90,19 +107,51 @@ export function securityGroupPorts(
   return portRange(from, to, child(where, keys.from), child(where, keys.to));
 }
 
-/** Ports of a NACL entry given as two separate values (Terraform's from_port/to_port). */
-export function networkAclPortValues(protocol: ProtocolMatch, from: number, to: number, fromAt: At, toAt: At): PortMatch {
+/** Type and code of an ICMP NACL entry given as two separate values (Terraform's icmp_type/icmp_code). */
+export interface IcmpValues {
+  type: number | undefined;
+  code: number | undefined;
+  typeAt: At;
+  codeAt: At;
+}
+
+/** Ports of a NACL entry given as separate values (Terraform's from_port/to_port, icmp_type/icmp_code). */
+export function networkAclPortValues(
+  protocol: ProtocolMatch,
+  from: number,
+  to: number,
+  fromAt: At,
+  toAt: At,
+  /** Read only for ICMP entries, so a computed icmp_type on a TCP entry is no reason to stop. */
+  readIcmp: () => IcmpValues,
+  where: At,
+  issues: IssueCollector,
+): PortMatch {
+  if (isIcmp(protocol)) {
+    const icmp = readIcmp();
+    return icmpMatch(icmp.type, icmp.code, icmp.typeAt, icmp.codeAt, where, issues);
+  }
   if (!hasPorts(protocol)) return { kind: 'all' };
   return portRange(from, to, fromAt, toAt);
 }
 
-/** Ports of a network-ACL entry (`PortRange: {From, To}`); only TCP and UDP entries carry one. */
+/**
+ * Ports of a network-ACL entry: `PortRange: {From, To}` for TCP and UDP, `IcmpTypeCode:
+ * {Type, Code}` for ICMP and ICMPv6 (EC2 API reference, NetworkAclEntry).
+ */
 export function networkAclPorts(
   protocol: ProtocolMatch,
   entry: JsonObject,
   where: At,
   issues: IssueCollector,
 ): PortMatch {
+  if (isIcmp(protocol)) {
+    const value = entry['IcmpTypeCode'];
+    const at = child(where, 'IcmpTypeCode');
+    if (value === undefined || value === null) return icmpMatch(undefined, undefined, at, at, where, issues);
+    if (!isPlainObject(value)) fail(at, 'expected "IcmpTypeCode" to be an object {Type, Code}', value);
+    return icmpMatch(optInteger(value, 'Type', at), optInteger(value, 'Code', at), child(at, 'Type'), child(at, 'Code'), where, issues);
+  }
   if (!hasPorts(protocol)) return { kind: 'all' };
   const range = entry['PortRange'];
   const rangeAt = child(where, 'PortRange');

@@ -83,8 +83,11 @@ describe('ports', () => {
     ['sctp', { protocol: 'sctp', port_range_min: 9, port_range_max: 9 }, { kind: 'range', from: 9, to: 9 }],
     ['dccp numeric', { protocol: '33', port_range_min: 5004, port_range_max: 5005 }, { kind: 'range', from: 5004, to: 5005 }],
     ['udplite', { protocol: 'udplite', port_range_min: 7, port_range_max: 7 }, { kind: 'range', from: 7, to: 7 }],
-    ['icmp type/code -> all', { protocol: 'icmp', port_range_min: 8, port_range_max: 0 }, { kind: 'all' }],
-    ['ipv6-icmp -> all', { protocol: 'ipv6-icmp', ethertype: 'IPv6', port_range_min: 128, port_range_max: null }, { kind: 'all' }],
+    ['icmp type 8 code 0', { protocol: 'icmp', port_range_min: 8, port_range_max: 0 }, { kind: 'icmp', type: 8, code: 0 }],
+    ['icmp type 3, every code', { protocol: 'icmp', port_range_min: 3, port_range_max: null }, { kind: 'icmp', type: 3, code: 'any' }],
+    ['icmp type 0 (echo reply) is a type', { protocol: 'icmp', port_range_min: 0, port_range_max: null }, { kind: 'icmp', type: 0, code: 'any' }],
+    ['icmp every type', { protocol: 'icmp', port_range_min: null, port_range_max: null }, { kind: 'icmp', type: 'any', code: 'any' }],
+    ['ipv6-icmp type 128', { protocol: 'ipv6-icmp', ethertype: 'IPv6', port_range_min: 128, port_range_max: null }, { kind: 'icmp', type: 128, code: 'any' }],
     ['esp -> all', { protocol: 'esp', port_range_min: null, port_range_max: null }, { kind: 'all' }],
     ['any protocol -> all', { protocol: null, port_range_min: null, port_range_max: null }, { kind: 'all' }],
   ];
@@ -92,10 +95,8 @@ describe('ports', () => {
     expect(translateRuleBody(overrides).rule.ports).toEqual(expected);
   });
 
-  it('warns when an ICMP type/code narrowing is widened to every ICMP message', () => {
-    expect(translateRuleBody({ protocol: 'icmp', port_range_min: 8, port_range_max: 0 }).warnings).toEqual([
-      'openstack-icmp-type-not-modeled',
-    ]);
+  it('keeps an ICMP type/code narrowing without a warning', () => {
+    expect(translateRuleBody({ protocol: 'icmp', port_range_min: 8, port_range_max: 0 }).warnings).toEqual([]);
     expect(translateRuleBody({ protocol: 'icmp', port_range_min: null, port_range_max: null }).warnings).toEqual([]);
   });
 
@@ -113,6 +114,9 @@ describe('ports', () => {
     ['min above max', { port_range_min: 9000, port_range_max: 8000 }, 'port_range_max'],
     ['max without min', { port_range_min: null, port_range_max: 8472 }, 'port_range_min'],
     ['icmp type above 255', { protocol: 'icmp', port_range_min: 256, port_range_max: 0 }, 'port_range_min'],
+    ['icmp type -1 (Neutron uses null for every type)', { protocol: 'icmp', port_range_min: -1, port_range_max: null }, 'port_range_min'],
+    ['icmp code above 255', { protocol: 'icmp', port_range_min: 8, port_range_max: 256 }, 'port_range_max'],
+    ['icmp code without a type', { protocol: 'icmp', port_range_min: null, port_range_max: 0 }, 'port_range_max'],
   ];
   it.each(bad)('rejects %s', (_name, overrides, field) => {
     const problems = problemsOf(overrides);

@@ -61,20 +61,16 @@ function readPorts(r: EntryReader, protocol: ProtocolMatch): PortMatch | undefin
   const anySet = (rawMin !== null && rawMin !== undefined) || (rawMax !== null && rawMax !== undefined);
 
   if (isIcmp(protocol)) {
-    // For ICMP the two fields are the ICMP type and code, not ports. The model matches
-    // destination ports only, so the rule is kept as "every ICMP message" and the
-    // narrowing is reported rather than dropped silently.
+    // Neutron API reference (security-group-rules): "If the protocol is ICMP, this value
+    // [port_range_min] must be an ICMP type" and port_range_max "must be an ICMP code"; null
+    // is every type / every code. The API refuses a code without a type, so such a body is bad input.
     const type = r.optionalInteger('port_range_min', 0, 255);
     const code = r.optionalInteger('port_range_max', 0, 255);
     if (!type.ok || !code.ok) return undefined;
-    if (anySet) {
-      r.issues.warn(
-        'openstack-icmp-type-not-modeled',
-        `ICMP rule restricted to type ${type.value ?? 'any'} code ${code.value ?? 'any'}; treated as matching every ICMP type`,
-        r.source,
-      );
+    if (type.value === undefined && code.value !== undefined) {
+      return r.fail('port_range_max', 'an ICMP code (port_range_max) needs an ICMP type (port_range_min); port_range_min is null', rawMax);
     }
-    return ALL_PORTS;
+    return { kind: 'icmp', type: type.value ?? 'any', code: code.value ?? 'any' };
   }
 
   if (!hasPorts(protocol)) {

@@ -120,8 +120,10 @@ describe('fixtures: a full Neutron export', () => {
     ]);
   });
 
-  it('warns about the ICMP echo rule being widened, and nothing else unexpected', () => {
-    expect(warnings.map((w) => w.code).sort()).toEqual(['openstack-icmp-type-not-modeled', 'openstack-stateful-assumed']);
+  it('keeps the ICMP echo rule as type 8 code 0, and warns about nothing else unexpected', () => {
+    const ping = cloud.securityGroups.flatMap((g) => g.rules).find((r) => r.id === '7d2e9c1a-4b5f-4e6a-8c3d-2f1e0a9b8c05');
+    expect(ping?.ports).toEqual({ kind: 'icmp', type: 8, code: 0 });
+    expect(warnings.map((w) => w.code).sort()).toEqual(['openstack-stateful-assumed']);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Direction, NetworkAcl, NetworkAclEntry } from '../../src/model/cloud.js';
 import { sameSet } from '../../src/model/collections.js';
-import { networkAclPortValues } from '../aws/translate-protocol.js';
+import type { IssueCollector } from '../../src/model/issues.js';
+import { networkAclPortValues, type IcmpValues } from '../aws/translate-protocol.js';
 import { awsCidr, awsProtocol } from './aws-rule-fields.js';
 import { diffNaclEntries } from './diff.js';
 import type { PlannedObject } from './planned-object.js';
@@ -23,7 +24,7 @@ function entryCidr(obj: PlannedObject): string {
   return v4 !== undefined ? awsCidr(obj, ['cidr_block'], v4, 4) : awsCidr(obj, ['ipv6_cidr_block'], v6!, 6);
 }
 
-function entry(obj: PlannedObject, direction: Direction, numberKey: string, actionKey: string): NetworkAclEntry {
+function entry(obj: PlannedObject, direction: Direction, numberKey: string, actionKey: string, issues: IssueCollector): NetworkAclEntry {
   const ruleNumber = obj.reqInteger(numberKey, WHY_ENTRY);
   if (ruleNumber < 1 || ruleNumber > 32766) obj.fail(numberKey, 'rule number must be between 1 and 32766', ruleNumber);
   obj.requireKnown('protocol', WHY_ENTRY);
@@ -35,18 +36,28 @@ function entry(obj: PlannedObject, direction: Direction, numberKey: string, acti
     direction,
     action: action(obj, actionKey),
     protocol,
-    ports: networkAclPortValues(protocol, from, to, obj.at('from_port'), obj.at('to_port')),
+    ports: networkAclPortValues(protocol, from, to, obj.at('from_port'), obj.at('to_port'), () => icmpValues(obj), obj.at(''), issues),
     cidr: entryCidr(obj),
     source: obj.at(''),
   };
 }
 
-function inlineEntries(obj: PlannedObject, out: ResourceTranslation): NetworkAclEntry[] {
+/** icmp_type/icmp_code: the AWS provider's names for IcmpTypeCode {Type, Code}. */
+function icmpValues(obj: PlannedObject): IcmpValues {
+  return {
+    type: obj.optInteger('icmp_type', WHY_ENTRY),
+    code: obj.optInteger('icmp_code', WHY_ENTRY),
+    typeAt: obj.at('icmp_type'),
+    codeAt: obj.at('icmp_code'),
+  };
+}
+
+function inlineEntries(obj: PlannedObject, out: ResourceTranslation, issues: IssueCollector): NetworkAclEntry[] {
   const entries: NetworkAclEntry[] = [];
   for (const direction of ['ingress', 'egress'] as const) {
     const blocks = guarded(out, () => obj.blocks(direction, `the ${direction} entries of the ACL are computed at apply`)) ?? [];
     for (const block of blocks) {
-      const e = guarded(out, () => entry(block, direction, 'rule_no', 'action'));
+      const e = guarded(out, () => entry(block, direction, 'rule_no', 'action', issues));
       if (e) entries.push(e);
     }
   }
@@ -65,8 +76,8 @@ export function translateAwsNetworkAcl(ctx: ResourceContext): ResourceTranslatio
   const after = ctx.after();
   if (act === 'update' && before && after) {
     const id = before.reqString('id', 'id');
-    const old = inlineEntries(before, emptyTranslation());
-    out.changes.push(...diffNaclEntries(ctx.address, id, old, inlineEntries(after, out)));
+    const old = inlineEntries(before, emptyTranslation(), ctx.issues);
+    out.changes.push(...diffNaclEntries(ctx.address, id, old, inlineEntries(after, out, ctx.issues)));
     const subnets = guarded(out, () => subnetIds(after));
     if (subnets && !sameSet(subnets, subnetIds(before))) out.changes.push({ kind: 'set-nacl-subnets', address: ctx.address, aclId: id, subnetIds: subnets });
     return out;
@@ -81,7 +92,7 @@ export function translateAwsNetworkAcl(ctx: ResourceContext): ResourceTranslatio
       id: ctx.placeholderId(),
       isDefault: false,
       subnetIds: guarded(out, () => subnetIds(after)) ?? [],
-      entries: inlineEntries(after, out),
+      entries: inlineEntries(after, out, ctx.issues),
       source: after.at(''),
     };
     const vpcId = !after.isUnknown('vpc_id') ? after.optString('vpc_id', 'vpc_id') : undefined;
@@ -91,10 +102,10 @@ export function translateAwsNetworkAcl(ctx: ResourceContext): ResourceTranslatio
   return out;
 }
 
-function standaloneEntry(obj: PlannedObject): { aclId: string; entry: NetworkAclEntry } {
+function standaloneEntry(obj: PlannedObject, issues: IssueCollector): { aclId: string; entry: NetworkAclEntry } {
   const aclId = obj.reqString('network_acl_id', 'the ACL the entry belongs to decides which subnets it filters');
   const egress = obj.optBool('egress', WHY_ENTRY) ?? false;
-  return { aclId, entry: entry(obj, egress ? 'egress' : 'ingress', 'rule_number', 'rule_action') };
+  return { aclId, entry: entry(obj, egress ? 'egress' : 'ingress', 'rule_number', 'rule_action', issues) };
 }
 
 /** aws_network_acl_rule: one entry of an existing (or planned) ACL. */
@@ -103,8 +114,8 @@ export function translateAwsNetworkAclRule(ctx: ResourceContext): ResourceTransl
   const act = ctx.change.action;
   const before = ctx.before();
   const after = ctx.after();
-  const old = before && act !== 'create' ? standaloneEntry(before) : undefined;
-  const next = after && act !== 'delete' ? guarded(out, () => standaloneEntry(after)) : undefined;
+  const old = before && act !== 'create' ? standaloneEntry(before, ctx.issues) : undefined;
+  const next = after && act !== 'delete' ? guarded(out, () => standaloneEntry(after, ctx.issues)) : undefined;
   if (old && (!next || next.aclId !== old.aclId)) {
     out.changes.push(...diffNaclEntries(ctx.address, old.aclId, [old.entry], []));
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/model/source.js';
 import type { ModelChange } from '../../src/model/changes.js';
+import type { PortMatch } from '../../src/model/cloud.js';
 import { translateTerraformPlan, type TerraformTranslation } from './translate-plan.js';
 
 const TESTDATA = join(import.meta.dirname, 'testdata');
@@ -18,20 +19,26 @@ function changesOf(t: TerraformTranslation, address: string): ModelChange[] {
   return r.changes;
 }
 
+function portsSummary(p: PortMatch): string {
+  if (p.kind === 'all') return 'all';
+  if (p.kind === 'icmp') return `icmp:${p.type}/${p.code}`;
+  return `${p.from}-${p.to}`;
+}
+
 function summary(c: ModelChange): string {
   switch (c.kind) {
     case 'upsert-sg-rule':
     case 'delete-sg-rule': {
       const r = c.rule;
       const proto = r.protocol.kind === 'any' ? 'any' : String(r.protocol.number);
-      const ports = r.ports.kind === 'all' ? 'all' : `${r.ports.from}-${r.ports.to}`;
+      const ports = portsSummary(r.ports);
       const p = r.peer;
       const peer = p.kind === 'cidr' ? p.cidr : p.kind === 'security-group' ? `sg:${p.groupId}` : p.kind === 'any-address' ? `any-v${p.family}` : p.kind;
       return `${c.kind} ${r.groupId} ${r.direction} ${proto} ${ports} ${peer}${c.kind === 'delete-sg-rule' && c.ruleId ? ` id=${c.ruleId}` : ''}`;
     }
     case 'upsert-nacl-entry': {
       const e = c.entry;
-      return `${c.kind} ${c.aclId} ${e.direction} #${e.ruleNumber} ${e.action} ${e.protocol.kind === 'any' ? 'any' : e.protocol.number} ${e.ports.kind === 'all' ? 'all' : `${e.ports.from}-${e.ports.to}`} ${e.cidr}`;
+      return `${c.kind} ${c.aclId} ${e.direction} #${e.ruleNumber} ${e.action} ${e.protocol.kind === 'any' ? 'any' : e.protocol.number} ${portsSummary(e.ports)} ${e.cidr}`;
     }
     case 'delete-nacl-entry':
       return `${c.kind} ${c.aclId} ${c.direction} #${c.ruleNumber}`;

@@ -13,12 +13,29 @@ export const ALL_PORTS: PortInterval = { from: 0, to: 65535 };
 export interface RequiredTraffic {
   /** IANA number; undefined means every protocol must pass. */
   protocol: number | undefined;
-  /** Requirements without ports need the whole port space (a rule with `ports: all`). */
+  /**
+   * Requirements without ports need the whole port space (a rule with `ports: all`). For an
+   * ICMP flow this is the interval of the ICMP messages it needs (see icmpInterval).
+   */
   ports: PortInterval;
+}
+
+/**
+ * ICMP has no ports; its rules select messages by type and code instead. Both are 0-255, so
+ * `type * 256 + code` maps every ICMP message onto 0-65535 one to one, and a rule's selection
+ * (every type, one type with every code, one type and code) is an interval there. Reusing the
+ * port intervals for it lets every check (cover, overlap, NACL first match) handle ICMP
+ * without a branch, and type 3 can never stand in for type 8.
+ */
+export function icmpInterval(match: { type: number | 'any'; code: number | 'any' }): PortInterval {
+  if (match.type === 'any') return ALL_PORTS;
+  const base = match.type * 256;
+  return match.code === 'any' ? { from: base, to: base + 255 } : { from: base + match.code, to: base + match.code };
 }
 
 export function requiredTraffic(req: FlowRequirement): RequiredTraffic {
   const protocol = req.protocol.number;
+  if (req.icmp !== undefined) return { protocol, ports: icmpInterval(req.icmp) };
   if (req.fromPort === undefined) return { protocol, ports: ALL_PORTS };
   return { protocol, ports: { from: req.fromPort, to: req.toPort ?? req.fromPort } };
 }
@@ -53,18 +70,23 @@ export function ruleProtocolOverlaps(rule: Pick<SecurityGroupRule, 'protocol' | 
   return protocolOverlaps(rule.protocol, needed) || driverDependentMatch(rule, needed);
 }
 
+/** The rule's selection as an interval: of ports, or of ICMP messages (see icmpInterval). */
 export function portInterval(ports: PortMatch): PortInterval {
-  return ports.kind === 'all' ? ALL_PORTS : { from: ports.from, to: ports.to };
+  if (ports.kind === 'all') return ALL_PORTS;
+  if (ports.kind === 'icmp') return icmpInterval(ports);
+  return { from: ports.from, to: ports.to };
 }
 
 export function portsCover(ports: PortMatch, need: PortInterval): boolean {
   if (ports.kind === 'all') return true;
-  return ports.from <= need.from && need.to <= ports.to;
+  const iv = portInterval(ports);
+  return iv.from <= need.from && need.to <= iv.to;
 }
 
 export function portsOverlap(ports: PortMatch, need: PortInterval): boolean {
   if (ports.kind === 'all') return true;
-  return ports.from <= need.to && need.from <= ports.to;
+  const iv = portInterval(ports);
+  return iv.from <= need.to && need.from <= iv.to;
 }
 
 /** Removes `cut` from a sorted list of disjoint intervals. */

@@ -28,7 +28,8 @@ export function nearestRules(
   for (const rule of rules) {
     if (out.length >= NEAREST_LIMIT) break;
     const protocolOk = protocolMatches(rule.protocol, traffic.protocol);
-    const portsOk = portsCover(rule.ports, traffic.ports);
+    // An ICMP rule's type/code and another protocol's ports are different spaces: only the protocol differs then.
+    const portsOk = (!protocolOk && rule.ports.kind === 'icmp') || portsCover(rule.ports, traffic.ports);
     // Two misses already: the peer cannot make this rule a near one, so do not resolve it (a group reference costs a member scan).
     if (!protocolOk && !portsOk) continue;
     const peer = peerContains(index, rule, remote);
@@ -37,7 +38,10 @@ export function nearestRules(
     if (misses !== 1) continue;
     let mismatch: string;
     if (!protocolOk) mismatch = protocolMismatch(rule, traffic);
-    else if (!portsOk) mismatch = `${ruleTrafficText(rule.protocol, rule.ports)} is allowed, not ${requiredPortsText(traffic)}`;
+    else if (!portsOk) mismatch = rule.ports.kind === 'icmp'
+      // An ICMP rule names the peer too: `icmp type 3 is allowed from 10.0.0.0/16, type 8 code 0 is not`.
+      ? `${allowedPart(rule)}, ${requiredPortsText(traffic)} is not`
+      : `${ruleTrafficText(rule.protocol, rule.ports)} is allowed, not ${requiredPortsText(traffic)}`;
     else mismatch = peerMismatch(rule, remote, peer.kind === 'miss' ? peer.why : 'outside');
     out.push({ entry: { rule: index.citeRule(rule), mismatch }, namesRemote: protocolOk && portsOk });
   }

@@ -1,6 +1,6 @@
-import type { NetworkAcl, NetworkAclEntry, Peer, PortMatch, ProtocolMatch, SecurityGroupRule } from '../model/cloud.js';
+import type { IcmpMatch, NetworkAcl, NetworkAclEntry, Peer, PortMatch, ProtocolMatch, SecurityGroupRule } from '../model/cloud.js';
 import type { RuleCitation } from '../model/evidence.js';
-import type { RequiredTraffic } from './match-protocol-port.js';
+import type { PortInterval, RequiredTraffic } from './match-protocol-port.js';
 
 /** Display names only; providers own the parsing of names into numbers. */
 const PROTOCOL_NAMES: Readonly<Record<number, string>> = {
@@ -26,15 +26,34 @@ export function protocolName(p: ProtocolMatch): string {
   return p.kind === 'any' ? 'any protocol' : protocolNumberName(p.number);
 }
 
-function portsText(ports: PortMatch | { kind: 'range'; from: number; to: number }): string {
+function portsText(ports: { kind: 'all' } | { kind: 'range'; from: number; to: number }): string {
   if (ports.kind === 'all') return 'all ports';
   return ports.from === ports.to ? String(ports.from) : `${ports.from}-${ports.to}`;
 }
 
-/** `udp 8472`, `tcp 8000-9000`, `udp all ports`, `esp`, `all traffic`. */
+const isIcmpNumber = (n: number): boolean => n === 1 || n === 58;
+
+/** `type 8`, `type 8 code 0`, or '' for every ICMP message. */
+function icmpText(m: IcmpMatch): string {
+  if (m.type === 'any') return '';
+  return m.code === 'any' ? `type ${m.type}` : `type ${m.type} code ${m.code}`;
+}
+
+/** Reads an interval of the ICMP message space (see icmpInterval) back as a type and code. */
+function icmpOfInterval(iv: PortInterval): IcmpMatch {
+  if (iv.from === 0 && iv.to === 65535) return { kind: 'icmp', type: 'any', code: 'any' };
+  const type = Math.floor(iv.from / 256);
+  return { kind: 'icmp', type, code: iv.from === iv.to ? iv.from % 256 : 'any' };
+}
+
+/** `udp 8472`, `tcp 8000-9000`, `udp all ports`, `esp`, `icmp type 3`, `all traffic`. */
 export function ruleTrafficText(protocol: ProtocolMatch, ports: PortMatch): string {
   if (protocol.kind === 'any') return 'all traffic';
   const name = protocolNumberName(protocol.number);
+  if (ports.kind === 'icmp') {
+    const text = icmpText(ports);
+    return text === '' ? name : `${name} ${text}`;
+  }
   if (ports.kind === 'all' && !PORTED.has(protocol.number)) return name;
   return `${name} ${portsText(ports)}`;
 }
@@ -43,12 +62,17 @@ export function ruleTrafficText(protocol: ProtocolMatch, ports: PortMatch): stri
 export function requiredTrafficText(t: RequiredTraffic): string {
   if (t.protocol === undefined) return 'all traffic';
   const name = protocolNumberName(t.protocol);
+  if (isIcmpNumber(t.protocol)) {
+    const text = icmpText(icmpOfInterval(t.ports));
+    return text === '' ? name : `${name} ${text}`;
+  }
   if (t.ports.from === 0 && t.ports.to === 65535) return PORTED.has(t.protocol) ? `${name} all ports` : name;
   return `${name} ${portsText({ kind: 'range', ...t.ports })}`;
 }
 
-/** The required ports alone (`8472`, `8000-9000`, `all ports`), for "…, not 8472". */
+/** The required ports alone (`8472`, `8000-9000`, `all ports`; `type 8 code 0` for ICMP), for "…, not 8472". */
 export function requiredPortsText(t: RequiredTraffic): string {
+  if (t.protocol !== undefined && isIcmpNumber(t.protocol)) return icmpText(icmpOfInterval(t.ports)) || 'every ICMP type';
   return portsText({ kind: 'range', ...t.ports }).replace(/^0-65535$/, 'all ports');
 }
 

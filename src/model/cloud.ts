@@ -11,10 +11,23 @@ export type Direction = 'ingress' | 'egress';
 export type ProtocolMatch = { kind: 'any' } | { kind: 'number'; number: number };
 
 /**
- * Destination ports a rule matches. Providers decide this at translation time:
- * for protocols without ports (AWS: anything but tcp/udp/icmp/icmpv6) the range is `all`.
+ * What a rule matches beyond its protocol. Providers decide this at translation time:
+ * destination ports for tcp/udp (and Neutron's other ported protocols), the ICMP type and code
+ * for icmp/icmpv6, and `all` for protocols without either (and for ICMP rules of every type).
  */
-export type PortMatch = { kind: 'all' } | { kind: 'range'; from: number; to: number };
+export type PortMatch = { kind: 'all' } | { kind: 'range'; from: number; to: number } | IcmpMatch;
+
+/**
+ * The ICMP (or ICMPv6) messages a rule matches. The clouds store them in their port fields:
+ * AWS security groups in FromPort (type) / ToPort (code), AWS NACL entries in IcmpTypeCode,
+ * Neutron in port_range_min (type) / port_range_max (code); AWS -1 and Neutron null become `any`.
+ * A rule of every type has `code: 'any'`: neither cloud accepts a code without a type.
+ */
+export interface IcmpMatch {
+  kind: 'icmp';
+  type: number | 'any';
+  code: number | 'any';
+}
 
 /** What a rule's remote side is. One model rule per native rule, nothing pre-filtered. */
 export type Peer =

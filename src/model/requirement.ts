@@ -36,9 +36,14 @@ interface RequirementBase {
 export interface FlowRequirement extends RequirementBase {
   kind: 'flow';
   protocol: ProtocolSpec;
-  /** Destination port range; undefined for protocols without ports (ESP, IPIP, any). */
+  /** Destination port range; undefined for protocols without ports (ESP, IPIP, ICMP, any). */
   fromPort?: number;
   toPort?: number;
+  /**
+   * ICMP flows only: the one message the flow sends (echo request: type 8, ICMPv6 128, code 0).
+   * A rule for another type or code does not carry it. Undefined on an ICMP flow means every type.
+   */
+  icmp?: IcmpMessage;
   family: IpFamily;
   source: FlowEndpoint;
   destination: FlowEndpoint;
@@ -51,6 +56,12 @@ export interface FlowRequirement extends RequirementBase {
   sourceRole?: NodeRole;
   /** The flow exists only to nodes with this role (e.g. API server 6443 to control-plane nodes). */
   destinationRole?: NodeRole;
+}
+
+/** One ICMP message kind, as RFC 792 / RFC 4443 number them. */
+export interface IcmpMessage {
+  type: number;
+  code: number;
 }
 
 export type PairScope = 'all-pairs' | 'same-subnet-pairs' | 'cross-subnet-pairs';

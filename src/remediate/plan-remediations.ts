@@ -1,6 +1,6 @@
 import type { BoundNode, NodeClass } from '../evaluate/types.js';
 import type { Direction, NetworkInterface } from '../model/cloud.js';
-import type { FlowEndpoint, FlowRequirement } from '../model/requirement.js';
+import type { FlowEndpoint, FlowRequirement, IcmpMessage } from '../model/requirement.js';
 import type { Remediation, RemediationCommands } from '../model/report.js';
 import type { FindingGroup, GroupedCell } from '../findings/finding-groups.js';
 import type { AuditFindings } from '../findings/find-findings.js';
@@ -234,7 +234,7 @@ function planSecurityGroupRules(index: CloudLookup, groups: FindingGroup[]): Dra
       const findingIds = [...perGroup.keys()].sort(compareIds);
       const spec: SecurityGroupRuleSpec = {
         kind: 'security-group', provider, groupId, direction, protocol: requirement.protocol,
-        ...ports(requirement), family: requirement.family, peer: { kind: 'cidr', cidr }, requirementId: requirement.id,
+        ...matchFields(requirement), family: requirement.family, peer: { kind: 'cidr', cidr }, requirementId: requirement.id,
       };
       drafts.push({
         provider,
@@ -259,6 +259,14 @@ function planSecurityGroupRules(index: CloudLookup, groups: FindingGroup[]): Dra
 function ports(r: FlowRequirement): { fromPort?: number; toPort?: number } {
   return { ...(r.fromPort !== undefined ? { fromPort: r.fromPort } : {}), ...(r.toPort !== undefined ? { toPort: r.toPort } : {}) };
 }
+
+/** What a proposed rule must match beyond the protocol: the ports, or the one ICMP message. */
+function matchFields(r: FlowRequirement): { fromPort?: number; toPort?: number; icmp?: IcmpMessage } {
+  return { ...ports(r), ...(r.icmp !== undefined ? { icmp: r.icmp } : {}) };
+}
+
+/** The reply a stateless NACL must pass back for an ICMP request (RFC 792 / RFC 4443): echo 8 -> 0, 128 -> 129. */
+const ICMP_REPLY: ReadonlyMap<string, number> = new Map([['1/8', 0], ['58/128', 129]]);
 
 function protocolFields(r: FlowRequirement): Pick<Remediation, 'protocol' | 'protocolNumber' | 'fromPort' | 'toPort'> {
   return { protocol: r.protocol.name, ...(r.protocol.number !== undefined ? { protocolNumber: r.protocol.number } : {}), ...ports(r) };
@@ -292,7 +300,7 @@ function referenceAlternative(
   const b = index.groups.get(referenced)?.vpcId;
   if (provider === 'aws' && a !== undefined && b !== undefined && a !== b) return undefined;
   const commands: RemediationCommands = commandsFor({
-    kind: 'security-group', provider, groupId, direction, protocol: requirement.protocol, ...ports(requirement),
+    kind: 'security-group', provider, groupId, direction, protocol: requirement.protocol, ...matchFields(requirement),
     family: requirement.family, peer: { kind: 'security-group', groupId: referenced }, requirementId: requirement.id,
   });
   return { kind: 'security-group-reference', groupId: referenced, commands };
@@ -326,6 +334,10 @@ function planNetworkAclEntries(index: CloudLookup, groups: FindingGroup[], usedN
   if (requirement.protocol.number === PROTO_TCP) {
     notes.push('Network ACLs are stateless: the replies (tcp ephemeral ports 1024-65535) need an allow entry in the opposite direction.');
   }
+  const reply = requirement.icmp !== undefined ? ICMP_REPLY.get(`${requirement.protocol.number}/${requirement.icmp.type}`) : undefined;
+  if (reply !== undefined) {
+    notes.push(`Network ACLs are stateless: the replies (${requirement.protocol.name} type ${reply}, echo reply) need an allow entry in the opposite direction.`);
+  }
 
   const byCidr = pairsByCidr(groups, direction, cover, () => true);
   const drafts: Draft[] = [];
@@ -349,7 +361,7 @@ function planNetworkAclEntries(index: CloudLookup, groups: FindingGroup[], usedN
       findingIds,
       pairCount: [...perGroup.values()].reduce((a, b) => a + b, 0),
       commands: commandsFor({
-        kind: 'network-acl', aclId: acl.id, direction, ruleNumber, protocol: requirement.protocol, ...ports(requirement),
+        kind: 'network-acl', aclId: acl.id, direction, ruleNumber, protocol: requirement.protocol, ...matchFields(requirement),
         family: requirement.family, cidr, requirementId: requirement.id,
       }),
       notes: [...notes, ...(cover.cidrNotes.get(cidr) ?? [])],

@@ -1,5 +1,5 @@
 import type { CloudProvider, Direction, IpFamily } from '../model/cloud.js';
-import type { ProtocolSpec } from '../model/requirement.js';
+import type { IcmpMessage, ProtocolSpec } from '../model/requirement.js';
 
 /** What a new security-group rule admits on its remote side. */
 export type RulePeer = { kind: 'cidr'; cidr: string } | { kind: 'security-group'; groupId: string };
@@ -13,6 +13,8 @@ export interface SecurityGroupRuleSpec {
   protocol: ProtocolSpec;
   fromPort?: number;
   toPort?: number;
+  /** ICMP rules: the one message type to admit (every code of it); undefined admits every type. */
+  icmp?: IcmpMessage;
   family: IpFamily;
   peer: RulePeer;
   /** Requirement id; names the Terraform resource and the rule description. */
@@ -28,6 +30,8 @@ export interface NetworkAclEntrySpec {
   protocol: ProtocolSpec;
   fromPort?: number;
   toPort?: number;
+  /** ICMP entries: the one message type to admit (every code of it); undefined admits every type. */
+  icmp?: IcmpMessage;
   family: IpFamily;
   cidr: string;
   requirementId: string;

@@ -81,7 +81,7 @@ export function port(id: string, ip: string, opts: InterfaceOptions = {}): Netwo
 }
 
 export type ProtocolArg = 'any' | 'udp' | 'tcp' | 'icmp' | 'esp' | number;
-export type PortsArg = 'all' | number | [number, number];
+export type PortsArg = 'all' | number | [number, number] | PortMatch;
 export type PeerArg = string | Peer;
 
 const NUMBERS: Record<string, number> = { udp: 17, tcp: 6, icmp: 1, esp: 50 };
@@ -94,7 +94,13 @@ export function protocol(p: ProtocolArg): ProtocolMatch {
 export function ports(p: PortsArg): PortMatch {
   if (p === 'all') return { kind: 'all' };
   if (typeof p === 'number') return { kind: 'range', from: p, to: p };
+  if (!Array.isArray(p)) return p;
   return { kind: 'range', from: p[0], to: p[1] };
+}
+
+/** ICMP type/code selection of a rule (`any` = AWS -1, Neutron null). */
+export function icmp(type: number | 'any', code: number | 'any' = 'any'): PortMatch {
+  return { kind: 'icmp', type, code };
 }
 
 /** A CIDR string is a cidr peer; anything else is passed through. */
@@ -250,6 +256,7 @@ export interface FlowOptions {
   pairScope?: PairScope;
   sourceRole?: NodeRole;
   destinationRole?: NodeRole;
+  icmp?: { type: number; code: number };
 }
 
 /** VXLAN UDP 8472 node-vtep -> node-vtep, IPv4, unless overridden. */
@@ -271,6 +278,7 @@ export function flowRequirement(opts: FlowOptions = {}): FlowRequirement {
     ...(opts.pairScope ? { pairScope: opts.pairScope } : {}),
     ...(opts.sourceRole ? { sourceRole: opts.sourceRole } : {}),
     ...(opts.destinationRole ? { destinationRole: opts.destinationRole } : {}),
+    ...(opts.icmp ? { icmp: opts.icmp } : {}),
   };
 }
 

@@ -1,9 +1,9 @@
 import type { RemediationCommands } from '../../model/report.js';
 import type { NetworkAclEntrySpec, SecurityGroupRuleSpec } from '../rule-spec.js';
 import { ruleDescription } from '../rule-spec.js';
-import { isIcmp, portRange } from '../../model/protocol.js';
-import { aclNeedsPortRange, awsAclProtocol, awsPermissionProtocol } from './aws-protocol.js';
-import { ethertype, neutronPorts, neutronProtocol } from './neutron-protocol.js';
+import { portRange } from '../../model/protocol.js';
+import { aclNeedsPortRange, awsAclIcmp, awsAclProtocol, awsPermissionProtocol } from './aws-protocol.js';
+import { ethertype, neutronIcmpType, neutronPorts, neutronProtocol } from './neutron-protocol.js';
 
 export type ApiCall = RemediationCommands['api'];
 
@@ -13,7 +13,7 @@ export function apiSecurityGroupRule(spec: SecurityGroupRuleSpec): ApiCall {
 }
 
 function awsAuthorize(spec: SecurityGroupRuleSpec): ApiCall {
-  const proto = awsPermissionProtocol(spec.protocol, spec.fromPort, spec.toPort);
+  const proto = awsPermissionProtocol(spec.protocol, spec.fromPort, spec.toPort, spec.icmp);
   const Description = ruleDescription(spec.requirementId);
   const permission: Record<string, unknown> = { IpProtocol: proto.ipProtocol };
   if (proto.ports) {
@@ -39,6 +39,8 @@ function neutronCreate(spec: SecurityGroupRuleSpec): ApiCall {
     rule['port_range_min'] = ports.min;
     rule['port_range_max'] = ports.max;
   }
+  const icmpType = neutronIcmpType(spec.protocol, spec.icmp);
+  if (icmpType !== undefined) rule['port_range_min'] = icmpType;
   if (spec.peer.kind === 'cidr') rule['remote_ip_prefix'] = spec.peer.cidr;
   else rule['remote_group_id'] = spec.peer.groupId;
   rule['description'] = ruleDescription(spec.requirementId);
@@ -59,6 +61,7 @@ export function apiNetworkAclEntry(spec: NetworkAclEntrySpec): ApiCall {
     const r = portRange(spec.fromPort, spec.toPort);
     body['PortRange'] = { From: r.from, To: r.to };
   }
-  if (isIcmp(spec.protocol)) body['IcmpTypeCode'] = { Type: -1, Code: -1 };
+  const icmp = awsAclIcmp(spec.protocol, spec.icmp);
+  if (icmp) body['IcmpTypeCode'] = { Type: icmp.type, Code: icmp.code };
   return { method: 'POST', path: '/?Action=CreateNetworkAclEntry', body };
 }

@@ -1,7 +1,7 @@
 import type { NetworkAclEntrySpec, SecurityGroupRuleSpec } from '../rule-spec.js';
 import { ruleDescription } from '../rule-spec.js';
-import { isIcmp, portRange } from '../../model/protocol.js';
-import { aclNeedsPortRange, awsAclProtocol, awsPermissionProtocol } from './aws-protocol.js';
+import { portRange } from '../../model/protocol.js';
+import { aclNeedsPortRange, awsAclIcmp, awsAclProtocol, awsPermissionProtocol } from './aws-protocol.js';
 import { shellCommand } from '../../findings/shell-quote.js';
 
 /**
@@ -14,7 +14,7 @@ export function awsSecurityGroupCli(spec: SecurityGroupRuleSpec): string {
 }
 
 function ipPermissionShorthand(spec: SecurityGroupRuleSpec): string {
-  const proto = awsPermissionProtocol(spec.protocol, spec.fromPort, spec.toPort);
+  const proto = awsPermissionProtocol(spec.protocol, spec.fromPort, spec.toPort, spec.icmp);
   const parts = [`IpProtocol=${proto.ipProtocol}`];
   if (proto.ports) parts.push(`FromPort=${proto.ports.from}`, `ToPort=${proto.ports.to}`);
   const description = `Description="${shorthandSafe(ruleDescription(spec.requirementId))}"`;
@@ -46,7 +46,8 @@ export function awsNetworkAclCli(spec: NetworkAclEntrySpec): string {
     const ports = portRange(spec.fromPort, spec.toPort);
     args.push('--port-range', `From=${ports.from},To=${ports.to}`);
   }
-  if (isIcmp(spec.protocol)) args.push('--icmp-type-code', 'Type=-1,Code=-1');
+  const icmp = awsAclIcmp(spec.protocol, spec.icmp);
+  if (icmp) args.push('--icmp-type-code', `Type=${icmp.type},Code=${icmp.code}`);
   args.push(spec.family === 4 ? '--cidr-block' : '--ipv6-cidr-block', spec.cidr, '--rule-action', 'allow');
   return shellCommand(args);
 }

@@ -389,9 +389,68 @@ describe('protocol-number requirements are proposed by number on every surface',
     expect(openstackSecurityGroupCli(spec)).toContain(`--protocol ${expected} `);
   });
 
-  it('AWS ICMP (health checks) admits every type with -1/-1', () => {
+  it('AWS ICMP without a named message admits every type with -1/-1', () => {
     const spec = sgRule({ protocol: { name: 'icmp', number: 1 }, ...noPorts, requirementId: 'cilium-health-icmp' });
     expect(awsSecurityGroupCli(spec)).toContain(`'IpProtocol=icmp,FromPort=-1,ToPort=-1,IpRanges=`);
     expect(terraformSecurityGroupRule(spec)).toContain('  from_port         = -1\n  to_port           = -1\n');
+  });
+});
+
+describe('ICMP echo request: exactly type 8 (IPv4) / 128 (IPv6), every code', () => {
+  const noPorts = { fromPort: undefined, toPort: undefined };
+  const echo = { protocol: { name: 'icmp', number: 1 }, ...noPorts, icmp: { type: 8, code: 0 }, requirementId: 'cilium-health-icmp' };
+  const echo6 = {
+    protocol: { name: 'icmpv6', number: 58 }, ...noPorts, icmp: { type: 128, code: 0 }, requirementId: 'cilium-health-icmp-v6',
+    family: 6 as const, peer: { kind: 'cidr' as const, cidr: 'fd00::/64' },
+  };
+
+  it('AWS security group: FromPort = type, ToPort = -1', () => {
+    expect(awsSecurityGroupCli(sgRule(echo))).toBe(
+      `aws ec2 authorize-security-group-ingress --group-id sg-0a1b --ip-permissions 'IpProtocol=icmp,FromPort=8,ToPort=-1,IpRanges=[{CidrIp=172.16.10.0/24,Description="sgaudit: cilium health icmp"}]'`,
+    );
+    expect(apiSecurityGroupRule(sgRule(echo)).body).toEqual({
+      GroupId: 'sg-0a1b',
+      IpPermissions: [{ IpProtocol: 'icmp', FromPort: 8, ToPort: -1, IpRanges: [{ CidrIp: '172.16.10.0/24', Description: 'sgaudit: cilium health icmp' }] }],
+    });
+    expect(terraformSecurityGroupRule(sgRule(echo))).toBe(
+      'resource "aws_vpc_security_group_ingress_rule" "sgaudit_cilium_health_icmp_sg_0a1b_172_16_10_0_24" {\n' +
+        '  security_group_id = "sg-0a1b"\n' +
+        '  description       = "sgaudit: cilium health icmp"\n' +
+        '  ip_protocol       = "icmp"\n' +
+        '  from_port         = 8\n' +
+        '  to_port           = -1\n' +
+        '  cidr_ipv4         = "172.16.10.0/24"\n' +
+        '}\n',
+    );
+    expect(awsSecurityGroupCli(sgRule(echo6))).toContain(`'IpProtocol=icmpv6,FromPort=128,ToPort=-1,Ipv6Ranges=[{CidrIpv6=fd00::/64,`);
+  });
+
+  it('Neutron: --icmp-type 8 / port_range_min 8, no code', () => {
+    const os = sgRule({ provider: 'openstack', groupId: OS_GROUP, ...echo });
+    expect(openstackSecurityGroupCli(os)).toBe(
+      `openstack security group rule create --ingress --ethertype IPv4 --protocol icmp --icmp-type 8 --remote-ip 172.16.10.0/24 --description 'sgaudit: cilium health icmp' ${OS_GROUP}`,
+    );
+    expect(apiSecurityGroupRule(os).body).toEqual({
+      security_group_rule: { security_group_id: OS_GROUP, direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp', port_range_min: 8, remote_ip_prefix: '172.16.10.0/24', description: 'sgaudit: cilium health icmp' },
+    });
+    const tf = terraformSecurityGroupRule(os);
+    expect(tf).toContain('  port_range_min    = 8\n');
+    expect(tf).not.toContain('port_range_max');
+    const os6 = sgRule({ provider: 'openstack', groupId: OS_GROUP, ...echo6 });
+    expect(openstackSecurityGroupCli(os6)).toContain('--ethertype IPv6 --protocol ipv6-icmp --icmp-type 128 --remote-ip fd00::/64 ');
+    expect(apiSecurityGroupRule(os6).body).toMatchObject({ security_group_rule: { protocol: 'ipv6-icmp', port_range_min: 128 } });
+  });
+
+  it('AWS network ACL: IcmpTypeCode Type=8, Code=-1', () => {
+    const acl = aclRule(echo);
+    expect(awsNetworkAclCli(acl)).toBe(
+      'aws ec2 create-network-acl-entry --network-acl-id acl-0f00 --ingress --rule-number 90 --protocol 1 --icmp-type-code Type=8,Code=-1 --cidr-block 172.16.10.0/24 --rule-action allow',
+    );
+    expect(apiNetworkAclEntry(acl).body).toMatchObject({ Protocol: '1', IcmpTypeCode: { Type: 8, Code: -1 } });
+    expect(apiNetworkAclEntry(acl).body).not.toHaveProperty('PortRange');
+    const tf = terraformNetworkAclRule(acl);
+    expect(tf).toMatch(/ {2}icmp_type +:?= 8\n/);
+    expect(tf).toMatch(/ {2}icmp_code +:?= -1\n/);
+    expect(awsNetworkAclCli(aclRule({ ...echo6, cidr: 'fd00::/64' }))).toContain('--protocol 58 --icmp-type-code Type=128,Code=-1 --ipv6-cidr-block fd00::/64');
   });
 });

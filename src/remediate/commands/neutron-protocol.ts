@@ -1,5 +1,5 @@
-import type { ProtocolSpec } from '../../model/requirement.js';
-import { hasPorts, portRange, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../../model/protocol.js';
+import type { IcmpMessage, ProtocolSpec } from '../../model/requirement.js';
+import { hasPorts, isIcmp, portRange, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../../model/protocol.js';
 
 const NAMES: Record<number, string> = { [PROTO_TCP]: 'tcp', [PROTO_UDP]: 'udp', [PROTO_ICMP]: 'icmp', [PROTO_ICMPV6]: 'ipv6-icmp' };
 
@@ -17,6 +17,14 @@ export function neutronPorts(protocol: ProtocolSpec, fromPort?: number, toPort?:
   if (!hasPorts(protocol)) return undefined;
   const r = portRange(fromPort, toPort);
   return { min: r.from, max: r.to };
+}
+
+/**
+ * The ICMP type for port_range_min (`--icmp-type`); port_range_max (the code) stays unset, so
+ * every code of the type passes. Undefined for other protocols and for every-type flows.
+ */
+export function neutronIcmpType(protocol: ProtocolSpec, icmp?: IcmpMessage): number | undefined {
+  return isIcmp(protocol) ? icmp?.type : undefined;
 }
 
 export function ethertype(family: 4 | 6): 'IPv4' | 'IPv6' {

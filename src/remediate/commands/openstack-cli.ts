@@ -1,6 +1,6 @@
 import type { SecurityGroupRuleSpec } from '../rule-spec.js';
 import { ruleDescription } from '../rule-spec.js';
-import { ethertype, neutronPorts, neutronProtocol } from './neutron-protocol.js';
+import { ethertype, neutronIcmpType, neutronPorts, neutronProtocol } from './neutron-protocol.js';
 import { shellCommand } from '../../findings/shell-quote.js';
 
 /** `openstack security group rule create … <group>`; `--protocol any` carries no port. */
@@ -13,6 +13,8 @@ export function openstackSecurityGroupCli(spec: SecurityGroupRuleSpec): string {
   ];
   const ports = neutronPorts(spec.protocol, spec.fromPort, spec.toPort);
   if (ports) args.push('--dst-port', ports.min === ports.max ? String(ports.min) : `${ports.min}:${ports.max}`);
+  const icmpType = neutronIcmpType(spec.protocol, spec.icmp);
+  if (icmpType !== undefined) args.push('--icmp-type', String(icmpType));
   if (spec.peer.kind === 'cidr') args.push('--remote-ip', spec.peer.cidr);
   else args.push('--remote-group', spec.peer.groupId);
   args.push('--description', ruleDescription(spec.requirementId), spec.groupId);

@@ -1,8 +1,8 @@
 import type { NetworkAclEntrySpec, SecurityGroupRuleSpec } from '../rule-spec.js';
 import { ruleDescription } from '../rule-spec.js';
-import { isIcmp, portRange } from '../../model/protocol.js';
-import { aclNeedsPortRange, awsAclProtocol, awsPermissionProtocol } from './aws-protocol.js';
-import { ethertype, neutronPorts, neutronProtocol } from './neutron-protocol.js';
+import { portRange } from '../../model/protocol.js';
+import { aclNeedsPortRange, awsAclIcmp, awsAclProtocol, awsPermissionProtocol } from './aws-protocol.js';
+import { ethertype, neutronIcmpType, neutronPorts, neutronProtocol } from './neutron-protocol.js';
 
 type HclValue = string | number | boolean;
 
@@ -41,7 +41,7 @@ export function terraformSecurityGroupRule(spec: SecurityGroupRuleSpec): string 
 }
 
 function awsRule(spec: SecurityGroupRuleSpec): string {
-  const proto = awsPermissionProtocol(spec.protocol, spec.fromPort, spec.toPort);
+  const proto = awsPermissionProtocol(spec.protocol, spec.fromPort, spec.toPort, spec.icmp);
   const peer = spec.peer;
   return resource(`aws_vpc_security_group_${spec.direction}_rule`, ruleName(spec), [
     ['security_group_id', spec.groupId],
@@ -65,7 +65,7 @@ function openstackRule(spec: SecurityGroupRuleSpec): string {
     ['ethertype', ethertype(spec.family)],
     // An absent protocol is "any" for this resource.
     ['protocol', neutronProtocol(spec.protocol) ?? undefined],
-    ['port_range_min', ports?.min],
+    ['port_range_min', ports?.min ?? neutronIcmpType(spec.protocol, spec.icmp)],
     ['port_range_max', ports?.max],
     ['remote_ip_prefix', peer.kind === 'cidr' ? peer.cidr : undefined],
     ['remote_group_id', peer.kind === 'security-group' ? peer.groupId : undefined],
@@ -75,7 +75,7 @@ function openstackRule(spec: SecurityGroupRuleSpec): string {
 /** `aws_network_acl_rule` for one allow entry. */
 export function terraformNetworkAclRule(spec: NetworkAclEntrySpec): string {
   const ports = aclNeedsPortRange(spec.protocol) ? portRange(spec.fromPort, spec.toPort) : undefined;
-  const icmp = isIcmp(spec.protocol);
+  const icmp = awsAclIcmp(spec.protocol, spec.icmp);
   return resource(
     'aws_network_acl_rule',
     terraformName(spec.requirementId, spec.aclId, spec.direction, String(spec.ruleNumber)),
@@ -89,8 +89,8 @@ export function terraformNetworkAclRule(spec: NetworkAclEntrySpec): string {
       ['ipv6_cidr_block', spec.family === 6 ? spec.cidr : undefined],
       ['from_port', ports?.from],
       ['to_port', ports?.to],
-      ['icmp_type', icmp ? -1 : undefined],
-      ['icmp_code', icmp ? -1 : undefined],
+      ['icmp_type', icmp?.type],
+      ['icmp_code', icmp?.code],
     ],
   );
 }
