@@ -8,6 +8,7 @@ import type { Evidence, Layer } from './evidence.js';
 import type { FlowEndpoint } from './requirement.js';
 import type { ProbeResult } from './probe.js';
 import type { MatrixSection } from './matrix.js';
+import type { NodeRole } from './cluster.js';
 import type { CniEvidence, CniName } from './cni.js';
 
 /** How many pairs each finding lists unless the caller says otherwise; pairCount is always exact. */
@@ -44,9 +45,16 @@ export interface ReportRequirement {
   protocolNumber?: number;
   fromPort?: number;
   toPort?: number;
+  /** ICMP flows: the message the flow needs (e.g. echo request, type 8 code 0). */
+  icmp?: { type: number; code: number };
   family?: IpFamily;
   source?: FlowEndpoint;
   destination?: FlowEndpoint;
+  /** Which pairs the flow exists for, when not all (CrossSubnet-like modes). */
+  pairScope?: 'same-subnet-pairs' | 'cross-subnet-pairs';
+  /** The flow exists only from (to) nodes with this role, e.g. 6443 to control-plane nodes. */
+  sourceRole?: NodeRole;
+  destinationRole?: NodeRole;
 }
 
 export interface Finding {
@@ -120,6 +128,8 @@ export interface Remediation {
   protocolNumber?: number;
   fromPort?: number;
   toPort?: number;
+  /** ICMP rules: the message type the rule admits, with every code (echo request: 8, ICMPv6 128). */
+  icmpType?: number;
   family: IpFamily;
   /** Source (ingress) or destination (egress) CIDR. Never 0.0.0.0/0 or ::/0. */
   cidr: string;

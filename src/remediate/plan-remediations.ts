@@ -268,8 +268,14 @@ function matchFields(r: FlowRequirement): { fromPort?: number; toPort?: number; 
 /** The reply a stateless NACL must pass back for an ICMP request (RFC 792 / RFC 4443): echo 8 -> 0, 128 -> 129. */
 const ICMP_REPLY: ReadonlyMap<string, number> = new Map([['1/8', 0], ['58/128', 129]]);
 
-function protocolFields(r: FlowRequirement): Pick<Remediation, 'protocol' | 'protocolNumber' | 'fromPort' | 'toPort'> {
-  return { protocol: r.protocol.name, ...(r.protocol.number !== undefined ? { protocolNumber: r.protocol.number } : {}), ...ports(r) };
+function protocolFields(r: FlowRequirement): Pick<Remediation, 'protocol' | 'protocolNumber' | 'fromPort' | 'toPort' | 'icmpType'> {
+  return {
+    protocol: r.protocol.name,
+    ...(r.protocol.number !== undefined ? { protocolNumber: r.protocol.number } : {}),
+    ...ports(r),
+    // The proposed rule admits this message type with every code, as its commands do.
+    ...(r.icmp !== undefined ? { icmpType: r.icmp.type } : {}),
+  };
 }
 
 function choiceNotes(groupId: string, direction: Direction, ifaces: NetworkInterface[]): string[] {

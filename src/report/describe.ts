@@ -13,9 +13,13 @@ export function reportRequirement(r: Requirement): ReportRequirement {
     ...(r.protocol.number !== undefined ? { protocolNumber: r.protocol.number } : {}),
     ...(r.fromPort !== undefined ? { fromPort: r.fromPort } : {}),
     ...(r.toPort !== undefined ? { toPort: r.toPort } : {}),
+    ...(r.icmp !== undefined ? { icmp: { type: r.icmp.type, code: r.icmp.code } } : {}),
     family: r.family,
     source: r.source,
     destination: r.destination,
+    ...(r.pairScope !== undefined && r.pairScope !== 'all-pairs' ? { pairScope: r.pairScope } : {}),
+    ...(r.sourceRole !== undefined ? { sourceRole: r.sourceRole } : {}),
+    ...(r.destinationRole !== undefined ? { destinationRole: r.destinationRole } : {}),
   };
 }
 
