@@ -384,3 +384,41 @@ describe('openstack rule protocol written as a name', () => {
     expect(created(protocol).protocolByDriver).toBeUndefined();
   });
 });
+
+describe('ICMP type and code in plans', () => {
+  const oneChange = (entry: Entry): string => {
+    const t = translateTerraformPlan({ name: 'plan.json', body: planWith(entry) });
+    const [c] = changesOf(t, entry['address'] as string);
+    return summary(c!);
+  };
+  const ACL = 'acl-0a1b2c3d4e5f60001';
+  const naclRule = (after: Entry): Entry =>
+    change('aws_network_acl_rule.icmp', ['create'], null, { cidr_block: '10.0.0.0/16', egress: false, from_port: null, to_port: null, icmp_code: null, icmp_type: null, ipv6_cidr_block: null, network_acl_id: ACL, rule_action: 'allow', rule_number: 70, ...after });
+
+  it('reads icmp_type and icmp_code of an aws_network_acl_rule (-1 is every code)', () => {
+    expect(oneChange(naclRule({ protocol: '1', icmp_type: 8, icmp_code: -1 }))).toBe(`upsert-nacl-entry ${ACL} ingress #70 allow 1 icmp:8/any 10.0.0.0/16`);
+    expect(oneChange(naclRule({ protocol: 'icmp', icmp_type: 3, icmp_code: 4 }))).toBe(`upsert-nacl-entry ${ACL} ingress #70 allow 1 icmp:3/4 10.0.0.0/16`);
+  });
+
+  it('ignores icmp fields on a non-ICMP entry, even when they are known only after apply', () => {
+    const entry = naclRule({ protocol: '17', from_port: 8472, to_port: 8472 });
+    (entry['change'] as { after_unknown: Entry }).after_unknown = { icmp_type: true, icmp_code: true };
+    expect(oneChange(entry)).toBe(`upsert-nacl-entry ${ACL} ingress #70 allow 17 8472-8472 10.0.0.0/16`);
+  });
+
+  it('reads an aws_security_group_rule for ICMP: from_port is the type, to_port the code', () => {
+    const rule = change('aws_security_group_rule.ping', ['create'], null, { ...RULE_AFTER, protocol: 'icmp', from_port: 8, to_port: -1 });
+    expect(oneChange(rule)).toBe(`upsert-sg-rule ${SG} ingress 1 icmp:8/any 10.0.0.0/16`);
+  });
+
+  it('reads an openstack rule for ICMP: port_range_min is the type, port_range_max the code', () => {
+    const rule = {
+      ...change('openstack_networking_secgroup_rule_v2.ping', ['create'], null, {
+        description: '', direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp', port_range_min: 8, port_range_max: null,
+        remote_ip_prefix: '10.0.0.0/16', remote_group_id: null, remote_address_group_id: null, security_group_id: OS_SG, timeouts: null,
+      }),
+      provider_name: 'registry.terraform.io/terraform-provider-openstack/openstack',
+    };
+    expect(oneChange(rule)).toBe(`upsert-sg-rule ${OS_SG} ingress 1 icmp:8/any 10.0.0.0/16`);
+  });
+});
