@@ -81,6 +81,32 @@ export function familyId(id: string, family: 4 | 6): string {
   return family === 4 ? id : `${id}-v6`;
 }
 
+/** Who a requirement belongs to, as every requirement records it. */
+type Owner = Pick<FlowRequirement, 'cni' | 'backend' | 'docUrl'>;
+
+const POD_TRAFFIC_NOTE = 'Every protocol between pod CIDRs must pass, and the rules must name the pod CIDRs, not node addresses.';
+
+/** One family of unencapsulated pod traffic: every protocol from pod CIDR to pod CIDR. */
+function podCidrFlow(owner: Owner, id: string, label: string, family: 4 | 6, pairScope: 'all-pairs' | 'same-subnet-pairs', why: string): FlowRequirement {
+  return {
+    kind: 'flow',
+    ...owner,
+    id,
+    title: `${label} ${family === 4 ? '' : 'IPv6 '}pod traffic (unencapsulated)`,
+    description: `${why} ${POD_TRAFFIC_NOTE}`,
+    protocol: ANY,
+    family,
+    source: 'pod-cidr',
+    destination: 'pod-cidr',
+    pairScope,
+  };
+}
+
+/** The cloud's consent to packets whose addresses are pod IPs, not the interface's own. */
+function foreignAddresses(owner: Owner, id: string, description: string): Requirement {
+  return { kind: 'foreign-address-forwarding', id, ...owner, title: 'Nodes send and receive pod addresses', description };
+}
+
 /**
  * Unencapsulated pod traffic (host-gw, vxlan/ipip DirectRouting): packets carry pod addresses,
  * so the cloud must accept foreign source/destination addresses and pod-CIDR rules.
@@ -92,30 +118,11 @@ export function directPodTraffic(
   pairScope: 'all-pairs' | 'same-subnet-pairs',
   why: string,
 ): Requirement[] {
-  const families = [ctx.flannel.enableIPv4 ? 4 : undefined, ctx.flannel.enableIPv6 ? 6 : undefined].filter((f): f is 4 | 6 => f !== undefined);
-  const flows = families.map((family) =>
-    flow(set, {
-      id: family === 4 ? `${idPrefix}` : `${idPrefix}-v6`,
-      title: `${set.backend} ${family === 4 ? '' : 'IPv6 '}pod traffic (unencapsulated)`,
-      description: `${why} Every protocol between pod CIDRs must pass, and the rules must name the pod CIDRs, not node addresses.`,
-      protocol: ANY,
-      family,
-      source: 'pod-cidr',
-      destination: 'pod-cidr',
-      pairScope,
-    }),
-  );
+  const owner: Owner = { cni: 'flannel', backend: set.backend, docUrl: set.docUrl };
   return [
-    ...flows,
-    {
-      kind: 'foreign-address-forwarding',
-      id: `flannel-${set.backend}-foreign-address`,
-      cni: 'flannel',
-      backend: set.backend,
-      title: 'Nodes send and receive pod addresses',
-      description: 'Packets leave and arrive with pod IPs, so AWS SourceDestCheck must be off, or the Neutron port must list the pod CIDR in allowed_address_pairs (or have port security off).',
-      docUrl: set.docUrl,
-    },
+    ...families(ctx.flannel.enableIPv4, ctx.flannel.enableIPv6).map((family) => podCidrFlow(owner, familyId(idPrefix, family), set.backend, family, pairScope, why)),
+    foreignAddresses(owner, `flannel-${set.backend}-foreign-address`,
+      'Packets leave and arrive with pod IPs, so AWS SourceDestCheck must be off, or the Neutron port must list the pod CIDR in allowed_address_pairs (or have port security off).'),
   ];
 }
 
@@ -131,24 +138,8 @@ export function nativePodTraffic(
 ): Requirement[] {
   if (flows.length === 0) return [];
   return [
-    ...flows.map(({ family, pairScope, why }) =>
-      cniFlow(origin, {
-        id: familyId(id, family),
-        title: `${origin.cni} ${family === 4 ? '' : 'IPv6 '}pod traffic (unencapsulated)`,
-        description: `${why} Every protocol between pod CIDRs must pass, and the rules must name the pod CIDRs, not node addresses.`,
-        protocol: ANY,
-        family,
-        source: 'pod-cidr',
-        destination: 'pod-cidr',
-        pairScope,
-      }),
-    ),
-    {
-      kind: 'foreign-address-forwarding',
-      id: `${origin.cni}-native-foreign-address`,
-      ...origin,
-      title: 'Nodes send and receive pod addresses',
-      description: 'Unencapsulated packets leave and arrive with pod IPs, so AWS SourceDestCheck must be off, or the Neutron port must list the pod CIDR in allowed_address_pairs (or have port security off).',
-    },
+    ...flows.map(({ family, pairScope, why }) => podCidrFlow(origin, familyId(id, family), origin.cni, family, pairScope, why)),
+    foreignAddresses(origin, `${origin.cni}-native-foreign-address`,
+      'Unencapsulated packets leave and arrive with pod IPs, so AWS SourceDestCheck must be off, or the Neutron port must list the pod CIDR in allowed_address_pairs (or have port security off).'),
   ];
 }
