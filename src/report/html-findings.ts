@@ -3,12 +3,9 @@ import type { Evidence, RuleCitation } from '../model/evidence.js';
 import type { ProbeResult } from '../model/probe.js';
 import type { Finding, PairRef, Remediation } from '../model/report.js';
 import { escapeAttribute, escapeText } from './html-escape.js';
-import { code, collapsedTable, facts, verdictBadge } from './html-page.js';
+import { code, collapsedTable, facts, PAIRS_LISTED, pairTable, verdictBadge } from './html-page.js';
 import { confirmationText, flowText, targetText } from './report-text.js';
 
-/** Pairs shown in the open; more are behind a <details>, and beyond PAIRS_LISTED only counted. */
-export const PAIRS_VISIBLE = 10;
-export const PAIRS_LISTED = 500;
 /** Evidence entries per finding: one per class pair at most, but a big audit can have many. */
 const EVIDENCE_LISTED = 20;
 const PROBES_VISIBLE = 10;
@@ -46,16 +43,8 @@ ${f.probes && f.probes.length > 0 ? `<h4>Probe results</h4>${probesHtml(f.probes
 }
 
 export function pairsHtml(pairs: readonly PairRef[], total: number): string {
-  return collapsedTable({
-    items: pairs,
-    total,
-    visible: PAIRS_VISIBLE,
-    listed: PAIRS_LISTED,
-    noun: ['pair', 'pairs'],
-    moreNote: 'the count is exact; the JSON report lists up to --max-pairs of them',
-    head: '<tr><th>source</th><th>source IP</th><th>destination</th><th>destination IP</th></tr>',
-    row: (p) => `<tr><td class="node">${escapeText(p.sourceNode)}</td><td>${escapeText(p.sourceIp ?? '-')}</td><td class="node">${escapeText(p.destinationNode)}</td><td>${escapeText(p.destinationIp ?? '-')}</td></tr>`,
-  });
+  return pairTable(pairs, total, '<tr><th>source</th><th>source IP</th><th>destination</th><th>destination IP</th></tr>',
+    (p) => `<tr><td class="node">${escapeText(p.sourceNode)}</td><td>${escapeText(p.sourceIp ?? '-')}</td><td class="node">${escapeText(p.destinationNode)}</td><td>${escapeText(p.destinationIp ?? '-')}</td></tr>`);
 }
 
 function evidenceHtml(evidence: readonly Evidence[]): string {

@@ -90,6 +90,24 @@ export function collapsedTable<T>(options: {
   return out;
 }
 
+/** Pairs shown in the open; more are behind a <details>, and beyond PAIRS_LISTED only counted. */
+export const PAIRS_VISIBLE = 10;
+export const PAIRS_LISTED = 500;
+
+/** A pair list as collapsedTable shows it, for findings and what-if alike: the count is exact, the list bounded. */
+export function pairTable<T>(pairs: readonly T[], total: number, head: string, row: (pair: T) => string): string {
+  return collapsedTable({
+    items: pairs,
+    total,
+    visible: PAIRS_VISIBLE,
+    listed: PAIRS_LISTED,
+    noun: ['pair', 'pairs'],
+    moreNote: 'the count is exact; the JSON report lists up to --max-pairs of them',
+    head,
+    row,
+  });
+}
+
 export function section(id: string, heading: string, content: string): string {
   return `<section id="${escapeAttribute(id)}"><h2>${escapeText(heading)}</h2>${content}</section>`;
 }

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport, Finding, PairRef } from '../model/report.js';
 import { goldenAudit } from '../../test/browser/report-fixtures.js';
 import { REPORT_CSP, REPORT_CSP_HEADER } from './html-assets.js';
-import { PAIRS_LISTED, PAIRS_VISIBLE } from './html-findings.js';
+import { PAIRS_LISTED, PAIRS_VISIBLE } from './html-page.js';
 import { renderAuditHtml } from './render-html.js';
 
 const HOSTILE_NODE = '<img src=x onerror=alert(1)>';

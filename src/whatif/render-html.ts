@@ -8,7 +8,7 @@ import type { MatrixSection } from '../model/matrix.js';
 import type { ReportSummary } from '../model/report.js';
 import { escapeText } from '../report/html-escape.js';
 import { findingHtml } from '../report/html-findings.js';
-import { code, collapsedTable, ElementIds, htmlPage, section } from '../report/html-page.js';
+import { code, collapsedTable, ElementIds, htmlPage, pairTable, section } from '../report/html-page.js';
 import { remediationsHtml } from '../report/html-remediations.js';
 import { warningsHtml } from '../report/html-warnings.js';
 import { renderMatrixSvg } from '../report/render-svg.js';
@@ -31,8 +31,6 @@ const VERDICT_TEXT: Record<WhatifVerdict, string> = {
 /** The verdicts a badge colours: a change that breaks reads as blocked, one that fixes as allowed. */
 const VERDICT_CLASS: Record<WhatifVerdict, string> = { breaks: 'blocked', mixed: 'blocked', fixes: 'allowed', safe: 'allowed', unknown: 'unknown' };
 
-const PAIRS_VISIBLE = 10;
-const PAIRS_LISTED = 500;
 const ROWS_VISIBLE = 20;
 const ROWS_LISTED = 2000;
 
@@ -102,17 +100,10 @@ function traffic(p: PairChange): string {
 
 function pairSection(id: string, heading: string, pairs: readonly PairChange[], total: number): string {
   if (total === 0) return '';
-  const table = collapsedTable({
-    items: pairs,
-    total,
-    visible: PAIRS_VISIBLE,
-    listed: PAIRS_LISTED,
-    noun: ['pair', 'pairs'],
-    moreNote: 'the count is exact; the JSON report lists up to --max-pairs of them',
-    head: '<tr><th>source</th><th>destination</th><th>requirement</th><th>traffic</th><th>was</th><th>now</th><th>layer</th><th>why</th></tr>',
-    row: (p) =>
+  const table = pairTable(pairs, total, '<tr><th>source</th><th>destination</th><th>requirement</th><th>traffic</th><th>was</th><th>now</th><th>layer</th><th>why</th></tr>',
+    (p) =>
       `<tr><td class="node">${escapeText(p.sourceNode)} <span class="muted">${escapeText(p.sourceIp ?? '-')}</span></td><td class="node">${escapeText(p.destinationNode)} <span class="muted">${escapeText(p.destinationIp ?? '-')}</span></td><td>${code(p.requirement)}</td><td>${escapeText(traffic(p))}</td><td>${escapeText(p.before)}</td><td>${escapeText(p.after)}</td><td>${escapeText(p.layer ?? '')}</td><td>${escapeText(p.reason)}</td></tr>`,
-  });
+  );
   return section(id, `${heading} (${total})`, table);
 }
 
