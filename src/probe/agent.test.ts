@@ -9,16 +9,10 @@ import { callAgent } from './client.js';
 import type { ProbeNode } from './inventory.js';
 import { runProbes } from './orchestrator.js';
 import { API_PATHS, type InfoResponse, type SendResponse } from './protocol.js';
+import { freeUdpPort } from '../../test/support/free-udp-port.js';
 
 const secret = Buffer.from('loopback-test-secret-0123456789');
 
-async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('agent and orchestrator over loopback', () => {
   let port: number;
@@ -32,7 +26,7 @@ describe('agent and orchestrator over loopback', () => {
   ];
 
   beforeAll(async () => {
-    port = await freePort();
+    port = await freeUdpPort();
     for (const n of nodes.slice(0, 3)) {
       agents.push(await startAgent({ nodeName: n.name, port, secret, inventory: nodes, bindAddress: n.underlayIp!, rateLimitPerSecond: 5000 }));
     }

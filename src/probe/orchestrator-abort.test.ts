@@ -2,22 +2,15 @@
  * Giving a sweep up (runProbes' `signal`) with real agents over loopback, plus one "agent" that
  * accepts TCP connections and never answers, like a node whose agent process is wedged.
  */
-import dgram from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from './agent.js';
 import type { ProbeNode } from './inventory.js';
 import { runProbes } from './orchestrator.js';
+import { freeUdpPort } from '../../test/support/free-udp-port.js';
 
 const secret = Buffer.from('abort-test-secret-0123456789abcdef');
 
-async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,7 +51,7 @@ describe('runProbes with an abort signal', () => {
   const pick = (...names: string[]) => nodes.filter((n) => names.includes(n.name));
 
   beforeAll(async () => {
-    port = await freePort();
+    port = await freeUdpPort();
     for (const n of nodes.slice(0, 3)) {
       sends[n.name] = 0;
       const log = (e: Record<string, unknown>) => {

@@ -8,7 +8,6 @@
  * Node c's tunnel address has no listener (a path that drops VXLAN); node d has no tunnel
  * annotation. Real kernel VXLAN through vxlan.calico is test/live/probe-calico-netns.test.ts.
  */
-import dgram from 'node:dgram';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calicoConfig, ciliumConfig, felixConfiguration, ipPool } from '../../providers/kubernetes/testdata/cni.js';
@@ -21,6 +20,7 @@ import type { ProbeNode } from '../../src/probe/inventory.js';
 import { startFakeApiServer, writeKubeconfig, type FakeApiServer } from '../support/fake-apiserver.js';
 import { bearer, testApp } from '../support/http-app.js';
 import { expectConformsToSpec } from '../support/openapi-response.js';
+import { freeUdpPort } from '../support/free-udp-port.js';
 
 const SECRET = 'rest-probe-calico-secret-0123456789';
 const KUBE_TOKEN = 'rest-probe-calico-kube-token';
@@ -53,13 +53,6 @@ const inventory: ProbeNode[] = Object.entries(LAYOUT).map(([name, n]) => ({
   overlayIps: [n.podCidr.split('/')[0]!, ...(n.tunnel ? [n.tunnel] : [])],
 }));
 
-async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function cluster(name: string, kubeconfig: string, port: number): ClusterTarget {
   return {
@@ -84,7 +77,7 @@ describe('REST probe sweeps of a Calico VXLAN cluster (fake Kubernetes API, agen
   const kubeconfigs: Record<string, string> = {};
 
   beforeAll(async () => {
-    port = await freePort();
+    port = await freeUdpPort();
     for (const n of inventory) {
       agents.push(await startAgent({ nodeName: n.name, port, secret: Buffer.from(SECRET), inventory, bindAddress: n.underlayIp!, rateLimitPerSecond: 5000 }));
     }

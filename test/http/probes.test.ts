@@ -5,7 +5,6 @@
  * points at an address no agent listens on, standing in for a path that drops VXLAN.
  * Real kernel VXLAN is test/live/rest-probes-netns.test.ts.
  */
-import dgram from 'node:dgram';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { inspect } from 'node:util';
@@ -21,16 +20,10 @@ import { startAgent, type RunningAgent } from '../../src/probe/agent.js';
 import type { ProbeNode } from '../../src/probe/inventory.js';
 import { bearer, testApp } from '../support/http-app.js';
 import { expectConformsToSpec } from '../support/openapi-response.js';
+import { freeUdpPort } from '../support/free-udp-port.js';
 
 const SECRET = 'rest-probe-loopback-secret-0123456789';
 
-async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** name -> [underlay address, pod CIDR]; c's overlay (127.0.0.99) has no listener. */
 const LAYOUT: Record<string, [string, string]> = {
@@ -85,7 +78,7 @@ describe('probe sweeps through the REST API', () => {
   const agents: RunningAgent[] = [];
 
   beforeAll(async () => {
-    port = await freePort();
+    port = await freeUdpPort();
     for (const n of probeNodes) {
       agents.push(await startAgent({ nodeName: n.name, port, secret: Buffer.from(SECRET), inventory: probeNodes, bindAddress: n.underlayIp!, rateLimitPerSecond: 5000 }));
     }
@@ -256,7 +249,7 @@ describe('cancelling a probe sweep', () => {
   const inventory: ProbeNode[] = Object.entries(layout).map(([name, [ip]]) => ({ name, underlayIp: ip, internalIp: ip, overlayIp: ip }));
 
   beforeAll(async () => {
-    port = await freePort();
+    port = await freeUdpPort();
     for (const n of inventory.slice(0, 2)) {
       agents.push(await startAgent({ nodeName: n.name, port, secret: Buffer.from(SECRET), inventory, bindAddress: n.underlayIp!, rateLimitPerSecond: 5000 }));
     }
