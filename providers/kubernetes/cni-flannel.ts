@@ -59,6 +59,7 @@ function fromDocument(o: CniObject, nodes: ClusterNode[], issues: IssueCollector
     const result = translateFlannel([{ name: o.source.document, body }], nodes);
     const flannel = result.flannel;
     if (flannel.origin.kind !== 'node-annotations') flannel.origin.source = { document: o.source.document, pointer: prefix + flannel.origin.source.pointer };
+    if (o.kind === 'Secret' && flannel.origin.kind === 'configmap') flannel.origin = { ...flannel.origin, kind: 'secret' };
     for (const w of result.warnings) issues.warnings.push(rebase(w, prefix));
     return flannel;
   } catch (e) {

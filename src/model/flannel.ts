@@ -14,6 +14,8 @@ export type FlannelBackendType = FlannelBackend['type'];
 /** Where the flannel configuration came from; reported so users know what was assumed. */
 export type FlannelConfigOrigin =
   | { kind: 'configmap'; namespace?: string; name?: string; source: SourceRef }
+  /** RKE2 keeps net-conf.json in the Secret kube-system/rke2-canal-config. */
+  | { kind: 'secret'; namespace?: string; name?: string; source: SourceRef }
   | { kind: 'net-conf'; source: SourceRef }
   | { kind: 'node-annotations'; note: string };
 

@@ -196,7 +196,7 @@ export interface AuditReport {
     /** Effective overlay port, when the backend has one. */
     port?: number;
     network?: string;
-    origin: 'configmap' | 'net-conf' | 'node-annotations';
+    origin: 'configmap' | 'secret' | 'net-conf' | 'node-annotations';
     /** e.g. "no --flannel given: backend vxlan from node annotations, port 8472 by flannel's default". */
     notes: string[];
   };

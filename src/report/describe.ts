@@ -37,22 +37,23 @@ export function flannelSection(flannel: FlannelConfig, requirements: readonly Re
   const notes: string[] = [];
   const origin = flannel.origin;
   switch (origin.kind) {
-    case 'configmap': {
-      const name = origin.namespace && origin.name ? `${origin.namespace}/${origin.name}` : (origin.name ?? 'flannel ConfigMap');
-      notes.push(`Configuration read from ConfigMap ${name} (${origin.source.document}).`);
+    case 'configmap':
+    case 'secret': {
+      const kind = origin.kind === 'secret' ? 'Secret' : 'ConfigMap';
+      const name = origin.namespace && origin.name ? `${origin.namespace}/${origin.name}` : (origin.name ?? `flannel ${kind}`);
+      notes.push(`Configuration read from ${kind} ${name} (${origin.source.document}).`);
       break;
     }
     case 'net-conf':
       notes.push(`Configuration read from net-conf.json (${origin.source.document}).`);
       break;
     case 'node-annotations':
-      notes.push(origin.note);
+      notes.push(/[.!?]$/.test(origin.note) ? origin.note : `${origin.note}.`);
       break;
   }
   if (backend.type === 'vxlan') {
-    if (backend.port === undefined || backend.port === 0) {
-      if (port !== undefined) notes.push(`VXLAN Port not set: using ${port}, the default flannel gets from the kernel.`);
-    }
+    // The parser keeps Port 0 as unset: both hand the choice to the kernel.
+    if (port !== undefined && backend.port === undefined) notes.push(`VXLAN Port not set: using ${port}, the default flannel gets from the kernel.`);
     if (backend.directRouting) notes.push('DirectRouting is on: peers in the same subnet exchange unencapsulated pod traffic.');
   }
   return {

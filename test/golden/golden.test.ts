@@ -290,6 +290,72 @@ const SCENARIOS: Record<string, Expectation> = {
     mentions: ['udp 4789 is allowed, not 8472', 'CNI: `canal`, detected. canal: flannel vxlan (port 8472).', 'DaemonSet kube-system/canal runs Canal'],
     cni: 'canal: flannel vxlan (port 8472)',
   },
+  // k3s has no flannel ConfigMap (DOMAIN §8.3): the backend comes from k3s.io/node-args
+  // (--flannel-backend vxlan), and vxlan with no Port is 8472, whatever 4789 the group admits.
+  'k3s-vxlan': {
+    nodes: 3,
+    allowed: 0,
+    blocked: 6,
+    unknown: 0,
+    findings: [{ verdict: 'blocked', requirement: 'flannel-vxlan', layer: 'security-group', direction: 'ingress', pairCount: 6 }],
+    remediations: [{ target: 'sg-0a1b2c3d4e5f61006', direction: 'ingress', protocol: 'udp', port: 8472, cidr: '10.0.4.0/24' }],
+    cells: [
+      '0->0 flannel-vxlan blocked at security-group [source-egress:security-group:allowed destination-ingress:security-group:blocked]',
+    ],
+    mentions: [
+      'CNI: `k3s`, detected. k3s: flannel vxlan (port 8472).',
+      '3 of 3 nodes carry k3s marks',
+      'k3s --flannel-backend=vxlan from k3s.io/node-args of node ip-10-0-4-10',
+      'udp 4789 is allowed, not 8472',
+      "IpProtocol=udp,FromPort=8472,ToPort=8472,IpRanges=[{CidrIp=10.0.4.0/24",
+    ],
+    cni: 'k3s: flannel vxlan (port 8472)',
+  },
+  // RKE2's canal Secret (DOMAIN §8.3): Port 0 leaves the port to the kernel, 8472. Only the
+  // server's group lacks it, so only the pairs into the server are blocked.
+  'rke2-canal': {
+    nodes: 3,
+    allowed: 4,
+    blocked: 2,
+    unknown: 0,
+    findings: [{ verdict: 'blocked', requirement: 'flannel-vxlan', layer: 'security-group', direction: 'ingress', pairCount: 2 }],
+    remediations: [{ target: '3c4d5e6f-7081-492a-b3c4-d5e6f7081a60', direction: 'ingress', protocol: 'udp', port: 8472, cidr: '10.60.0.0/24' }],
+    cells: [
+      '0->0 flannel-vxlan allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
+      '0->1 flannel-vxlan blocked at security-group [source-egress:security-group:allowed destination-ingress:security-group:blocked]',
+      '1->0 flannel-vxlan allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
+    ],
+    mentions: [
+      'CNI: `rke2`, detected. rke2: flannel vxlan (port 8472).',
+      'Secret kube-system/rke2-canal-config is RKE2\'s canal configuration',
+      'rke2-agent-0 (10.60.0.21) → rke2-server-0 (10.60.0.10)',
+      'rke2-agent-1 (10.60.0.22) → rke2-server-0 (10.60.0.10)',
+      'openstack security group rule create --ingress --ethertype IPv4 --protocol udp --dst-port 8472 --remote-ip 10.60.0.0/24 --description \'sgaudit: flannel vxlan\' 3c4d5e6f-7081-492a-b3c4-d5e6f7081a60',
+    ],
+    cni: 'rke2: flannel vxlan (port 8472)',
+  },
+  // A Neutron rule written as protocol "ipip" is 4 under the OVS driver and 94 under iptables
+  // (DOMAIN §8.1): it proves nothing, so IP-in-IP is unknown, not allowed; BGP is allowed.
+  'calico-openstack-ipip-name': {
+    nodes: 3,
+    allowed: 0,
+    blocked: 0,
+    unknown: 6,
+    findings: [{ verdict: 'unknown', requirement: 'calico-ipip', layer: 'security-group', direction: 'ingress', pairCount: 6 }],
+    // Nothing proven to fix, so no rule to add; the fix is in the finding's reason.
+    remediations: [],
+    cells: [
+      '0->0 calico-ipip unknown at security-group [source-egress:security-group:allowed destination-ingress:security-group:unknown]',
+      '0->0 calico-bgp allowed at security-group [source-egress:security-group:allowed destination-ingress:security-group:allowed]',
+    ],
+    mentions: [
+      'rule e2f3a4b5-7001-4c6d-9e0f-1a2b3c4d5e07 names its protocol as "ipip"',
+      'protocol 4 (ipip) under the OVS firewall driver but protocol 94 under the iptables and iptables_hybrid firewall drivers',
+      'delete e2f3a4b5-7001-4c6d-9e0f-1a2b3c4d5e07 first',
+      'openstack security group rule create --ingress --ethertype IPv4 --protocol 4 --remote-group 4d5e6f70-8192-4a3b-c4d5-e6f708192b70 4d5e6f70-8192-4a3b-c4d5-e6f708192b70',
+    ],
+    cni: 'calico: BGP on (tcp 179), IPPool default-ipv4-ippool 192.168.0.0/16 IP-in-IP Always',
+  },
 };
 
 function scenarioDirs(): string[] {
