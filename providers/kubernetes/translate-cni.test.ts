@@ -92,7 +92,7 @@ describe('translateCni: detection', () => {
 describe('translateCni: flannel family', () => {
   it('rke2 Secret: base64 net-conf, Port 0 is the kernel default (8472)', () => {
     const r = run([rke2CanalSecret('{"Network":"10.42.0.0/16","Backend":{"Type":"vxlan","Port":0}}')], flannelNodes);
-    expect(r.cni).toMatchObject({ name: 'rke2', flannel: { backend: { type: 'vxlan', port: undefined }, origin: { kind: 'configmap', source: { document: 'cni-0.json', pointer: '/data/net-conf.json' } } } });
+    expect(r.cni).toMatchObject({ name: 'rke2', flannel: { backend: { type: 'vxlan', port: undefined }, origin: { kind: 'secret', source: { document: 'cni-0.json', pointer: '/data/net-conf.json' } } } });
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import type { BoundNode, Evaluation } from '../evaluate/types.js';
 import { compareText } from '../findings/order.js';
+import { ListInterner } from '../evaluate/prepared-node.js';
 import { MATRIX_MEMBER_NAMES, type MatrixGroup, type MatrixGrouping } from '../model/matrix.js';
 
 /**
@@ -46,6 +47,18 @@ export const NO_GROUPS = '(no groups)';
 
 export function securityGroupKey(ids: readonly string[]): string {
   return ids.length === 0 ? NO_GROUPS : [...ids].sort(compareText).join(',');
+}
+
+/**
+ * securityGroupKey, sorting each distinct id list once: the nodes of a pool share one list, and
+ * sorting every node's own copy took 5.5 of the matrix's 10.5 ms on the 5,000-node bench (11
+ * groups per node); joining each list to look it up still took 3.7. ListInterner (the
+ * evaluator's) numbers equal lists alike without making each one a key.
+ */
+export function securityGroupKeyMemo(): (ids: readonly string[]) => string {
+  const lists = new ListInterner();
+  const keys: string[] = [];
+  return (ids) => (keys[lists.intern(ids)] ??= securityGroupKey(ids));
 }
 
 const COARSE: readonly CoarseGrouping[] = ['pool', 'subnet', 'security-groups'];
@@ -124,8 +137,11 @@ function byClass(evaluation: Evaluation, reason: string): GroupPlan {
 
 function distinctKeys(nodes: BoundNode[], grouping: CoarseGrouping): Map<string, BoundNode[]> {
   const out = new Map<string, BoundNode[]>();
-  for (const node of nodes) {
-    const key = coarseKey(grouping, node);
+  const groupKey = securityGroupKeyMemo();
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    const key =
+      grouping === 'security-groups' && node.binding.kind === 'bound' ? groupKey(node.binding.iface.securityGroupIds) : coarseKey(grouping, node);
     const list = out.get(key);
     if (list) list.push(node);
     else out.set(key, [node]);
