@@ -19,8 +19,8 @@ import { resolveSettings } from '../../src/http/settings.js';
 import type { AuditReport } from '../../src/model/report.js';
 import { buildTopology, randomBlock, threeNodeSpec, type IngressRule, type Topology } from '../support/aws-topology.js';
 import { startFakeApiServer, writeKubeconfig, type FakeApiServer } from '../support/fake-apiserver.js';
-import { scopedEnv } from '../support/live-cluster.js';
-import { MOTO_ENDPOINT, motoClient, motoReachable } from '../support/moto.js';
+import { motoProfileEnv } from '../support/live-cluster.js';
+import { motoClient, motoReachable } from '../support/moto.js';
 import { expectConformsToSpec } from '../support/openapi-response.js';
 import { requireTier } from '../support/tier.js';
 
@@ -93,18 +93,7 @@ describe.skipIf(!awsOk)('configured Calico clusters: Kubernetes (fake API server
     const closedCluster = await calicoCluster(closed);
     apis.push(openCluster.api, closedCluster.api);
 
-    const awsDir = await mkdtemp(join(tmpdir(), 'sgaudit-aws-'));
-    await writeFile(join(awsDir, 'credentials'), `[${PROFILE}]\naws_access_key_id = testing\naws_secret_access_key = testing\n`);
-    await writeFile(join(awsDir, 'config'), `[profile ${PROFILE}]\noutput = json\n`);
-    restoreEnv = scopedEnv(['AWS_'], {
-      ...(process.env.AWS_CA_BUNDLE && { AWS_CA_BUNDLE: process.env.AWS_CA_BUNDLE }),
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials'),
-      AWS_CONFIG_FILE: join(awsDir, 'config'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ENDPOINT_URL_EC2: MOTO_ENDPOINT,
-      AWS_MAX_ATTEMPTS: '2',
-    });
+    restoreEnv = await motoProfileEnv(PROFILE);
 
     const aws = (vpcId: string) => ({ provider: 'aws', region: 'us-east-1', profile: PROFILE, vpcIds: [vpcId] });
     const config = join(await mkdtemp(join(tmpdir(), 'sgaudit-cni-serve-')), 'sgaudit.yaml');

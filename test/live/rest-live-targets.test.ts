@@ -5,8 +5,7 @@
  * or the real Keystone + neutron-server (OpenStack). The cloud credentials come only from
  * what the configuration names (an AWS profile, a clouds.yaml entry), as in production.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import request, { type Response } from 'supertest';
@@ -18,8 +17,8 @@ import { resolveSettings } from '../../src/http/settings.js';
 import type { AuditReport } from '../../src/model/report.js';
 import { buildTopology, randomBlock, threeNodeSpec, type Topology } from '../support/aws-topology.js';
 import type { FakeApiServer } from '../support/fake-apiserver.js';
-import { fakeCluster, scopedEnv } from '../support/live-cluster.js';
-import { MOTO_ENDPOINT, motoClient, motoReachable } from '../support/moto.js';
+import { fakeCluster, motoProfileEnv, scopedEnv } from '../support/live-cluster.js';
+import { motoClient, motoReachable } from '../support/moto.js';
 import { expectConformsToSpec } from '../support/openapi-response.js';
 import { requireTier } from '../support/tier.js';
 import { CLOUDS_FILE, lockCloud, NAME_PREFIX, NeutronAdmin, openstackReachable, proxiedCloud, type ProxiedCloud } from './openstack-fixture.js';
@@ -105,18 +104,7 @@ describe.skipIf(!awsOk)('REST live targets: Kubernetes (fake API server) + AWS (
 
     // Credentials exist only under the configured profile, and IMDS is off: if the target's
     // profile were not passed to the SDK, EC2 could not be read and the audit would say so.
-    const awsDir = await mkdtemp(join(tmpdir(), 'sgaudit-aws-'));
-    await writeFile(join(awsDir, 'credentials'), `[${PROFILE}]\naws_access_key_id = testing\naws_secret_access_key = testing\n`);
-    await writeFile(join(awsDir, 'config'), `[profile ${PROFILE}]\noutput = json\n`);
-    restoreEnv = scopedEnv(['AWS_'], {
-      ...(process.env.AWS_CA_BUNDLE && { AWS_CA_BUNDLE: process.env.AWS_CA_BUNDLE }),
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials'),
-      AWS_CONFIG_FILE: join(awsDir, 'config'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ENDPOINT_URL_EC2: MOTO_ENDPOINT,
-      AWS_MAX_ATTEMPTS: '2',
-    });
+    restoreEnv = await motoProfileEnv(PROFILE);
 
     const aws = (vpcId: string) => ({ provider: 'aws', region: 'us-east-1', profile: PROFILE, vpcIds: [vpcId] });
     server = await serve(dirname(blocked.kubeconfig), {

@@ -7,8 +7,6 @@
  * produce a `resolved` one. Nothing in sgaudit is injected: the production collector, watch
  * loop, change tracker and webhook delivery run as `sgaudit serve` runs them.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AuthorizeSecurityGroupIngressCommand, RevokeSecurityGroupIngressCommand, type EC2Client, type IpPermission } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,11 +15,12 @@ import type { ChangeEvent } from '../../src/model/run-changes.js';
 import type { AuditReport } from '../../src/model/report.js';
 import { buildTopology, randomBlock, threeNodeSpec, type Topology } from '../support/aws-topology.js';
 import type { FakeApiServer } from '../support/fake-apiserver.js';
-import { MOTO_ENDPOINT, motoClient, motoReachable } from '../support/moto.js';
+import { motoClient, motoReachable } from '../support/moto.js';
 import { requireTier } from '../support/tier.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { CLOUDS_FILE, lockCloud, NAME_PREFIX, NeutronAdmin, openstackReachable } from './openstack-fixture.js';
 import { allPairs, fakeCluster, getJson, nextWebhook, pairKeys, pollUntil, scopedEnv, SECRET, serveWatching } from './watch-detection-support.js';
+import { motoProfileEnv } from '../support/live-cluster.js';
 
 const [moto, openstack] = await Promise.all([motoReachable(), openstackReachable()]);
 const awsOk = requireTier('aws-moto', moto.ok, moto.reason);
@@ -213,18 +212,7 @@ describe.skipIf(!awsOk)('watch detection: Kubernetes (fake API server) + AWS (mo
 
     // Credentials only under the configured profile, as in rest-live-targets: the watch loop
     // must use the target's profile, or EC2 cannot be read.
-    const awsDir = await mkdtemp(join(tmpdir(), 'sgaudit-aws-'));
-    await writeFile(join(awsDir, 'credentials'), `[${PROFILE}]\naws_access_key_id = testing\naws_secret_access_key = testing\n`);
-    await writeFile(join(awsDir, 'config'), `[profile ${PROFILE}]\noutput = json\n`);
-    restoreEnv = scopedEnv(['AWS_'], {
-      ...(process.env.AWS_CA_BUNDLE && { AWS_CA_BUNDLE: process.env.AWS_CA_BUNDLE }),
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials'),
-      AWS_CONFIG_FILE: join(awsDir, 'config'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ENDPOINT_URL_EC2: MOTO_ENDPOINT,
-      AWS_MAX_ATTEMPTS: '2',
-    });
+    restoreEnv = await motoProfileEnv(PROFILE);
     receiver = await startWebhookReceiver(SECRET);
     server = await serveWatching(
       dirname(cluster.kubeconfig),

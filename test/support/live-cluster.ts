@@ -1,4 +1,8 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { flannelNode, startFakeApiServer, vxlanNetConf, writeKubeconfig, type FakeApiServer } from './fake-apiserver.js';
+import { MOTO_ENDPOINT } from './moto.js';
 
 /** The bearer token of the fake Kubernetes API these clusters run; only its kubeconfig carries it. */
 const KUBE_TOKEN = 'live-cluster-kube-token';
@@ -16,6 +20,26 @@ export function scopedEnv(prefixes: string[], vars: Record<string, string>): () 
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
     Object.assign(process.env, saved);
   };
+}
+
+/**
+ * An AWS environment in which moto's credentials exist only under `profile` and instance
+ * metadata is off: a collector that did not pass the target's profile to the SDK could not read
+ * EC2, and the audit would say so. Returns the function that restores the environment.
+ */
+export async function motoProfileEnv(profile: string): Promise<() => void> {
+  const awsDir = await mkdtemp(join(tmpdir(), 'sgaudit-aws-'));
+  await writeFile(join(awsDir, 'credentials'), `[${profile}]\naws_access_key_id = testing\naws_secret_access_key = testing\n`);
+  await writeFile(join(awsDir, 'config'), `[profile ${profile}]\noutput = json\n`);
+  return scopedEnv(['AWS_'], {
+    ...(process.env.AWS_CA_BUNDLE && { AWS_CA_BUNDLE: process.env.AWS_CA_BUNDLE }),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials'),
+    AWS_CONFIG_FILE: join(awsDir, 'config'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_EC2: MOTO_ENDPOINT,
+    AWS_MAX_ATTEMPTS: '2',
+  });
 }
 
 /** A fake Kubernetes API with flannel vxlan nodes whose VTEP is `ip`; an instance id makes it an AWS node. */
