@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/model/report.js';
 import { runCli } from '../support/run-cli.js';
+import { blockedPairs } from '../support/report-pairs.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCENARIO = join(REPO_ROOT, 'test', 'golden', 'calico-cross-subnet');
@@ -36,17 +37,6 @@ function nodesWithoutEvidence(): string {
   const file = join(mkdtempSync(join(tmpdir(), 'sgaudit-cni-cli-')), 'nodes.json');
   writeFileSync(file, JSON.stringify(nodes));
   return file;
-}
-
-/** Blocked directed pairs of one requirement, from the findings. */
-function blocked(report: AuditReport, requirement: string): string[] {
-  return report.findings
-    .filter((f) => f.requirement === requirement && f.verdict === 'blocked')
-    .flatMap((f) => {
-      expect(f.pairsTruncated).toBe(false);
-      return f.pairs.map((p) => `${p.sourceNode}->${p.destinationNode}`);
-    })
-    .sort();
 }
 
 describe('sgaudit audit, CNI flags', () => {
@@ -97,11 +87,11 @@ describe('sgaudit audit, CNI flags', () => {
     // ip-10-0-1-21 is the one control-plane node; the group admits BGP and pod CIDRs, not 6443 or 10250.
     const cp = 'ip-10-0-1-21.ec2.internal';
     const others = ['ip-10-0-1-22.ec2.internal', 'ip-10-0-2-21.ec2.internal', 'ip-10-0-2-22.ec2.internal'];
-    expect(blocked(after, 'kubernetes-api-server')).toEqual(others.map((o) => `${o}->${cp}`).sort());
-    expect(blocked(after, 'kubernetes-kubelet')).toEqual(others.map((o) => `${cp}->${o}`).sort());
-    expect(blocked(after, 'kubernetes-etcd')).toEqual([]);
+    expect(blockedPairs(after, 'kubernetes-api-server')).toEqual(others.map((o) => `${o}->${cp}`).sort());
+    expect(blockedPairs(after, 'kubernetes-kubelet')).toEqual(others.map((o) => `${cp}->${o}`).sort());
+    expect(blockedPairs(after, 'kubernetes-etcd')).toEqual([]);
     // The Calico verdicts do not move; the pairs touching the control-plane node are now blocked too.
-    expect(blocked(after, 'calico-ipip')).toEqual(blocked(before, 'calico-ipip'));
+    expect(blockedPairs(after, 'calico-ipip')).toEqual(blockedPairs(before, 'calico-ipip'));
     expect(before.summary).toMatchObject({ allowed: 4, blocked: 8 });
     // Same-subnet pairs a1<->a2 (one of them with the control-plane node) now fail; b1<->b2 stay allowed.
     expect(after.summary).toMatchObject({ directedPairs: 12, allowed: 2, blocked: 10, unknown: 0 });

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/model/report.js';
 import { bearer, testApp, type TestApp } from '../support/http-app.js';
 import { expectConformsToSpec } from '../support/openapi-response.js';
+import { blockedPairs } from '../support/report-pairs.js';
 
 const SCENARIO = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'golden', 'calico-cross-subnet');
 const golden = (file: string): any => JSON.parse(readFileSync(join(SCENARIO, file), 'utf8'));
@@ -31,17 +32,6 @@ function calicoBody(options?: Record<string, unknown>, edit?: (nodes: any) => vo
 /** Document names differ by design (a file path in the golden, a request pointer here); nothing else may. */
 function withoutDocumentNames(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value), (key, v) => (key === 'document' && typeof v === 'string' ? '<document>' : v));
-}
-
-/** Directed pairs per (verdict, requirement) from the findings; pairs no finding names are allowed. */
-function blockedPairs(report: AuditReport, requirement: string): string[] {
-  return report.findings
-    .filter((f) => f.requirement === requirement && f.verdict === 'blocked')
-    .flatMap((f) => {
-      expect(f.pairsTruncated).toBe(false);
-      return f.pairs.map((p) => `${p.sourceNode}->${p.destinationNode}`);
-    })
-    .sort();
 }
 
 describe('POST /v1/audits with CNI documents and options', () => {
