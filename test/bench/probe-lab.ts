@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ProbeReport } from '../../src/model/probe.js';
 import type { RunProbesOptions } from '../../src/probe/orchestrator.js';
-import { createFlannelLab, nodeInNamespace, removeStaleLabs, startLabAgents, udpCounters, type Lab, type LabAgents } from '../support/netns-lab.js';
+import { createFlannelLab, nodeInNamespace, removeStaleLabs, startLabAgents, udpCounters, type Lab, type LabAgents, udpDropRuleset } from '../support/netns-lab.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SWEEPS_ENTRY = join(ROOT, 'test/bench/probe-sweeps.ts');
@@ -43,17 +43,9 @@ export async function setUpProbeLab(opts: { nodeCount: number; agentArgs?: reado
     writeFileSync(inventory, JSON.stringify(lab.nodeList()));
     const n = (name: string) => lab.nodes.find((x) => x.name === name)!;
     // node-1 drops VXLAN arriving from node-2: a missing ingress rule, one way only.
-    lab.nft(n('node-1').ns, `table inet sg {
-      chain input { type filter hook input priority 0;
-        ip saddr ${n('node-2').underlayIp} udp dport 8472 drop
-      }
-    }`);
+    lab.nft(n('node-1').ns, udpDropRuleset({ from: n('node-2').underlayIp }, 8472));
     // node-3 drops VXLAN it sends to node-4: a missing egress rule, one way only.
-    lab.nft(n('node-3').ns, `table inet sg {
-      chain output { type filter hook output priority 0;
-        ip daddr ${n('node-4').underlayIp} udp dport 8472 drop
-      }
-    }`);
+    lab.nft(n('node-3').ns, udpDropRuleset({ to: n('node-4').underlayIp }, 8472));
     const agents = await startLabAgents(lab, { inventory, secret: SECRET, extraArgs: opts.agentArgs ?? [] });
     return {
       lab,

@@ -18,6 +18,7 @@ import {
   startLabAgents,
   type Lab,
   type LabAgents,
+  udpDropRuleset,
 } from '../support/netns-lab.js';
 import { requireTier } from '../support/tier.js';
 import type { ProbeReport, ProbeVerdict } from '../../src/model/probe.js';
@@ -55,17 +56,9 @@ describe.skipIf(!ok)('live probes over Calico VXLAN (vxlan.calico, UDP 4789) in 
     writeFileSync(join(dir, 'pool-crosssubnet.json'), JSON.stringify(pool('CrossSubnet')));
     const n = (name: string) => lab!.nodes.find((x) => x.name === name)!;
     // node-1 drops Calico's VXLAN arriving from node-2 (an ingress rule missing on node-1's group).
-    lab.nft(n('node-1').ns, `table inet sg {
-      chain input { type filter hook input priority 0;
-        ip saddr ${n('node-2').underlayIp} udp dport 4789 drop
-      }
-    }`);
+    lab.nft(n('node-1').ns, udpDropRuleset({ from: n('node-2').underlayIp }, 4789));
     // node-3 drops flannel's port from node-1: Calico does not use it, so node-1 -> node-3 stays ok.
-    lab.nft(n('node-3').ns, `table inet sg {
-      chain input { type filter hook input priority 0;
-        ip saddr ${n('node-1').underlayIp} udp dport 8472 drop
-      }
-    }`);
+    lab.nft(n('node-3').ns, udpDropRuleset({ from: n('node-1').underlayIp }, 8472));
     agents = await startLabAgents(lab, { inventory, secret: SECRET, extraArgs: ['--overlay-device', 'vxlan.calico'] });
   }, 120_000);
 

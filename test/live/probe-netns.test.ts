@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFlannelLab, netnsLabUnavailableReason, removeStaleLabs, type Lab, type LabNode } from '../support/netns-lab.js';
+import { createFlannelLab, netnsLabUnavailableReason, removeStaleLabs, type Lab, type LabNode, udpDropRuleset } from '../support/netns-lab.js';
 import { requireTier } from '../support/tier.js';
 import type { ProbeReport, ProbeVerdict } from '../../src/model/probe.js';
 
@@ -43,17 +43,9 @@ describe.skipIf(!ok)('live VXLAN probes in network namespaces', () => {
 
     const n = byName;
     // node-1 drops VXLAN arriving from node-2 (an ingress rule missing on node-1's group).
-    lab.nft(n('node-1').ns, `table inet sg {
-      chain input { type filter hook input priority 0;
-        ip saddr ${n('node-2').underlayIp} udp dport 8472 drop
-      }
-    }`);
+    lab.nft(n('node-1').ns, udpDropRuleset({ from: n('node-2').underlayIp }, 8472));
     // node-3 drops VXLAN it sends to node-4 (an egress rule missing on node-3's group).
-    lab.nft(n('node-3').ns, `table inet sg {
-      chain output { type filter hook output priority 0;
-        ip daddr ${n('node-4').underlayIp} udp dport 8472 drop
-      }
-    }`);
+    lab.nft(n('node-3').ns, udpDropRuleset({ to: n('node-4').underlayIp }, 8472));
     // node-5 drops all VXLAN, both ways.
     lab.nft(n('node-5').ns, `table inet sg {
       chain input { type filter hook input priority 0; udp dport 8472 drop

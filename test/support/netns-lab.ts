@@ -51,6 +51,20 @@ export interface Lab {
   destroy(): void;
 }
 
+/**
+ * An nftables ruleset for Lab.nft that stands in for one missing security-group rule: UDP to
+ * `port` dropped as it arrives `from` a peer (a missing ingress rule) or as it leaves `to` one
+ * (a missing egress rule).
+ */
+export function udpDropRuleset(peer: { from: string } | { to: string }, port: number): string {
+  const [chain, match] = 'from' in peer ? ['input', `ip saddr ${peer.from}`] : ['output', `ip daddr ${peer.to}`];
+  return `table inet sg {
+      chain ${chain} { type filter hook ${chain} priority 0;
+        ${match} udp dport ${port} drop
+      }
+    }`;
+}
+
 const DEFAULT_UNDERLAY_PREFIX = '192.168.77';
 const VXLAN_PORT = 8472;
 
