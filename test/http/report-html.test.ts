@@ -4,7 +4,7 @@ import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/package-root.js';
 import { REPORT_CSP_HEADER } from '../../src/report/html-assets.js';
-import { bearer, incidentBody, testApp, type TestApp } from '../support/http-app.js';
+import { bearer, incidentBody, storedIncidentAudit, testApp, type TestApp } from '../support/http-app.js';
 import { expectConformsToSpec } from '../support/openapi-response.js';
 
 const golden = (...p: string[]): unknown => JSON.parse(readFileSync(join(packageRoot(), 'test', 'golden', 'whatif', ...p), 'utf8'));
@@ -15,11 +15,7 @@ describe('the HTML reports over REST', () => {
     t = await testApp();
   });
 
-  const createAudit = async (): Promise<string> => {
-    const res = await request(t.app).post('/v1/audits').set('Authorization', bearer('audit')).send(incidentBody({ cluster: 'prod-eu' }));
-    expect(res.status, JSON.stringify(res.body).slice(0, 600)).toBe(201);
-    return res.body.id as string;
-  };
+  const createAudit = (): Promise<string> => storedIncidentAudit(t);
   const getHtml = (id: string, scope: 'read' | 'probe' | null = 'read') => {
     const r = request(t.app).get(`/v1/audits/${id}/report.html`);
     return scope ? r.set('Authorization', bearer(scope)) : r;

@@ -3,7 +3,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import request, { type Response } from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MATRIX_CSS } from '../../src/report/render-svg.js';
-import { bearer, incidentBody, testApp, type TestApp } from '../support/http-app.js';
+import { bearer, incidentBody, storedIncidentAudit, testApp, type TestApp } from '../support/http-app.js';
 import { expectConformsToSpec } from '../support/openapi-response.js';
 
 describe('GET /v1/audits/{id}/matrix.svg', () => {
@@ -12,11 +12,7 @@ describe('GET /v1/audits/{id}/matrix.svg', () => {
     t = await testApp();
   });
 
-  const createAudit = async (): Promise<string> => {
-    const res = await request(t.app).post('/v1/audits').set('Authorization', bearer('audit')).send(incidentBody({ cluster: 'prod-eu' }));
-    expect(res.status, JSON.stringify(res.body).slice(0, 600)).toBe(201);
-    return res.body.id as string;
-  };
+  const createAudit = (): Promise<string> => storedIncidentAudit(t);
   const getSvg = (id: string, scope: 'read' | 'probe' | null = 'read') => {
     const r = request(t.app).get(`/v1/audits/${id}/matrix.svg`).buffer(true).parse((res, done) => {
       let text = '';

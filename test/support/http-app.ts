@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
+import request from 'supertest';
 import { createApp } from '../../src/http/app.js';
 import { AuditPool, type AuditPoolOptions } from '../../src/http/audit-pool.js';
 import { sha256, TokenVerifier, type Scope } from '../../src/http/auth.js';
@@ -91,4 +92,11 @@ export function incidentBody(options: Record<string, unknown> = {}): { inputs: R
     },
     ...(Object.keys(options).length ? { options } : {}),
   };
+}
+
+/** Posts the incident audit under the cluster label `cluster` and returns the stored audit's id; throws unless it was stored. */
+export async function storedIncidentAudit(t: TestApp, cluster = 'prod-eu'): Promise<string> {
+  const res = await request(t.app).post('/v1/audits').set('Authorization', bearer('audit')).send(incidentBody({ cluster }));
+  if (res.status !== 201) throw new Error(`POST /v1/audits answered ${res.status}: ${JSON.stringify(res.body).slice(0, 600)}`);
+  return res.body.id as string;
 }
