@@ -3,7 +3,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import request, { type Response } from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MATRIX_CSS } from '../../src/report/render-svg.js';
-import { bearer, incidentBody, storedIncidentAudit, testApp, type TestApp } from '../support/http-app.js';
+import { bearer, storedIncidentAudit, testApp, type TestApp } from '../support/http-app.js';
 import { expectConformsToSpec } from '../support/openapi-response.js';
 
 describe('GET /v1/audits/{id}/matrix.svg', () => {
